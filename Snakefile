@@ -1,0 +1,19 @@
+# Peer-mentoring survey pipeline: validate -> notebook per programme and year -> cross-study tables.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/validate.smk"
+include: "workflow/rules/cohort.smk"
+include: "workflow/rules/compare.smk"
+
+
+rule all:
+    input:
+        all_outputs(),
+    default_target: True

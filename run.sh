@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine with Python >= 3.11:
+#   ./run.sh            set up .venv (pinned) if needed, then run the whole pipeline
+#   ./run.sh test       set up .venv if needed, then run the test suite
+#   ./run.sh [snakemake options...]   e.g. ./run.sh --keep-going, ./run.sh -n
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON="${PYTHON:-python3}"
+VENV="${VENV:-.venv}"
+STAMP="$VENV/.requirements.sha256"
+
+want="$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
+if [[ ! -x "$VENV/bin/python" || ! -f "$STAMP" || "$(cat "$STAMP")" != "$want" ]]; then
+    echo "Setting up $VENV (pinned requirements) ..." >&2
+    "$PYTHON" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -r requirements.txt
+    "$VENV/bin/python" -m pip install --quiet --no-deps -e .
+    echo "$want" > "$STAMP"
+fi
+export PATH="$PWD/$VENV/bin:$PATH"
+
+if [[ "${1:-}" == "test" ]]; then
+    shift
+    exec python -m pytest "$@"
+fi
+exec snakemake --cores all "$@"

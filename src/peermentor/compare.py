@@ -1,0 +1,266 @@
+"""Cross-study tables: study characteristics, harmonised outcomes, theme crosswalk.
+
+Each function takes tidy frames (one per cohort, already validated or computed)
+and returns one tidy frame sorted by programme and year.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from peermentor.config import analysed_roles, cohort_meta
+
+STUDY_COLUMNS = [
+    "program",
+    "year",
+    "institution",
+    "country",
+    "design",
+    "mentor_level",
+    "reconstructed",
+    "doi",
+    "invited",
+    "responded",
+    "response_rate",
+    "analysed",
+    "excluded",
+]
+
+
+def study_characteristics(
+    cohorts: list[tuple[str, str, pd.DataFrame]], programs: dict[str, dict]
+) -> pd.DataFrame:
+    """One row per programme × year with participation counts per role.
+
+    ``cohorts`` holds ``(program, year, validated_responses)``. Invited counts
+    come from the programme config; the response rate is left empty when the
+    number invited is unknown.
+
+    >>> prog = {"institution": "U", "country": "X", "design": "d",
+    ...         "roles": {"mentor": "M", "mentee": "E"},
+    ...         "cohorts": {"2024": {"invited": {"mentor": 4, "mentee": 4}}}}
+    >>> resp = pd.DataFrame({"role": ["mentor", "mentee", "mentee"]})
+    >>> row = study_characteristics([("demo", "2024", resp)], {"demo": prog}).iloc[0]
+    >>> row["responded"], row["invited"], row["response_rate"]
+    (np.int64(3), np.int64(8), np.float64(37.5))
+    """
+    rows = []
+    for program_id, year, responses in cohorts:
+        program = programs[program_id]
+        invited = cohort_meta(program, year).get("invited", {})
+        role_counts = responses["role"].value_counts()
+        analysed = set(analysed_roles(program))
+        row = {
+            "program": program_id,
+            "year": str(year),
+            "institution": program.get("institution", ""),
+            "country": program.get("country", ""),
+            "design": program.get("design", ""),
+            "mentor_level": program.get("mentor_level", ""),
+            "reconstructed": bool(program.get("reconstructed", False)),
+            "doi": program.get("doi", ""),
+            "responded": int(len(responses)),
+            "analysed": int(responses["role"].isin(analysed).sum()),
+            "excluded": int((~responses["role"].isin(analysed)).sum()),
+        }
+        total_invited = invited.get("total")
+        role_invited = {r: n for r, n in invited.items() if r != "total"}
+        if total_invited is None and role_invited and set(role_invited) >= analysed:
+            total_invited = sum(role_invited.values())
+        row["invited"] = total_invited
+        row["response_rate"] = (
+            round(100 * len(responses) / total_invited, 1) if total_invited else None
+        )
+        for role in program["roles"]:
+            row[f"responded_{role}"] = int(role_counts.get(role, 0))
+            if role in role_invited:
+                row[f"invited_{role}"] = role_invited[role]
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return pd.DataFrame(columns=STUDY_COLUMNS)
+    role_columns = sorted(c for c in table.columns if c not in STUDY_COLUMNS)
+    table = table[STUDY_COLUMNS + role_columns]
+    for col in ["invited", *role_columns]:
+        table[col] = table[col].astype("Int64")
+    return table.sort_values(["program", "year"], kind="stable").reset_index(drop=True)
+
+
+OUTCOME_COLUMNS = [
+    "program",
+    "year",
+    "construct",
+    "item",
+    "item_type",
+    "group",
+    "n",
+    "raw_value",
+    "raw_statistic",
+    "scale",
+    "pomp",
+]
+
+
+def harmonise_outcomes(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.DataFrame:
+    """Outcomes by construct on a common 0–100 scale (percent of maximum possible).
+
+    Likert means become ``100 * (mean - min) / (max - min)``, so 1–5 and 1–7 items
+    line up; binary items keep their percent agreeing. ``stats`` is the
+    concatenation of the cohorts' ``stats.csv``.
+
+    >>> prog = {"codebook": [{"id": "q", "type": "likert", "construct": "satisfaction",
+    ...                       "scale": {"min": 1, "max": 5}}]}
+    >>> stats = pd.DataFrame({"program": ["p", "p"], "year": ["2024", "2024"],
+    ...     "section": ["s", "s"], "item": ["q", "q"], "option": ["", ""],
+    ...     "group": ["all", "all"], "statistic": ["mean", "n"], "value": [4.0, 10]})
+    >>> harmonise_outcomes(stats, {"p": prog})["pomp"].tolist()
+    [75.0]
+    """
+    rows = []
+    stats = stats.copy()
+    stats["year"] = stats["year"].astype(str)
+    stats["option"] = stats["option"].fillna("")
+    for program_id, program in sorted(programs.items()):
+        for item in program.get("codebook", []):
+            if not item.get("construct") or item["type"] not in ("likert", "binary"):
+                continue
+            sel = stats[
+                (stats["program"] == program_id)
+                & (stats["item"] == item["id"])
+                & (stats["option"] == "")
+            ]
+            if sel.empty:
+                continue
+            wide = sel.pivot_table(
+                index=["year", "group"], columns="statistic", values="value", aggfunc="first"
+            )
+            for (year, group), values in wide.iterrows():
+                if item["type"] == "likert":
+                    if pd.isna(values.get("mean")):
+                        continue
+                    lo, hi = item["scale"]["min"], item["scale"]["max"]
+                    raw, stat, scale = values["mean"], "mean", f"{lo}-{hi}"
+                    pomp = 100 * (raw - lo) / (hi - lo)
+                else:
+                    if pd.isna(values.get("percent")):
+                        continue
+                    raw, stat, scale = values["percent"], "percent", "0/1"
+                    pomp = raw
+                rows.append(
+                    {
+                        "program": program_id,
+                        "year": year,
+                        "construct": item["construct"],
+                        "item": item["id"],
+                        "item_type": item["type"],
+                        "group": group,
+                        "n": values.get("n"),
+                        "raw_value": round(float(raw), 4),
+                        "raw_statistic": stat,
+                        "scale": scale,
+                        "pomp": round(float(pomp), 2),
+                    }
+                )
+    table = pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
+    table["n"] = table["n"].astype("Int64")
+    return table.sort_values(
+        ["construct", "program", "year", "item", "group"], kind="stable"
+    ).reset_index(drop=True)
+
+
+THEME_COLUMNS = [
+    "program",
+    "year",
+    "category",
+    "category_label",
+    "theme",
+    "theme_label",
+    "roles",
+    "segments",
+]
+
+
+def theme_crosswalk(
+    cohorts: list[tuple[str, str, pd.DataFrame]],
+    programs: dict[str, dict],
+    framework: dict,
+) -> pd.DataFrame:
+    """Map each study's qualitative categories onto the shared theme framework.
+
+    ``cohorts`` holds ``(program, year, validated_codes)``; ``framework`` is
+    ``config/themes.yaml`` (``themes``: id → label; ``mapping``: program →
+    category → theme id). Unmapped categories get theme ``unmapped``.
+    """
+    themes = framework.get("themes", {})
+    mapping = framework.get("mapping", {})
+    rows = []
+    for program_id, year, codes in cohorts:
+        if codes.empty:
+            continue
+        labels = {
+            c["id"]: c["label"]
+            for c in programs[program_id].get("qualitative", {}).get("categories", [])
+        }
+        role_order = list(programs[program_id]["roles"])
+        for category, segs in codes.groupby("category", sort=True):
+            theme = mapping.get(program_id, {}).get(category, "unmapped")
+            roles = sorted(segs["role"].unique(), key=role_order.index)
+            rows.append(
+                {
+                    "program": program_id,
+                    "year": str(year),
+                    "category": category,
+                    "category_label": labels.get(category, category),
+                    "theme": theme,
+                    "theme_label": themes.get(theme, {}).get("label", theme),
+                    "roles": ";".join(roles),
+                    "segments": len(segs),
+                }
+            )
+    table = pd.DataFrame(rows, columns=THEME_COLUMNS)
+    return table.sort_values(["theme", "program", "year", "category"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def summary_markdown(
+    studies: pd.DataFrame, outcomes: pd.DataFrame, themes: pd.DataFrame
+) -> str:
+    """A readable Markdown summary of the three comparison tables."""
+    parts = ["# Cross-study comparison", ""]
+    if studies["reconstructed"].any():
+        recon = ", ".join(studies.loc[studies["reconstructed"], "program"].unique())
+        parts += [
+            f"> **Reconstructed data.** The respondent-level data of {recon} are "
+            "reconstructions generated from the papers' published aggregates, not real "
+            "answers (see `data/raw/README.md`).",
+            "",
+        ]
+    study_cols = ["program", "year", "institution", "country", "design", "invited",
+                  "responded", "response_rate"]
+    parts += ["## Studies", "", studies[study_cols].to_markdown(index=False), ""]
+    parts += ["## Outcomes by construct (0–100, percent of maximum possible)", ""]
+    if outcomes.empty:
+        parts += ["No harmonised outcomes.", ""]
+    else:
+        wide = outcomes.pivot_table(
+            index=["construct", "program", "year", "item"],
+            columns="group",
+            values="pomp",
+            aggfunc="first",
+        ).reset_index()
+        wide.columns.name = None
+        parts += [wide.to_markdown(index=False, floatfmt=".1f"), ""]
+    parts += ["## Themes across studies", ""]
+    if themes.empty:
+        parts += ["No qualitative codes.", ""]
+    else:
+        by_theme = (
+            themes.assign(study=themes["program"] + " " + themes["year"])
+            .groupby(["theme", "theme_label"], sort=True)
+            .agg(studies=("study", lambda s: ", ".join(sorted(set(s)))),
+                 categories=("category_label", lambda s: "; ".join(s)))
+            .reset_index()
+        )
+        parts += [by_theme.to_markdown(index=False), ""]
+    return "\n".join(parts)

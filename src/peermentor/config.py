@@ -1,0 +1,123 @@
+"""Programme configuration: loading, schema validation and codebook helpers.
+
+A programme lives in ``config/programs/<program>.yaml``. Its codebook is the
+single source of truth for the columns of a cohort's ``responses.csv``:
+
+>>> item = {"id": "purpose", "type": "multi_choice", "choices": {"a": "A", "b": "B"}}
+>>> item_columns(item)
+['purpose__a', 'purpose__b']
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "workflow" / "schemas"
+
+#: Item types whose answers are spread over one column per choice.
+EXPANDED_TYPES = frozenset({"multi_choice", "ranking"})
+ITEM_TYPES = (
+    "likert",
+    "binary",
+    "single_choice",
+    "multi_choice",
+    "ranking",
+    "numeric",
+    "free_text",
+)
+#: Separator between an item id and a choice code in expanded columns.
+CHOICE_SEP = "__"
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing or breaks its schema."""
+
+
+@cache
+def _schema(name: str) -> dict:
+    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+
+
+def load_yaml(path: str | Path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: file not found")
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def check_against_schema(data: dict, schema_name: str, source: str | Path) -> None:
+    """Raise ConfigError naming the file and the key path of the first error."""
+    validator = jsonschema.Draft202012Validator(_schema(schema_name))
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = []
+        for err in errors[:10]:
+            where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+            lines.append(f"  at {where}: {err.message}")
+        raise ConfigError(f"{source}: does not match {schema_name}:\n" + "\n".join(lines))
+
+
+def load_program(path: str | Path) -> dict:
+    """Load and validate a programme config; check the codebook's own consistency."""
+    path = Path(path)
+    program = load_yaml(path)
+    check_against_schema(program, "program.schema.json", path)
+    if program["program"] != path.stem:
+        raise ConfigError(
+            f"{path}: 'program: {program['program']}' must match the file name '{path.stem}'"
+        )
+    seen: set[str] = set()
+    for item in program.get("codebook", []):
+        if item["id"] in seen:
+            raise ConfigError(f"{path}: codebook item id '{item['id']}' appears twice")
+        seen.add(item["id"])
+        if item["type"] in ("single_choice", "multi_choice", "ranking") and not item.get(
+            "choices"
+        ):
+            raise ConfigError(f"{path}: item '{item['id']}' ({item['type']}) needs 'choices'")
+        if item["type"] == "likert" and "scale" not in item:
+            raise ConfigError(f"{path}: likert item '{item['id']}' needs a 'scale'")
+    return program
+
+
+def item_columns(item: dict) -> list[str]:
+    """Columns that hold one codebook item's answers in ``responses.csv``."""
+    if item["type"] in EXPANDED_TYPES:
+        return [f"{item['id']}{CHOICE_SEP}{code}" for code in item["choices"]]
+    return [item["id"]]
+
+
+def response_columns(program: dict) -> list[str]:
+    """All columns of a canonical ``responses.csv``, in order."""
+    cols = ["respondent_id", "role"]
+    for item in program.get("codebook", []):
+        cols.extend(item_columns(item))
+    return cols
+
+
+def role_ids(program: dict) -> list[str]:
+    return list(program["roles"])
+
+
+def analysed_roles(program: dict) -> list[str]:
+    excluded = set(program.get("excluded_roles", []))
+    return [r for r in program["roles"] if r not in excluded]
+
+
+def items_of_type(program: dict, *types: str) -> list[dict]:
+    return [item for item in program.get("codebook", []) if item["type"] in types]
+
+
+def cohort_meta(program: dict, year: str | int) -> dict[str, Any]:
+    """The cohort block for one year; an empty one for an unlisted year."""
+    return dict(program.get("cohorts", {}).get(str(year), {}))

@@ -1,0 +1,272 @@
+"""Readable tables for the cohort notebook, reshaped from the tidy ``stats`` table.
+
+Each function takes the tidy statistics of one cohort (see
+:func:`peermentor.stats.analyse_cohort`) and the programme dict and returns a
+small wide DataFrame meant for display; none computes a statistic.
+
+>>> import pandas as pd
+>>> stats = pd.DataFrame({"section": ["participation"] * 2, "item": ["participation"] * 2,
+...     "option": ["", ""], "group": ["all", "all"], "statistic": ["invited", "responded"],
+...     "value": [10.0, 7.0]})
+>>> participation_table(stats, {"roles": {"mentor": "Mentors"}}).loc["Responded", "All"]
+'7'
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+
+from peermentor.config import items_of_type
+
+PARTICIPATION_ROWS = {
+    "invited": "Invited",
+    "responded": "Responded",
+    "analysed": "Analysed",
+    "excluded": "Excluded",
+    "response_rate": "Response rate (%)",
+}
+
+
+def _fmt(value: float, digits: int = 1) -> str:
+    if pd.isna(value):
+        return ""
+    if float(value).is_integer() and digits <= 1:
+        return f"{int(value)}"
+    return f"{value:.{digits}f}"
+
+
+def _p(value: float) -> str:
+    if pd.isna(value):
+        return ""
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _group_label(program: dict, group: str) -> str:
+    if group == "all":
+        return "All"
+    if "_vs_" in group:
+        a, b = group.split("_vs_", 1)
+        return f"{_group_label(program, a)} vs {_group_label(program, b)}"
+    return program["roles"].get(group, group)
+
+
+def _lookup(stats: pd.DataFrame) -> dict:
+    keyed = stats.assign(option=stats["option"].fillna("").astype(str))
+    return {
+        (r.item, r.option, r.group, r.statistic): r.value
+        for r in keyed.itertuples(index=False)
+    }
+
+
+def _stat(values: dict, item_id: str, option: str, group: str, statistic: str) -> float:
+    return values.get((item_id, option, group, statistic), float("nan"))
+
+
+def _groups_of(stats: pd.DataFrame, item_id: str, program: dict) -> list[str]:
+    present = set(stats.loc[stats["item"] == item_id, "group"])
+    order = [*program["roles"], "all"]
+    return [g for g in order if g in present]
+
+
+def banner(program: dict, year: str | int) -> str:
+    """Markdown heading for a cohort report; flags reconstructed data loudly."""
+    lines = [
+        f"# {program.get('title', program.get('program', ''))}: {year}",
+        "",
+        f"**{program.get('institution', '')}**, {program.get('country', '')}. "
+        f"Design: {program.get('design', '')}.",
+    ]
+    if program.get("citation") or program.get("doi"):
+        doi = f" doi:{program['doi']}" if program.get("doi") else ""
+        lines += ["", f"Source: {program.get('citation', '')}{doi}"]
+    if program.get("reconstructed"):
+        lines += [
+            "",
+            "> **Reconstructed data, not real answers.** The respondent-level data behind "
+            "this report were generated from the paper's published aggregates by "
+            "`python -m peermentor.reconstruct` (see `data/raw/README.md`). Counts and "
+            "percentages the paper prints are reproduced exactly, means and SDs within its "
+            "rounding; everything else reflects assumptions, not the study.",
+        ]
+        if program.get("reconstruction_notes"):
+            lines += ["", f"> {program['reconstruction_notes'].strip()}"]
+    return "\n".join(lines)
+
+
+def participation_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
+    """Invited, responded, analysed, excluded and response rate by role."""
+    part = stats[stats["section"] == "participation"]
+    values = _lookup(part)
+    groups = _groups_of(part, "participation", program)
+    table = {}
+    for group in groups:
+        table[_group_label(program, group)] = {
+            label: _fmt(values.get(("participation", "", group, stat), float("nan")))
+            for stat, label in PARTICIPATION_ROWS.items()
+        }
+    return pd.DataFrame(table).loc[list(PARTICIPATION_ROWS.values())]
+
+
+def _test_cells(values: dict, item_id: str, vs: str | None, kind: str) -> dict:
+    if vs is None:
+        return {}
+    get = partial(_stat, values, item_id, "", vs)
+    if kind == "likert":
+        cells = {"U": _fmt(get("U")), "r (rank-biserial)": _fmt(get("rbc"), 2)}
+    else:
+        cells = {
+            "Risk ratio [95% CI]": _ci(get("risk_ratio"), get("risk_ratio_ci_low"),
+                                       get("risk_ratio_ci_high")),
+            "Odds ratio [95% CI]": _ci(get("odds_ratio"), get("odds_ratio_ci_low"),
+                                       get("odds_ratio_ci_high")),
+        }
+    cells["p"] = _p(get("p"))
+    if kind == "likert":
+        cells["p (Holm)"] = _p(get("p_holm"))
+    return cells
+
+
+def _ci(est: float, lo: float, hi: float) -> str:
+    if pd.isna(est):
+        return ""
+    return f"{est:.2f} [{lo:.2f}, {hi:.2f}]"
+
+
+def _vs_group(stats: pd.DataFrame, item_id: str) -> str | None:
+    groups = stats.loc[stats["item"] == item_id, "group"]
+    found = sorted({g for g in groups if "_vs_" in str(g)})
+    return found[0] if found else None
+
+
+def likert_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
+    """Per Likert item: mean ± SD (n) and median [IQR] by role, then the role test."""
+    values = _lookup(stats)
+    rows = []
+    for item in items_of_type(program, "likert"):
+        row = {"Item": item["text"]}
+        for group in _groups_of(stats, item["id"], program):
+            get = partial(_stat, values, item["id"], "", group)
+            label = _group_label(program, group)
+            row[f"{label}: mean ± SD (n)"] = (
+                f"{get('mean'):.2f} ± {get('sd'):.2f} ({_fmt(get('n'))})"
+            )
+            row[f"{label}: median [IQR]"] = (
+                f"{_fmt(get('median'))} [{_fmt(get('q1'))}–{_fmt(get('q3'))}]"
+            )
+        row.update(_test_cells(values, item["id"], _vs_group(stats, item["id"]), "likert"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def binary_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
+    """Per yes/no item: count/n (%) by role, then Fisher exact p, risk and odds ratios."""
+    values = _lookup(stats)
+    rows = []
+    for item in items_of_type(program, "binary"):
+        row = {"Item": item["text"]}
+        for group in _groups_of(stats, item["id"], program):
+            get = partial(_stat, values, item["id"], "", group)
+            row[_group_label(program, group)] = (
+                f"{_fmt(get('count'))}/{_fmt(get('n'))} ({_fmt(get('percent'))}%)"
+            )
+        row.update(_test_cells(values, item["id"], _vs_group(stats, item["id"]), "binary"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def choice_table(
+    stats: pd.DataFrame, program: dict, types=("single_choice",), demographics: bool = False
+) -> pd.DataFrame:
+    """Per choice (single or multiple response): count (% of those answering) by role.
+
+    ``demographics`` selects the items of section ``demographics`` (True) or
+    every other item (False).
+    """
+    values = _lookup(stats)
+    rows = []
+    for item in items_of_type(program, *types):
+        if (item.get("section") == "demographics") != demographics:
+            continue
+        groups = _groups_of(stats, item["id"], program)
+        for code, label in item["choices"].items():
+            row = {"Item": item["text"], "Option": label}
+            for group in groups:
+                get = partial(_stat, values, item["id"], code, group)
+                n = values.get((item["id"], "", group, "n"), float("nan"))
+                row[f"{_group_label(program, group)} (n={_fmt(n)})"] = (
+                    f"{_fmt(get('count'))} ({_fmt(get('percent'))}%)"
+                )
+            rows.append(row)
+        vs = _vs_group(stats, item["id"])
+        if vs is not None:
+            first_row = rows[-len(item["choices"])]
+            first_row[f"p ({_group_label(program, vs)})"] = _p(
+                values.get((item["id"], "", vs, "p"), float("nan"))
+            )
+    return pd.DataFrame(rows)
+
+
+def numeric_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
+    """Per numeric item: mean ± SD, median (n) by role, then the Mann-Whitney p."""
+    values = _lookup(stats)
+    rows = []
+    for item in items_of_type(program, "numeric"):
+        row = {"Item": item["text"]}
+        for group in _groups_of(stats, item["id"], program):
+            get = partial(_stat, values, item["id"], "", group)
+            row[_group_label(program, group)] = (
+                f"{get('mean'):.1f} ± {get('sd'):.1f}, median {_fmt(get('median'))} "
+                f"(n={_fmt(get('n'))})"
+            )
+        vs = _vs_group(stats, item["id"])
+        if vs is not None:
+            row[f"p ({_group_label(program, vs)})"] = _p(_stat(values, item["id"], "", vs, "p"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def ranking_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
+    """Per ranked option: mean rank, share ranked first and Borda position by role."""
+    values = _lookup(stats)
+    rows = []
+    for item in items_of_type(program, "ranking"):
+        for group in _groups_of(stats, item["id"], program):
+            for code, label in item["choices"].items():
+                get = partial(_stat, values, item["id"], code, group)
+                rows.append({
+                    "Item": item["text"],
+                    "Group": _group_label(program, group),
+                    "Option": label,
+                    "Mean rank": _fmt(get("mean_rank"), 2),
+                    "Ranked first (%)": _fmt(get("share_first")),
+                    "Borda points": _fmt(get("borda_points")),
+                    "Borda position": _fmt(get("borda_rank")),
+                })
+    table = pd.DataFrame(rows)
+    if not table.empty:
+        table = table.sort_values(["Item", "Group", "Borda position"], kind="stable")
+    return table.reset_index(drop=True)
+
+
+def codes_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
+    """Which roles raised which qualitative categories and subcategories (✓)."""
+    qual = stats[(stats["section"] == "qualitative") & (stats["statistic"] == "raised")]
+    if qual.empty:
+        return pd.DataFrame()
+    labels = {
+        c["id"]: c["label"]
+        for c in (program.get("qualitative") or {}).get("categories", [])
+    }
+    qual = qual.assign(option=qual["option"].fillna(""))
+    wide = qual.pivot_table(
+        index=["item", "option"], columns="group", values="value", aggfunc="first", sort=False
+    )
+    wide = wide[[r for r in program["roles"] if r in wide.columns]]
+    wide = wide.map(lambda v: "✓" if v == 1 else "")
+    wide.index = [
+        labels.get(cat, cat) if not sub else f"    {sub}" for cat, sub in wide.index
+    ]
+    wide.columns = [_group_label(program, r) for r in wide.columns]
+    return wide

@@ -1,0 +1,198 @@
+"""pandera schemas built from a programme's codebook.
+
+Raw CSVs are read as text so that a failure reports the value exactly as it
+appears in the file. Each column gets one check that states its rule in
+words; :func:`to_typed` then converts the validated text to numbers.
+
+>>> program = {"roles": {"mentor": "Mentors", "mentee": "Mentees"}, "codebook": [
+...     {"id": "q1", "text": "Q1", "type": "likert", "scale": {"min": 1, "max": 5}}]}
+>>> schema = response_schema(program)
+>>> sorted(schema.columns)
+['q1', 'respondent_id', 'role']
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from peermentor.config import item_columns
+
+CODE_SOURCES = (
+    "interview",
+    "focus_group",
+    "diary",
+    "open_ended_survey",
+    "interview_and_diary",
+)
+CODES_COLUMNS = ["segment_id", "respondent_id", "source", "role", "category", "subcategory"]
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values, errors="coerce")
+
+
+def _integer_between(lo: float | None, hi: float | None, what: str) -> pa.Check:
+    def check(values: pd.Series) -> pd.Series:
+        num = _numbers(values)
+        ok = num.notna() & (num == num.round())
+        if lo is not None:
+            ok &= num >= lo
+        if hi is not None:
+            ok &= num <= hi
+        return ok
+
+    return pa.Check(check, error=f"must be {what}")
+
+
+def _number_between(lo: float | None, hi: float | None) -> pa.Check:
+    def check(values: pd.Series) -> pd.Series:
+        num = _numbers(values)
+        ok = num.notna()
+        if lo is not None:
+            ok &= num >= lo
+        if hi is not None:
+            ok &= num <= hi
+        return ok
+
+    bounds = (
+        f" from {lo:g} to {hi:g}"
+        if lo is not None and hi is not None
+        else (f" of at least {lo:g}" if lo is not None else "")
+        + (f" of at most {hi:g}" if hi is not None and lo is None else "")
+    )
+    return pa.Check(check, error=f"must be a number{bounds}")
+
+
+def _one_of(allowed: list[str], what: str) -> pa.Check:
+    return pa.Check.isin(allowed, error=f"must be one of {what}: {', '.join(allowed)}")
+
+
+def _item_column_checks(item: dict) -> dict[str, pa.Column]:
+    kind = item["type"]
+    nullable = not item.get("required", False)
+    if kind == "likert":
+        lo, hi = item["scale"]["min"], item["scale"]["max"]
+        check = _integer_between(lo, hi, f"a whole number from {lo} to {hi} (Likert scale)")
+        return {item["id"]: pa.Column(str, check, nullable=nullable)}
+    if kind == "binary":
+        return {item["id"]: pa.Column(str, _one_of(["0", "1"], "binary codes"), nullable=nullable)}
+    if kind == "single_choice":
+        check = _one_of([str(c) for c in item["choices"]], "the item's choice codes")
+        return {item["id"]: pa.Column(str, check, nullable=nullable)}
+    if kind == "numeric":
+        check = _number_between(item.get("min"), item.get("max"))
+        return {item["id"]: pa.Column(str, check, nullable=nullable)}
+    if kind == "free_text":
+        return {item["id"]: pa.Column(str, nullable=True)}
+    columns = item_columns(item)
+    if kind == "multi_choice":
+        check = _one_of(["0", "1"], "ticked (1) / not ticked (0)")
+    else:  # ranking
+        check = _integer_between(1, len(columns), f"a rank from 1 to {len(columns)}")
+    return {col: pa.Column(str, check, nullable=True) for col in columns}
+
+
+def _row_checks(program: dict) -> list[pa.Check]:
+    """Rules that involve several columns of one row (one failure per row)."""
+    checks = []
+    for item in program.get("codebook", []):
+        if item["type"] not in ("multi_choice", "ranking"):
+            continue
+        cols = item_columns(item)
+        name = item["id"]
+
+        def all_or_none(df: pd.DataFrame, cols: list[str] = cols) -> pd.Series:
+            answered = df[cols].notna()
+            return answered.all(axis=1) | ~answered.any(axis=1)
+
+        checks.append(
+            pa.Check(
+                all_or_none,
+                error=f"item '{name}': fill every one of {', '.join(cols)} or none of them",
+            )
+        )
+        if item["type"] == "ranking":
+
+            def distinct_ranks(df: pd.DataFrame, cols: list[str] = cols) -> pd.Series:
+                ranks = df[cols].apply(_numbers)
+                return ranks.nunique(axis=1) == ranks.notna().sum(axis=1)
+
+            rule = f"item '{name}': ranks in {', '.join(cols)} must be distinct"
+            checks.append(pa.Check(distinct_ranks, error=rule))
+        if item.get("max_selected"):
+            limit = item["max_selected"]
+
+            def at_most(df: pd.DataFrame, cols: list[str] = cols, limit: int = limit) -> pd.Series:
+                return df[cols].apply(_numbers).fillna(0).sum(axis=1) <= limit
+
+            rule = f"item '{name}': at most {limit} of {', '.join(cols)} ticked"
+            checks.append(pa.Check(at_most, error=rule))
+    return checks
+
+
+def response_schema(program: dict) -> pa.DataFrameSchema:
+    """Schema of a cohort's ``responses.csv`` (as text), built from the codebook."""
+    roles = [str(r) for r in program["roles"]]
+    columns = {
+        "respondent_id": pa.Column(str, unique=True, nullable=False),
+        "role": pa.Column(str, _one_of(roles, "the programme's roles"), nullable=False),
+    }
+    for item in program.get("codebook", []):
+        columns.update(_item_column_checks(item))
+    return pa.DataFrameSchema(
+        columns,
+        checks=_row_checks(program),
+        strict=False,
+        name=f"{program.get('program', 'programme')} responses",
+    )
+
+
+def codes_schema(program: dict) -> pa.DataFrameSchema:
+    """Schema of a cohort's ``codes.csv`` (qualitative coded segments)."""
+    categories = program.get("qualitative", {}).get("categories", [])
+    category_ids = [c["id"] for c in categories]
+    subcats = {c["id"]: {s["label"] for s in c.get("subcategories", [])} for c in categories}
+
+    def known_subcategory(df: pd.DataFrame) -> pd.Series:
+        return pd.Series(
+            [
+                pd.isna(sub) or sub in subcats.get(cat, set())
+                for cat, sub in zip(df["category"], df["subcategory"], strict=True)
+            ],
+            index=df.index,
+        )
+
+    return pa.DataFrameSchema(
+        {
+            "segment_id": pa.Column(str, unique=True, nullable=False),
+            "respondent_id": pa.Column(str, nullable=True),
+            "source": pa.Column(str, _one_of(list(CODE_SOURCES), "the code sources")),
+            "role": pa.Column(str, _one_of(list(program["roles"]), "the programme's roles")),
+            "category": pa.Column(
+                str, _one_of(category_ids, "the programme's qualitative categories")
+            ),
+            "subcategory": pa.Column(str, nullable=True),
+        },
+        checks=[
+            pa.Check(
+                known_subcategory,
+                error="subcategory must be one listed under its category in the programme config",
+            )
+        ],
+        strict=False,
+        name=f"{program.get('program', 'programme')} codes",
+    )
+
+
+def to_typed(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
+    """Convert validated text columns to analysis types (nullable numbers, strings)."""
+    typed = responses.copy()
+    for item in program.get("codebook", []):
+        cols = item_columns(item)
+        if item["type"] in ("likert", "binary", "multi_choice", "ranking"):
+            for col in cols:
+                typed[col] = _numbers(typed[col]).astype("Int64")
+        elif item["type"] == "numeric":
+            typed[item["id"]] = _numbers(typed[item["id"]]).astype("Float64")
+    return typed

@@ -1,0 +1,42 @@
+# One executed notebook per programme and year, its tidy statistics, figures and HTML.
+
+
+rule cohort_notebook:
+    input:
+        notebook="notebooks/cohort.ipynb",
+        responses="results/validated/{program}/{year}.responses.csv",
+        codes="results/validated/{program}/{year}.codes.csv",
+        program=program_config,
+    output:
+        notebook="results/cohorts/{program}/{year}/report.ipynb",
+        stats="results/cohorts/{program}/{year}/stats.csv",
+        figures=directory("results/cohorts/{program}/{year}/figures"),
+    log:
+        "results/logs/cohort/{program}/{year}.log",
+    conda:
+        "../../environment.yml"
+    shell:
+        "papermill {input.notebook} {output.notebook} --kernel python3 --cwd . "
+        "-p program {wildcards.program} -p year {wildcards.year} "
+        "-p responses {input.responses} -p codes {input.codes} "
+        "-p program_config {input.program} "
+        "-p stats_path {output.stats} -p figures_dir {output.figures} "
+        "> {log} 2>&1"
+
+
+rule cohort_html:
+    input:
+        "results/cohorts/{program}/{year}/report.ipynb",
+    output:
+        report(
+            "results/cohorts/{program}/{year}/report.html",
+            caption="../report/cohort.rst",
+            category="Cohort reports",
+            labels={"programme": "{program}", "year": "{year}"},
+        ),
+    log:
+        "results/logs/html/{program}/{year}.log",
+    conda:
+        "../../environment.yml"
+    shell:
+        "jupyter nbconvert --to html --no-input --stdout {input} > {output} 2> {log}"

@@ -1,0 +1,52 @@
+# Helpers shared by the rules: config validation, cohort discovery, target lists.
+from pathlib import Path
+
+from snakemake.utils import validate
+
+from peermentor.cohorts import discover_cohorts
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+RAW_DIR = config["raw_dir"]
+PROGRAMS_DIR = config["programs_dir"]
+
+COHORTS = discover_cohorts(RAW_DIR, PROGRAMS_DIR)
+PROGRAMS = sorted({c.program for c in COHORTS})
+COHORT_INDEX = {(c.program, c.year): c for c in COHORTS}
+
+
+wildcard_constraints:
+    program="[a-z0-9][a-z0-9-]*",
+    year="[0-9]{4}",
+
+
+def cohort_raw_files(wildcards):
+    """The raw files a cohort has (responses and/or codes)."""
+    cohort = COHORT_INDEX[(wildcards.program, wildcards.year)]
+    folder = f"{RAW_DIR}/{wildcards.program}/{wildcards.year}"
+    files = {}
+    if cohort.has_responses:
+        files["responses"] = f"{folder}/responses.csv"
+    if cohort.has_codes:
+        files["codes"] = f"{folder}/codes.csv"
+    return files
+
+
+def program_config(wildcards):
+    return f"{PROGRAMS_DIR}/{wildcards.program}.yaml"
+
+
+def cohort_paths(pattern):
+    """Expand a path pattern over every discovered cohort."""
+    return [pattern.format(program=c.program, year=c.year) for c in COHORTS]
+
+
+def all_outputs():
+    return [
+        *cohort_paths("results/cohorts/{program}/{year}/report.html"),
+        *cohort_paths("results/cohorts/{program}/{year}/stats.csv"),
+        "results/comparison/studies.csv",
+        "results/comparison/outcomes.csv",
+        "results/comparison/themes.csv",
+        "results/comparison/summary.md",
+    ]

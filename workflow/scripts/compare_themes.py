@@ -1,0 +1,22 @@
+"""Snakemake script for rule themes_table."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from peermentor.compare import theme_crosswalk
+from peermentor.config import load_program, load_yaml
+
+programs = {Path(p).stem: load_program(p) for p in snakemake.input.programs}  # noqa: F821
+cohorts = [
+    (program, year, pd.read_csv(path, dtype=str))
+    for (program, year), path in zip(
+        snakemake.params.cohorts, snakemake.input.codes, strict=True  # noqa: F821
+    )
+]
+table = theme_crosswalk(cohorts, programs, load_yaml(snakemake.input.framework))  # noqa: F821
+table.to_csv(snakemake.output[0], index=False, lineterminator="\n")  # noqa: F821
+unmapped = table.loc[table["theme"] == "unmapped", ["program", "category"]]
+Path(snakemake.log[0]).write_text(  # noqa: F821
+    f"{len(table)} categories; unmapped: {unmapped.to_dict('records')}\n", encoding="utf-8"
+)
