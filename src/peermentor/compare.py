@@ -122,7 +122,11 @@ def harmonise_outcomes(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.Dat
     stats["option"] = stats["option"].fillna("")
     for program_id, program in sorted(programs.items()):
         for item in program.get("codebook", []):
-            if not item.get("construct") or item["type"] not in ("likert", "binary"):
+            if (
+                not item.get("construct")
+                or item["type"] not in ("likert", "binary")
+                or item.get("section") == "demographics"
+            ):
                 continue
             sel = stats[
                 (stats["program"] == program_id)

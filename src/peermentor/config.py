@@ -121,3 +121,17 @@ def items_of_type(program: dict, *types: str) -> list[dict]:
 def cohort_meta(program: dict, year: str | int) -> dict[str, Any]:
     """The cohort block for one year; an empty one for an unlisted year."""
     return dict(program.get("cohorts", {}).get(str(year), {}))
+
+
+def load_themes(path: str | Path) -> dict:
+    """Load the shared theme framework; every mapped theme must be defined."""
+    framework = load_yaml(path)
+    check_against_schema(framework, "themes.schema.json", path)
+    for program, categories in framework["mapping"].items():
+        for category, theme in categories.items():
+            if theme not in framework["themes"]:
+                raise ConfigError(
+                    f"{path}: mapping {program}:{category} -> '{theme}' names no theme "
+                    f"under 'themes' (known: {', '.join(framework['themes'])})"
+                )
+    return framework

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 
 from peermentor.compare import theme_crosswalk
-from peermentor.config import load_program, load_yaml
+from peermentor.config import load_program, load_themes
 
 programs = {Path(p).stem: load_program(p) for p in snakemake.input.programs}  # noqa: F821
 cohorts = [
@@ -14,7 +14,7 @@ cohorts = [
         snakemake.params.cohorts, snakemake.input.codes, strict=True  # noqa: F821
     )
 ]
-table = theme_crosswalk(cohorts, programs, load_yaml(snakemake.input.framework))  # noqa: F821
+table = theme_crosswalk(cohorts, programs, load_themes(snakemake.input.framework))  # noqa: F821
 table.to_csv(snakemake.output[0], index=False, lineterminator="\n")  # noqa: F821
 unmapped = table.loc[table["theme"] == "unmapped", ["program", "category"]]
 Path(snakemake.log[0]).write_text(  # noqa: F821

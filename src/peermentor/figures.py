@@ -1,0 +1,309 @@
+"""Deterministic matplotlib figures for one cohort.
+
+Figures are built on plain :class:`matplotlib.figure.Figure` objects with an
+Agg canvas (no pyplot state, no seaborn), so they render the same in a
+notebook, a Snakemake job or a test, and nothing is left open. Every plotting
+function returns the figure, or ``None`` when there is nothing to plot; the
+caller saves it with :func:`save_figure`, which writes a PNG without the
+``Software`` metadata chunk at a fixed dpi, so identical input gives identical
+bytes with the same matplotlib and fonts.
+
+>>> import pandas as pd
+>>> stats = pd.DataFrame({"section": ["participation"] * 2, "item": ["participation"] * 2,
+...                       "option": ["", ""], "group": ["all", "all"],
+...                       "statistic": ["invited", "responded"], "value": [10.0, 7.0]})
+>>> participation_chart(stats) is not None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from peermentor.config import analysed_roles, items_of_type
+
+#: Resolution of saved PNGs.
+DPI = 150
+_RC = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "savefig.facecolor": "white",
+    "savefig.bbox": None,
+    "path.simplify": True,
+}
+
+
+@contextmanager
+def _style():
+    with matplotlib.rc_context(_RC):
+        yield
+
+
+def _figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _role_label(program: dict | None, role: str) -> str:
+    if role == "all":
+        return "All"
+    if program and role in program.get("roles", {}):
+        return str(program["roles"][role])
+    return role
+
+
+def _level_label(scale: dict, level: int) -> str:
+    labels = scale.get("labels") or {}
+    text = labels.get(level, labels.get(str(level)))
+    return f"{level} {text}" if text else str(level)
+
+
+def likert_diverging_bars(responses: pd.DataFrame, program: dict) -> Figure | None:
+    """Diverging stacked bars of every Likert item by analysed role, neutral centred.
+
+    One bar per item x role (roles that were asked and answered), showing the
+    percent of answers at each level: levels below the scale midpoint extend
+    left of 0, levels above extend right, and the middle level of an odd
+    scale straddles 0. Items on different scales (1-5, 1-7) get separate
+    panels. ``None`` when there is no Likert answer.
+
+    >>> import pandas as pd
+    >>> program = {"roles": {"a": "A"}, "codebook": [{"id": "q", "text": "Q",
+    ...            "type": "likert", "scale": {"min": 1, "max": 5}}]}
+    >>> responses = pd.DataFrame({"respondent_id": ["x"], "role": ["a"], "q": [3]})
+    >>> fig = likert_diverging_bars(responses, program)
+    >>> [round(float(p.get_x()), 1) for p in fig.axes[0].patches if p.get_width() > 0]
+    [-50.0]
+    """
+    panels: dict[tuple[int, int], list[tuple[str, int, np.ndarray, dict]]] = {}
+    for item in items_of_type(program, "likert"):
+        scale = item["scale"]
+        lo, hi = int(scale["min"]), int(scale["max"])
+        levels = np.arange(lo, hi + 1)
+        values = pd.to_numeric(
+            responses[item["id"]].astype(object).replace("", np.nan), errors="coerce"
+        )
+        asked = set(item.get("roles") or program["roles"])
+        for role in analysed_roles(program):
+            if role not in asked:
+                continue
+            sub = values[responses["role"].astype(object) == role].dropna()
+            if sub.empty:
+                continue
+            counts = np.array([(sub == lv).sum() for lv in levels], dtype=float)
+            label = f"{item['id']} ({_role_label(program, role)}, n={len(sub)})"
+            panels.setdefault((lo, hi), []).append((label, len(sub), 100 * counts / len(sub),
+                                                    scale))
+    if not panels:
+        return None
+    n_rows = sum(len(rows) for rows in panels.values())
+    with _style():
+        fig = _figure(8.0, 1.2 + 0.35 * n_rows + 0.9 * len(panels))
+        axes = fig.subplots(
+            len(panels), 1, squeeze=False,
+            height_ratios=[len(r) + 2 for r in panels.values()],
+        )[:, 0]
+        for ax, ((lo, hi), rows) in zip(axes, panels.items(), strict=True):
+            k = hi - lo + 1
+            colours = matplotlib.colormaps["RdBu"](np.linspace(0.08, 0.92, k))
+            neg = k // 2  # levels strictly below the midpoint
+            if k % 2:
+                colours[neg] = (0.85, 0.85, 0.85, 1.0)  # neutral in grey
+            ys = np.arange(len(rows))[::-1]
+            extent = 0.0
+            for y, (_label, _n, pct, scale) in zip(ys, rows, strict=True):
+                left = -(pct[:neg].sum() + (pct[neg] / 2 if k % 2 else 0.0))
+                for j in range(k):
+                    ax.barh(y, pct[j], left=left, color=colours[j], edgecolor="white",
+                            linewidth=0.5, height=0.7,
+                            label=_level_label(scale, lo + j) if y == ys[0] else None)
+                    left += pct[j]
+                extent = max(extent, -(pct[:neg].sum() + (pct[neg] / 2 if k % 2 else 0.0)),
+                             left)
+            ax.set_yticks(ys, [r[0] for r in rows])
+            lim = min(100.0, 10 * np.ceil(max(extent, 1e-9) / 10))
+            ax.set_xlim(-lim, lim)
+            ax.axvline(0, color="0.3", linewidth=0.8)
+            ax.set_xlabel("% of respondents (left: below midpoint, right: above)")
+            ax.set_title(f"Scale {lo}-{hi}", loc="left")
+            ax.legend(ncols=k, fontsize=7, loc="upper center",
+                      bbox_to_anchor=(0.5, -0.35 if len(rows) < 3 else -0.2), frameon=False)
+    return fig
+
+
+def participation_chart(stats: pd.DataFrame, program: dict | None = None) -> Figure | None:
+    """Grouped bars of invited vs responded per role (and all) from participation rows.
+
+    ``stats`` is :func:`peermentor.stats.participation` or
+    :func:`peermentor.stats.analyse_cohort` output; ``program`` (optional)
+    supplies role labels. Roles without a known invited count show only the
+    responded bar. ``None`` when there are no participation rows.
+
+    >>> import pandas as pd
+    >>> stats = pd.DataFrame({"section": ["participation"], "item": ["participation"],
+    ...                       "option": [""], "group": ["all"], "statistic": ["responded"],
+    ...                       "value": [4.0]})
+    >>> [float(p.get_height()) for p in participation_chart(stats).axes[0].patches]
+    [4.0]
+    """
+    rows = stats[(stats["section"] == "participation")
+                 & stats["statistic"].isin(["invited", "responded"])]
+    if rows.empty:
+        return None
+    table = rows.pivot_table(index="group", columns="statistic", values="value",
+                             aggfunc="first", sort=False)
+    groups = list(dict.fromkeys(rows["group"]))
+    table = table.reindex(groups)
+    x = np.arange(len(groups))
+    with _style():
+        fig = _figure(1.6 + 1.1 * len(groups), 3.2)
+        ax = fig.subplots()
+        width = 0.38
+        for offset, stat, colour in ((-width / 2, "invited", "0.75"),
+                                     (width / 2, "responded", "#2b6cb0")):
+            if stat not in table:
+                continue
+            heights = table[stat].to_numpy(dtype=float)
+            keep = ~np.isnan(heights)
+            bars = ax.bar(x[keep] + offset, heights[keep], width, color=colour, label=stat)
+            ax.bar_label(bars, fmt="%g", fontsize=7)
+        ax.set_xticks(x, [_role_label(program, g) for g in groups])
+        ax.set_ylabel("respondents")
+        ax.set_title("Participation", loc="left")
+        ax.legend(frameon=False)
+    return fig
+
+
+def multi_choice_bars(stats: pd.DataFrame, item_id: str,
+                      program: dict | None = None) -> Figure | None:
+    """Horizontal grouped bars: percent of respondents per option and role for one item.
+
+    Uses the ``percent`` rows of ``item_id`` (from
+    :func:`peermentor.stats.multi_choice_summary` or ``analyse_cohort``); role
+    groups are shown, ``all`` only when there is no role group. ``program``
+    (optional) supplies choice and role labels. ``None`` when the item has no
+    percent rows.
+
+    >>> import pandas as pd
+    >>> stats = pd.DataFrame({"section": ["s"] * 2, "item": ["why"] * 2, "option": ["x", "y"],
+    ...                       "group": ["a", "a"], "statistic": ["percent"] * 2,
+    ...                       "value": [50.0, 25.0]})
+    >>> [float(p.get_width()) for p in multi_choice_bars(stats, "why").axes[0].patches]
+    [50.0, 25.0]
+    """
+    rows = stats[(stats["item"] == item_id) & (stats["statistic"] == "percent")
+                 & (stats["option"].fillna("") != "")]
+    groups = [g for g in dict.fromkeys(rows["group"]) if g != "all" and "_vs_" not in g]
+    if not groups and "all" in set(rows["group"]):
+        groups = ["all"]
+    rows = rows[rows["group"].isin(groups)]
+    if rows.empty:
+        return None
+    options = list(dict.fromkeys(rows["option"]))
+    choices: dict = {}
+    if program:
+        for item in program.get("codebook", []):
+            if item["id"] == item_id:
+                choices = {str(k): v for k, v in (item.get("choices") or {}).items()}
+    table = rows.pivot_table(index="option", columns="group", values="value", aggfunc="first",
+                             sort=False).reindex(index=options, columns=groups)
+    y = np.arange(len(options))[::-1]
+    height = 0.8 / len(groups)
+    colours = matplotlib.colormaps["tab10"](np.arange(len(groups)) % 10)
+    with _style():
+        fig = _figure(7.0, 1.2 + 0.3 * len(options) * max(1, len(groups)))
+        ax = fig.subplots()
+        for j, group in enumerate(groups):
+            offset = (len(groups) - 1) / 2 * height - j * height
+            ax.barh(y + offset, table[group].fillna(0).to_numpy(dtype=float), height,
+                    color=colours[j], label=_role_label(program, group))
+        ax.set_yticks(y, [choices.get(o, o) for o in options])
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("% of respondents who answered the item")
+        ax.set_title(item_id, loc="left")
+        ax.legend(frameon=False, fontsize=7)
+    return fig
+
+
+def themes_heatmap(codes_summary_df: pd.DataFrame, program: dict) -> Figure | None:
+    """Heatmap of coded segments per role (rows) and category (columns), counts annotated.
+
+    Reads the category-level (``option == ''``) ``segments`` rows of section
+    ``qualitative`` (output of :func:`peermentor.stats.codes_summary` or
+    ``analyse_cohort``). Roles follow the programme's display order,
+    categories its ``qualitative`` order. ``None`` when no segment was coded.
+
+    >>> import pandas as pd
+    >>> program = {"roles": {"a": "A", "b": "B"},
+    ...            "qualitative": {"categories": [{"id": "gain", "label": "Gain"}]}}
+    >>> df = pd.DataFrame({"section": ["qualitative"] * 2, "item": ["gain"] * 2,
+    ...                    "option": ["", ""], "group": ["a", "b"],
+    ...                    "statistic": ["segments"] * 2, "value": [3.0, 0.0]})
+    >>> themes_heatmap(df, program).axes[0].images[0].get_array().tolist()
+    [[3.0], [0.0]]
+    """
+    rows = codes_summary_df[(codes_summary_df["section"] == "qualitative")
+                            & (codes_summary_df["option"].fillna("") == "")
+                            & (codes_summary_df["statistic"] == "segments")]
+    if rows.empty or rows["value"].fillna(0).sum() == 0:
+        return None
+    categories_cfg = (program.get("qualitative") or {}).get("categories") or []
+    labels = {c["id"]: c.get("label", c["id"]) for c in categories_cfg}
+    cats = [c["id"] for c in categories_cfg if c["id"] in set(rows["item"])]
+    cats += sorted(set(rows["item"]) - set(cats))
+    roles = [r for r in program["roles"] if r in set(rows["group"])]
+    matrix = (rows.pivot_table(index="group", columns="item", values="value", aggfunc="first")
+              .reindex(index=roles, columns=cats).fillna(0).to_numpy(dtype=float))
+    with _style():
+        fig = _figure(1.8 + 0.9 * len(cats), 1.2 + 0.5 * len(roles))
+        ax = fig.subplots()
+        image = ax.imshow(matrix, cmap="Blues", aspect="auto", vmin=0,
+                          vmax=max(1.0, matrix.max()))
+        for i in range(matrix.shape[0]):
+            for j in range(matrix.shape[1]):
+                dark = matrix[i, j] > 0.6 * matrix.max()
+                ax.text(j, i, f"{matrix[i, j]:g}", ha="center", va="center", fontsize=8,
+                        color="white" if dark else "black")
+        ax.set_xticks(np.arange(len(cats)), [labels.get(c, c) for c in cats],
+                      rotation=35, ha="right")
+        ax.set_yticks(np.arange(len(roles)), [_role_label(program, r) for r in roles])
+        ax.spines[:].set_visible(False)
+        ax.set_title("Coded segments by role and category", loc="left")
+        fig.colorbar(image, ax=ax, shrink=0.8, label="segments")
+    return fig
+
+
+def save_figure(fig: Figure, path: str | Path, dpi: int = DPI) -> Path:
+    """Save ``fig`` as PNG at a fixed dpi without the Software chunk; create parent folders.
+
+    >>> import tempfile, pathlib
+    >>> fig = _figure(2, 2)
+    >>> out = save_figure(fig, pathlib.Path(tempfile.mkdtemp()) / "x.png")
+    >>> out.read_bytes()[:4]
+    b'\\x89PNG'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _style():
+        fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None})
+    return path
+
+
+__all__: Sequence[str] = [
+    "likert_diverging_bars",
+    "participation_chart",
+    "multi_choice_bars",
+    "themes_heatmap",
+    "save_figure",
+]

@@ -1,0 +1,310 @@
+"""End to end: the whole workflow on a fresh copy of the repository in a temporary folder.
+
+Expected numbers are typed from the papers (see ../shared/seeds/), never read
+back from the pipeline's own output.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+COPIED = ["Snakefile", "workflow", "config", "notebooks", "data", "environment.yml"]
+STUDIES = {
+    ("unc-ssm", "2019"),
+    ("ulsan-peer", "2019"),
+    ("ucsf-obgyn", "2020"),
+    ("tums-dual", "2012"),
+    ("dual-role-group", "2023"),
+}
+COMPARISON_RULES = {"studies_table", "outcomes_table", "themes_table", "comparison_summary"}
+
+pytestmark = pytest.mark.pipeline
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    exe = shutil.which("snakemake") or str(Path(sys.executable).with_name("snakemake"))
+    result = subprocess.run(
+        [exe, "--cores", "2", *args], cwd=workdir, capture_output=True, text=True
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stderr[-6000:]}")
+    return result
+
+
+def planned_jobs(workdir: Path) -> set[tuple[str, str]]:
+    """(rule, wildcards) of every job a dry run would execute."""
+    out = snakemake(workdir, "--dry-run").stdout
+    jobs = set()
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", out):
+        match = re.match(r"(?:local)?rule (\w+):", block.strip())
+        if not match or match.group(1) == "all":
+            continue
+        wildcards = re.search(r"wildcards: (.*)", block)
+        jobs.add((match.group(1), wildcards.group(1).strip() if wildcards else ""))
+    return jobs
+
+
+def fresh_copy(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for name in COPIED:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        else:
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """A fresh copy of the repository after one full pipeline run."""
+    workdir = fresh_copy(tmp_path_factory.mktemp("pipeline") / "repo")
+    snakemake(workdir)
+    return workdir
+
+
+def stats_of(workdir: Path, program: str, year: str) -> pd.DataFrame:
+    return pd.read_csv(
+        workdir / f"results/cohorts/{program}/{year}/stats.csv",
+        dtype={"year": str, "option": str},
+        keep_default_na=False,
+        na_values={"value": [""]},
+    )
+
+
+def value(stats: pd.DataFrame, item: str, group: str, statistic: str, option: str = "") -> float:
+    rows = stats[
+        (stats["item"] == item)
+        & (stats["group"] == group)
+        & (stats["statistic"] == statistic)
+        & (stats["option"] == option)
+    ]
+    assert len(rows) == 1, f"{item}/{option}/{group}/{statistic}: {len(rows)} rows"
+    return float(rows["value"].iloc[0])
+
+
+def test_every_cohort_has_its_outputs(built):
+    for program, year in STUDIES:
+        folder = built / "results/cohorts" / program / year
+        for name in ["report.ipynb", "report.html", "stats.csv"]:
+            assert (folder / name).stat().st_size > 0, folder / name
+        assert (folder / "figures").is_dir()
+        assert (built / f"results/validated/{program}/{year}.responses.csv").is_file()
+    for name in ["studies.csv", "outcomes.csv", "themes.csv", "summary.md"]:
+        assert (built / "results/comparison" / name).stat().st_size > 0
+
+
+def test_reports_say_the_data_are_reconstructed(built):
+    for program, year in STUDIES:
+        html = (built / f"results/cohorts/{program}/{year}/report.html").read_text()
+        assert "Reconstructed data, not real answers" in html, program
+    assert "Reconstructed data" in (built / "results/comparison/summary.md").read_text()
+
+
+def test_second_run_has_nothing_to_do(built):
+    result = snakemake(built)
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_studies_table_participation_from_the_papers(built):
+    studies = pd.read_csv(built / "results/comparison/studies.csv", dtype={"year": str})
+    rows = studies.set_index(["program", "year"])
+    # (responded, invited) as the papers print them
+    expected = {
+        ("unc-ssm", "2019"): (107, 178),  # Abstract: 107 of 178, 60%
+        ("ulsan-peer", "2019"): (19, 67),  # Results: 19 of 67 (28.4%)
+        ("tums-dual", "2012"): (33, 48),  # 21 of 36 mentees, 12 of 12 mentors
+        ("ucsf-obgyn", "2020"): (18, 42),  # 14 of 22 students, 4 of 20 residents
+    }
+    for key, (responded, invited) in expected.items():
+        assert (rows.loc[key, "responded"], rows.loc[key, "invited"]) == (responded, invited)
+    assert round(rows.loc[("unc-ssm", "2019"), "response_rate"]) == 60
+    assert rows.loc[("ulsan-peer", "2019"), "response_rate"] == pytest.approx(28.4)
+    tums = rows.loc[("tums-dual", "2012")]
+    assert (tums["responded_mentee"], tums["invited_mentee"]) == (21, 36)
+    assert (tums["responded_mentor"], tums["invited_mentor"]) == (12, 12)
+    ucsf = rows.loc[("ucsf-obgyn", "2020")]
+    assert (ucsf["responded_mentee"], ucsf["invited_mentee"]) == (14, 22)
+    assert (ucsf["responded_mentor"], ucsf["invited_mentor"]) == (4, 20)
+    unc = rows.loc[("unc-ssm", "2019")]
+    assert (unc["responded_mentor"], unc["responded_non_mentor"]) == (42, 48)
+    assert (unc["responded_excluded"], unc["analysed"], unc["excluded"]) == (17, 90, 17)
+    assert rows.loc[("dual-role-group", "2023"), "responded"] == 20
+
+
+def test_unc_and_ulsan_participation_flow(built):
+    unc = stats_of(built, "unc-ssm", "2019")
+    assert value(unc, "participation", "all", "invited") == 178
+    assert value(unc, "participation", "all", "responded") == 107
+    assert value(unc, "participation", "all", "analysed") == 90
+    assert value(unc, "participation", "all", "excluded") == 17
+    assert value(unc, "participation", "mentor", "responded") == 42
+    assert value(unc, "participation", "non_mentor", "responded") == 48
+    ulsan = stats_of(built, "ulsan-peer", "2019")
+    assert value(ulsan, "participation", "all", "responded") == 19
+    assert value(ulsan, "participation", "all", "invited") == 67
+    assert round(value(ulsan, "participation", "all", "response_rate"), 1) == 28.4
+    # Table 2 header: mentors N=10, mentees N=9
+    assert value(ulsan, "participation", "mentor", "responded") == 10
+    assert value(ulsan, "participation", "mentee", "responded") == 9
+
+
+# Ulsan Table 2 (mean±SD by role), typed from the paper.
+ULSAN_TABLE_2 = {
+    "mentor": [(3.5, 0.7), (3.4, 1.2), (3.6, 0.5)],
+    "mentee": [(3.7, 0.9), (3.9, 1.2), (3.8, 1.0)],
+}
+
+
+def test_ulsan_table_2_means_and_sds(built):
+    stats = stats_of(built, "ulsan-peer", "2019")
+    likert = stats[(stats["statistic"] == "mean") & (stats["group"] == "mentor")]
+    items = list(dict.fromkeys(likert["item"]))
+    assert len(items) == 3, items
+    for role, printed in ULSAN_TABLE_2.items():
+        for item, (mean, sd) in zip(items, printed, strict=True):
+            assert round(value(stats, item, role, "mean"), 1) == mean, (item, role)
+            assert round(value(stats, item, role, "sd"), 1) == sd, (item, role)
+        assert {value(stats, item, role, "n") for item in items} == {10 if role == "mentor" else 9}
+
+
+def _counts_by_label(stats, program_items, group, n_expected):
+    """{option label: (count, percent rounded)} for the multi/single choice items given."""
+    out = {}
+    for item in program_items:
+        assert value(stats, item["id"], group, "n") == n_expected, item["id"]
+        for code, label in item["choices"].items():
+            out[label] = (
+                int(value(stats, item["id"], group, "count", code)),
+                round(value(stats, item["id"], group, "percent", code)),
+            )
+    return out
+
+
+def _ulsan_items(built):
+    import yaml
+
+    program = yaml.safe_load((built / "config/programs/ulsan-peer.yaml").read_text())
+    return {item["id"]: item for item in program["codebook"]}
+
+
+def _norm(text: str) -> str:
+    """Lower case, en dashes as hyphens: the paper prints '4–5', configs may say '4-5'."""
+    return text.lower().replace("–", "-")
+
+
+def test_ulsan_table_1_counts(built):
+    stats = stats_of(built, "ulsan-peer", "2019")
+    items = _ulsan_items(built)
+    table_1 = [i for i in items.values() if i["id"].startswith("meeting")]
+    counts = {label: c for label, (c, _) in _counts_by_label(stats, table_1, "all", 19).items()}
+    # Table 1 (N=19): No. of response, typed from the paper, in order
+    assert sorted(counts.values(), reverse=True) == sorted(
+        [4, 7, 2, 6, 16, 14, 4, 6, 6, 3, 8, 7, 6, 4, 1], reverse=True
+    )
+    by_words = {
+        "Fewer than 3": 4, "4–5": 7, "6–8": 2, "More than 8": 6,
+        "face to face": 16, "text message": 14,
+        "Less than 1 hour": 4, "Around 1 hour": 6, "Around 2 hours": 6, "Around 3 hours": 3,
+        "dormitory": 8, "Lecture room": 7, "Cafe": 6, "Student lounge": 4, "Library": 1,
+    }
+    for words, expected in by_words.items():
+        matches = [c for label, c in counts.items() if _norm(words) in _norm(label)]
+        assert matches == [expected], (words, counts)
+
+
+def test_ulsan_tables_3_and_4_counts(built):
+    stats = stats_of(built, "ulsan-peer", "2019")
+    items = _ulsan_items(built)
+    table_3_mentors = _counts_by_label(stats, [items["purpose_mentor"]], "mentor", 10)
+    assert sorted(table_3_mentors.values(), reverse=True) == [(4, 40), (4, 40), (2, 20), (1, 10)]
+    # Two mentees did not answer: percentages are of 7
+    table_3_mentees = _counts_by_label(stats, [items["purpose_mentee"]], "mentee", 7)
+    assert sorted(table_3_mentees.values(), reverse=True) == [(2, 29), (2, 29), (1, 14), (1, 14)]
+    role = [i for i in items.values() if i["type"] == "multi_choice" and "role" in i["id"]]
+    assert len(role) == 1
+    mentors = _counts_by_label(stats, role, "mentor", 10)
+    mentees = _counts_by_label(stats, role, "mentee", 9)
+    table_4 = {  # label words: (mentors count, %), (mentees count, %)
+        "test-taking": ((7, 70), (6, 67)),
+        "Facilitator": ((6, 60), (5, 56)),
+        "school life": ((3, 30), (1, 11)),
+        "Emotional": ((2, 20), (2, 22)),
+        "Private tutor": ((1, 10), (2, 22)),
+        "study resources": ((1, 10), (0, 0)),
+    }
+    for words, (mentor_expected, mentee_expected) in table_4.items():
+        label = next(lab for lab in mentors if words.lower() in lab.lower())
+        assert mentors[label] == mentor_expected, words
+        assert mentees[label] == mentee_expected, words
+
+
+def test_new_cohort_runs_only_its_jobs_and_comparisons(built, tmp_path):
+    workdir = tmp_path / "repo"
+    shutil.copytree(built, workdir, symlinks=True)
+    new = workdir / "data/raw/ulsan-peer/2021"
+    new.mkdir()
+    shutil.copy2(workdir / "data/raw/ulsan-peer/2019/responses.csv", new / "responses.csv")
+    jobs = planned_jobs(workdir)
+    cohort_jobs = {(rule, wc) for rule, wc in jobs if rule not in COMPARISON_RULES}
+    assert {rule for rule, _ in jobs} - {rule for rule, _ in cohort_jobs} == COMPARISON_RULES
+    assert {wc for _, wc in cohort_jobs} == {"program=ulsan-peer, year=2021"}
+    assert {rule for rule, _ in cohort_jobs} == {
+        "validate_cohort", "cohort_notebook", "cohort_html"
+    }
+    snakemake(workdir)
+    studies = pd.read_csv(workdir / "results/comparison/studies.csv", dtype={"year": str})
+    assert ("ulsan-peer", "2021") in set(zip(studies["program"], studies["year"], strict=True))
+
+
+def test_bad_cohort_fails_clearly_and_others_still_build(built, tmp_path):
+    workdir = tmp_path / "repo"
+    shutil.copytree(built, workdir, symlinks=True)
+    good, bad = workdir / "data/raw/ulsan-peer/2021", workdir / "data/raw/ulsan-peer/2022"
+    for folder in (good, bad):
+        folder.mkdir()
+    source = (workdir / "data/raw/ulsan-peer/2019/responses.csv").read_text().splitlines()
+    (good / "responses.csv").write_text("\n".join(source) + "\n")
+    header = source[0].split(",")
+    column = next(i["id"] for i in _ulsan_items(workdir).values() if i["type"] == "likert")
+    row = source[4].split(",")  # line 5 of the file
+    row[header.index(column)] = "7"
+    (bad / "responses.csv").write_text("\n".join([*source[:4], ",".join(row), *source[5:]]) + "\n")
+    raw_before = {p: p.read_bytes() for p in (workdir / "data/raw").rglob("*") if p.is_file()}
+
+    result = snakemake(workdir, "--keep-going", check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "data/raw/ulsan-peer/2022/responses.csv" in output
+    assert "line 5" in output and f"column '{column}'" in output and "'7'" in output
+    report = pd.read_csv(workdir / "results/logs/validate/ulsan-peer/2022.failures.csv")
+    assert report[["line", "column", "value"]].values.tolist() == [[5, column, 7]]
+    # no half-made results for the failed cohort
+    assert not (workdir / "results/validated/ulsan-peer/2022.responses.csv").exists()
+    assert not (workdir / "results/cohorts/ulsan-peer/2022").exists()
+    # the good new cohort still built
+    assert (workdir / "results/cohorts/ulsan-peer/2021/report.html").is_file()
+    # raw data untouched
+    after = {p: p.read_bytes() for p in (workdir / "data/raw").rglob("*") if p.is_file()}
+    assert after == raw_before
+
+
+def test_stats_are_deterministic(built, tmp_path):
+    workdir = tmp_path / "repo"
+    shutil.copytree(built, workdir, symlinks=True)
+    first = {
+        p.relative_to(workdir): p.read_bytes()
+        for pattern in ["results/cohorts/*/*/stats.csv", "results/comparison/*.csv"]
+        for p in workdir.glob(pattern)
+    }
+    snakemake(workdir, "--forceall")
+    for rel, content in first.items():
+        assert (workdir / rel).read_bytes() == content, rel
