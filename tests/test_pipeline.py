@@ -308,3 +308,22 @@ def test_stats_are_deterministic(built, tmp_path):
     snakemake(workdir, "--forceall")
     for rel, content in first.items():
         assert (workdir / rel).read_bytes() == content, rel
+
+
+@pytest.mark.parametrize(
+    ("folder", "words"),
+    [
+        ("ulsan-peer/spring", "'spring' is not a four-digit year"),
+        ("harvard-peer/2024", "programme 'harvard-peer' has no config"),
+    ],
+)
+def test_bad_cohort_folder_stops_the_run_with_what_to_do(tmp_path, folder, words):
+    workdir = fresh_copy(tmp_path / "repo")
+    (workdir / "data/raw" / folder).mkdir(parents=True)
+    shutil.copy2(
+        workdir / "data/raw/ulsan-peer/2019/responses.csv",
+        workdir / "data/raw" / folder / "responses.csv",
+    )
+    result = snakemake(workdir, "--dry-run", check=False)
+    assert result.returncode != 0
+    assert words in result.stdout + result.stderr

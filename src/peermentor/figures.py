@@ -296,7 +296,10 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = DPI) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _style():
-        fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None})
+        # bbox_inches="tight" keeps long rotated labels and titles inside the image.
+        fig.savefig(
+            path, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight"
+        )
     return path
 
 

@@ -70,6 +70,14 @@ def _groups_of(stats: pd.DataFrame, item_id: str, program: dict) -> list[str]:
     return [g for g in order if g in present]
 
 
+def _display_frame(rows: list[dict], index: list[str]) -> pd.DataFrame:
+    """Rows as a frame indexed by its label columns, with blanks instead of NaN."""
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    return table.fillna("").set_index(index)
+
+
 def banner(program: dict, year: str | int) -> str:
     """Markdown heading for a cohort report; flags reconstructed data loudly."""
     lines = [
@@ -157,7 +165,7 @@ def likert_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
             )
         row.update(_test_cells(values, item["id"], _vs_group(stats, item["id"]), "likert"))
         rows.append(row)
-    return pd.DataFrame(rows)
+    return _display_frame(rows, ["Item"])
 
 
 def binary_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
@@ -173,13 +181,15 @@ def binary_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
             )
         row.update(_test_cells(values, item["id"], _vs_group(stats, item["id"]), "binary"))
         rows.append(row)
-    return pd.DataFrame(rows)
+    return _display_frame(rows, ["Item"])
 
 
 def choice_table(
     stats: pd.DataFrame, program: dict, types=("single_choice",), demographics: bool = False
 ) -> pd.DataFrame:
     """Per choice (single or multiple response): count (% of those answering) by role.
+
+    The first row of each item gives the number who answered it in each group.
 
     ``demographics`` selects the items of section ``demographics`` (True) or
     every other item (False).
@@ -190,22 +200,26 @@ def choice_table(
         if (item.get("section") == "demographics") != demographics:
             continue
         groups = _groups_of(stats, item["id"], program)
+        answered = {"Item": item["text"], "Option": "(answered, n)"}
+        for group in groups:
+            n = _stat(values, item["id"], "", group, "n")
+            answered[_group_label(program, group)] = _fmt(n)
+        rows.append(answered)
         for code, label in item["choices"].items():
             row = {"Item": item["text"], "Option": label}
             for group in groups:
                 get = partial(_stat, values, item["id"], code, group)
-                n = values.get((item["id"], "", group, "n"), float("nan"))
-                row[f"{_group_label(program, group)} (n={_fmt(n)})"] = (
+                row[_group_label(program, group)] = (
                     f"{_fmt(get('count'))} ({_fmt(get('percent'))}%)"
                 )
             rows.append(row)
         vs = _vs_group(stats, item["id"])
         if vs is not None:
-            first_row = rows[-len(item["choices"])]
+            first_row = rows[-len(item["choices"]) - 1]
             first_row[f"p ({_group_label(program, vs)})"] = _p(
                 values.get((item["id"], "", vs, "p"), float("nan"))
             )
-    return pd.DataFrame(rows)
+    return _display_frame(rows, ["Item", "Option"])
 
 
 def numeric_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
@@ -224,7 +238,7 @@ def numeric_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
         if vs is not None:
             row[f"p ({_group_label(program, vs)})"] = _p(_stat(values, item["id"], "", vs, "p"))
         rows.append(row)
-    return pd.DataFrame(rows)
+    return _display_frame(rows, ["Item"])
 
 
 def ranking_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
@@ -245,9 +259,10 @@ def ranking_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
                     "Borda position": _fmt(get("borda_rank")),
                 })
     table = pd.DataFrame(rows)
-    if not table.empty:
-        table = table.sort_values(["Item", "Group", "Borda position"], kind="stable")
-    return table.reset_index(drop=True)
+    if table.empty:
+        return table
+    table = table.sort_values(["Item", "Group", "Borda position"], kind="stable")
+    return table.set_index(["Item", "Group", "Option"])
 
 
 def codes_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from peermentor.cohorts import discover_cohorts
+from peermentor.config import load_program, load_themes
 
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -13,6 +14,12 @@ PROGRAMS_DIR = config["programs_dir"]
 COHORTS = discover_cohorts(RAW_DIR, PROGRAMS_DIR)
 PROGRAMS = sorted({c.program for c in COHORTS})
 COHORT_INDEX = {(c.program, c.year): c for c in COHORTS}
+
+# Fail at parse time, with file and key, on a programme config or theme framework
+# that breaks its schema, rather than in the middle of a run.
+for _program in PROGRAMS:
+    load_program(f"{PROGRAMS_DIR}/{_program}.yaml")
+load_themes(config["themes"])
 
 
 wildcard_constraints:
