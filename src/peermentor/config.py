@@ -18,7 +18,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "workflow" / "schemas"
+#: JSON schemas for programme configs and the theme framework, shipped with the package.
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 #: Item types whose answers are spread over one column per choice.
 EXPANDED_TYPES = frozenset({"multi_choice", "ranking"})
