@@ -227,6 +227,12 @@ def theme_crosswalk(
     )
 
 
+def _markdown(table: pd.DataFrame, **options) -> str:
+    """A Markdown table with blank cells, not 'nan', where a value is missing."""
+    cells = table.astype(object).where(table.notna(), None)
+    return cells.to_markdown(index=False, missingval="", **options)
+
+
 def summary_markdown(
     studies: pd.DataFrame, outcomes: pd.DataFrame, themes: pd.DataFrame
 ) -> str:
@@ -240,9 +246,18 @@ def summary_markdown(
             "answers (see `data/raw/README.md`).",
             "",
         ]
-    study_cols = ["program", "year", "institution", "country", "design", "invited",
-                  "responded", "response_rate"]
-    parts += ["## Studies", "", studies[study_cols].to_markdown(index=False), ""]
+    # Design and role counts stay in studies.csv: too wide for a readable table.
+    study_cols = ["program", "year", "institution", "country", "invited", "responded",
+                  "response_rate"]
+    parts += [
+        "## Studies",
+        "",
+        _markdown(studies[study_cols]),
+        "",
+        "Response rate: percent of those invited; blank where the paper gives no number "
+        "invited. Counts per role and study designs: `studies.csv`.",
+        "",
+    ]
     parts += ["## Outcomes by construct (0–100, percent of maximum possible)", ""]
     if outcomes.empty:
         parts += ["No harmonised outcomes.", ""]
@@ -254,7 +269,7 @@ def summary_markdown(
             aggfunc="first",
         ).reset_index()
         wide.columns.name = None
-        parts += [wide.to_markdown(index=False, floatfmt=".1f"), ""]
+        parts += [_markdown(wide, floatfmt=".1f"), ""]
     parts += ["## Themes across studies", ""]
     if themes.empty:
         parts += ["No qualitative codes.", ""]
@@ -266,5 +281,5 @@ def summary_markdown(
                  categories=("category_label", lambda s: "; ".join(s)))
             .reset_index()
         )
-        parts += [by_theme.to_markdown(index=False), ""]
+        parts += [_markdown(by_theme), ""]
     return "\n".join(parts)
