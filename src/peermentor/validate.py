@@ -32,8 +32,8 @@ class Failure:
     def message(self) -> str:
         where = [self.file]
         if self.line is not None:
-            who = f" (respondent {self.respondent_id})" if self.respondent_id else ""
-            where.append(f"line {self.line}{who}")
+            who = f", respondent {self.respondent_id}" if self.respondent_id else ""
+            where.append(f"line {self.line} (data row {self.line - 1}{who})")
         if self.column:
             where.append(f"column '{self.column}'")
         value = "" if self.value is None else f"value {self.value!r} "
