@@ -209,8 +209,9 @@ def choice_table(
             row = {"Item": item["text"], "Option": label}
             for group in groups:
                 get = partial(_stat, values, item["id"], code, group)
-                row[_group_label(program, group)] = (
-                    f"{_fmt(get('count'))} ({_fmt(get('percent'))}%)"
+                pct = get("percent")
+                row[_group_label(program, group)] = _fmt(get("count")) + (
+                    "" if pd.isna(pct) else f" ({_fmt(pct)}%)"
                 )
             rows.append(row)
         vs = _vs_group(stats, item["id"])
