@@ -281,3 +281,15 @@ def test_bad_cohort_folder_stops_the_run_with_what_to_do(tmp_path, folder, words
     result = snakemake(workdir, "--dry-run", check=False)
     assert result.returncode != 0
     assert words in result.stdout + result.stderr
+
+
+def test_snakemake_report_bundles_notebooks_and_tables(built, tmp_path):
+    import zipfile
+
+    archive = tmp_path / "report.zip"
+    snakemake(built, "--report", str(archive))
+    names = [n.rsplit("/", 1)[-1] for n in zipfile.ZipFile(archive).namelist()]
+    # Snakemake stores each result under a hashed folder, keeping its file name
+    assert names.count("report.html") == len(STUDIES) + 1  # + the report's own index
+    for table in ["studies.csv", "outcomes.csv", "themes.csv", "summary.md"]:
+        assert table in names
