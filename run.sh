@@ -10,6 +10,11 @@ PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
 STAMP="$VENV/.requirements.sha256"
 
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "error: $PYTHON is missing or older than Python 3.11; set PYTHON=/path/to/python3.11" >&2
+    exit 1
+fi
+
 want="$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [[ ! -x "$VENV/bin/python" || ! -f "$STAMP" || "$(cat "$STAMP")" != "$want" ]]; then
     echo "Setting up $VENV (pinned requirements) ..." >&2
