@@ -9,6 +9,7 @@ from peermentor.compare import (
     summary_markdown,
     theme_crosswalk,
 )
+from peermentor.stats import participation
 
 FIVE = {"id": "sat", "type": "likert", "construct": "satisfaction", "scale": {"min": 1, "max": 5}}
 SEVEN = {"id": "happy", "type": "likert", "construct": "satisfaction",
@@ -31,9 +32,11 @@ PROGRAMS = {
 def test_study_characteristics_counts_rates_and_roles():
     alpha = pd.DataFrame({"role": ["mentor"] * 3 + ["mentee"] * 4 + ["excluded"]})
     beta = pd.DataFrame({"role": ["mentor"] * 5 + ["mentee"] * 1})
-    table = study_characteristics(
-        [("beta", "2022", beta), ("alpha", "2021", alpha)], PROGRAMS
-    ).set_index("program")
+    stats = pd.concat([
+        participation(beta, PROGRAMS["beta"], "2022").assign(program="beta", year="2022"),
+        participation(alpha, PROGRAMS["alpha"], "2021").assign(program="alpha", year="2021"),
+    ])
+    table = study_characteristics(stats, PROGRAMS).set_index("program")
     assert list(table.index) == ["alpha", "beta"]  # sorted
     assert table.loc["alpha", ["invited", "responded", "analysed", "excluded"]].tolist() == [
         20, 8, 7, 1]
@@ -73,10 +76,9 @@ def test_theme_crosswalk_maps_and_flags_unmapped():
 
 
 def test_summary_has_three_sections_and_no_nan():
-    studies = study_characteristics(
-        [("beta", "2022", pd.DataFrame({"role": ["mentor"]}))],
-        {"beta": {**PROGRAMS["beta"], "cohorts": {}, "reconstructed": True}},
-    )
+    beta = {**PROGRAMS["beta"], "cohorts": {}, "reconstructed": True}
+    flow = participation(pd.DataFrame({"role": ["mentor"]}), beta, "2022")
+    studies = study_characteristics(flow.assign(program="beta", year="2022"), {"beta": beta})
     outcomes = harmonise_outcomes(
         pd.concat([_stats("beta", "2022", "happy", 4.0, 1, "mentor")]), PROGRAMS
     )

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peermentor.config import analysed_roles, cohort_meta
-
 STUDY_COLUMNS = [
     "program",
     "year",
@@ -27,29 +25,40 @@ STUDY_COLUMNS = [
 ]
 
 
-def study_characteristics(
-    cohorts: list[tuple[str, str, pd.DataFrame]], programs: dict[str, dict]
-) -> pd.DataFrame:
+def read_stats(paths: list[str]) -> pd.DataFrame:
+    """Concatenate cohorts' ``stats.csv`` files (empty options stay ``''``)."""
+    frames = [
+        pd.read_csv(path, dtype={"year": str, "option": str}, keep_default_na=False,
+                    na_values={"value": [""]})
+        for path in paths
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def study_characteristics(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.DataFrame:
     """One row per programme × year with participation counts per role.
 
-    ``cohorts`` holds ``(program, year, validated_responses)``. Invited counts
-    come from the programme config; the response rate is left empty when the
-    number invited is unknown.
+    Reads the participation rows of the cohorts' tidy statistics (see
+    :func:`peermentor.stats.participation`), so invited, responded and response
+    rate have one definition; the response rate is empty when the number
+    invited is unknown.
 
+    >>> from peermentor.stats import participation
     >>> prog = {"institution": "U", "country": "X", "design": "d",
     ...         "roles": {"mentor": "M", "mentee": "E"},
     ...         "cohorts": {"2024": {"invited": {"mentor": 4, "mentee": 4}}}}
     >>> resp = pd.DataFrame({"role": ["mentor", "mentee", "mentee"]})
-    >>> row = study_characteristics([("demo", "2024", resp)], {"demo": prog}).iloc[0]
+    >>> stats = participation(resp, prog, "2024").assign(program="demo", year="2024")
+    >>> row = study_characteristics(stats, {"demo": prog}).iloc[0]
     >>> row["responded"], row["invited"], row["response_rate"]
     (np.int64(3), np.int64(8), np.float64(37.5))
     """
+    flow = stats[stats["section"] == "participation"]
     rows = []
-    for program_id, year, responses in cohorts:
+    for (program_id, year), cohort in flow.groupby(["program", "year"], sort=True):
         program = programs[program_id]
-        invited = cohort_meta(program, year).get("invited", {})
-        role_counts = responses["role"].value_counts()
-        analysed = set(analysed_roles(program))
+        keys = zip(cohort["group"], cohort["statistic"], strict=True)
+        value = dict(zip(keys, cohort["value"], strict=True))
         row = {
             "program": program_id,
             "year": str(year),
@@ -59,22 +68,19 @@ def study_characteristics(
             "mentor_level": program.get("mentor_level", ""),
             "reconstructed": bool(program.get("reconstructed", False)),
             "doi": program.get("doi", ""),
-            "responded": int(len(responses)),
-            "analysed": int(responses["role"].isin(analysed).sum()),
-            "excluded": int((~responses["role"].isin(analysed)).sum()),
+            "invited": value.get(("all", "invited")),
+            "responded": int(value[("all", "responded")]),
+            "response_rate": (
+                round(value[("all", "response_rate")], 1)
+                if ("all", "response_rate") in value else None
+            ),
+            "analysed": int(value[("all", "analysed")]),
+            "excluded": int(value[("all", "excluded")]),
         }
-        total_invited = invited.get("total")
-        role_invited = {r: n for r, n in invited.items() if r != "total"}
-        if total_invited is None and role_invited and set(role_invited) >= analysed:
-            total_invited = sum(role_invited.values())
-        row["invited"] = total_invited
-        row["response_rate"] = (
-            round(100 * len(responses) / total_invited, 1) if total_invited else None
-        )
         for role in program["roles"]:
-            row[f"responded_{role}"] = int(role_counts.get(role, 0))
-            if role in role_invited:
-                row[f"invited_{role}"] = role_invited[role]
+            row[f"responded_{role}"] = value.get((role, "responded"))
+            if (role, "invited") in value:
+                row[f"invited_{role}"] = value[(role, "invited")]
         rows.append(row)
     table = pd.DataFrame(rows)
     if table.empty:
@@ -82,8 +88,8 @@ def study_characteristics(
     role_columns = sorted(c for c in table.columns if c not in STUDY_COLUMNS)
     table = table[STUDY_COLUMNS + role_columns]
     for col in ["invited", *role_columns]:
-        table[col] = table[col].astype("Int64")
-    return table.sort_values(["program", "year"], kind="stable").reset_index(drop=True)
+        table[col] = table[col].astype("Float64").astype("Int64")
+    return table.reset_index(drop=True)
 
 
 OUTCOME_COLUMNS = [

@@ -91,6 +91,17 @@ def load_program(path: str | Path) -> dict:
     return program
 
 
+def load_programs(paths) -> dict[str, dict]:
+    """Programme configs keyed by programme id (the file name)."""
+    return {Path(path).stem: load_program(path) for path in paths}
+
+
+def asked_roles(program: dict, item: dict) -> list[str]:
+    """Roles an item was put to, in display order (all roles when the item does not say)."""
+    asked = set(item.get("roles") or program["roles"])
+    return [role for role in program["roles"] if role in asked]
+
+
 def item_columns(item: dict) -> list[str]:
     """Columns that hold one codebook item's answers in ``responses.csv``."""
     if item["type"] in EXPANDED_TYPES:
@@ -108,6 +119,20 @@ def response_columns(program: dict) -> list[str]:
 
 def role_ids(program: dict) -> list[str]:
     return list(program["roles"])
+
+
+def group_label(program: dict | None, group: str) -> str:
+    """Display label of a stats group: a role's label, 'All', or 'A vs B'.
+
+    >>> group_label({"roles": {"mentor": "Mentors", "mentee": "Mentees"}}, "mentor_vs_mentee")
+    'Mentors vs Mentees'
+    """
+    if group == "all":
+        return "All"
+    if "_vs_" in group:
+        first, second = group.split("_vs_", 1)
+        return f"{group_label(program, first)} vs {group_label(program, second)}"
+    return str((program or {}).get("roles", {}).get(group, group))
 
 
 def analysed_roles(program: dict) -> list[str]:

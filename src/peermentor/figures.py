@@ -28,7 +28,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from peermentor.config import analysed_roles, items_of_type
+from peermentor.config import analysed_roles, group_label, items_of_type
 
 #: Resolution of saved PNGs.
 DPI = 150
@@ -53,14 +53,6 @@ def _figure(width: float, height: float) -> Figure:
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
-
-
-def _role_label(program: dict | None, role: str) -> str:
-    if role == "all":
-        return "All"
-    if program and role in program.get("roles", {}):
-        return str(program["roles"][role])
-    return role
 
 
 def _level_label(scale: dict, level: int) -> str:
@@ -102,7 +94,7 @@ def likert_diverging_bars(responses: pd.DataFrame, program: dict) -> Figure | No
             if sub.empty:
                 continue
             counts = np.array([(sub == lv).sum() for lv in levels], dtype=float)
-            label = f"{item['id']} ({_role_label(program, role)}, n={len(sub)})"
+            label = f"{item['id']} ({group_label(program, role)}, n={len(sub)})"
             panels.setdefault((lo, hi), []).append((label, len(sub), 100 * counts / len(sub),
                                                     scale))
     if not panels:
@@ -178,7 +170,7 @@ def participation_chart(stats: pd.DataFrame, program: dict | None = None) -> Fig
             keep = ~np.isnan(heights)
             bars = ax.bar(x[keep] + offset, heights[keep], width, color=colour, label=stat)
             ax.bar_label(bars, fmt="%g", fontsize=7)
-        ax.set_xticks(x, [_role_label(program, g) for g in groups])
+        ax.set_xticks(x, [group_label(program, g) for g in groups])
         ax.set_ylabel("respondents")
         ax.set_title("Participation", loc="left")
         ax.legend(frameon=False)
@@ -227,7 +219,7 @@ def multi_choice_bars(stats: pd.DataFrame, item_id: str,
         for j, group in enumerate(groups):
             offset = (len(groups) - 1) / 2 * height - j * height
             ax.barh(y + offset, table[group].fillna(0).to_numpy(dtype=float), height,
-                    color=colours[j], label=_role_label(program, group))
+                    color=colours[j], label=group_label(program, group))
         ax.set_yticks(y, [choices.get(o, o) for o in options])
         ax.set_xlim(0, 100)
         ax.set_xlabel("% of respondents who answered the item")
@@ -277,7 +269,7 @@ def themes_heatmap(codes_summary_df: pd.DataFrame, program: dict) -> Figure | No
                         color="white" if dark else "black")
         ax.set_xticks(np.arange(len(cats)), [labels.get(c, c) for c in cats],
                       rotation=35, ha="right")
-        ax.set_yticks(np.arange(len(roles)), [_role_label(program, r) for r in roles])
+        ax.set_yticks(np.arange(len(roles)), [group_label(program, r) for r in roles])
         ax.spines[:].set_visible(False)
         ax.set_title("Coded segments by role and category", loc="left")
         fig.colorbar(image, ax=ax, shrink=0.8, label="segments")

@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 
-from peermentor.config import item_columns, load_program, response_columns
+from peermentor.config import asked_roles, item_columns, load_program, response_columns
 
 #: Target blocks, finest first.
 TARGET_KINDS = ("by_group", "by_role", "overall")
@@ -244,11 +244,6 @@ def likert_multisets(
 
 def _block(item: dict, kind: str, source: str) -> dict | None:
     return (item.get(source) or {}).get(kind)
-
-
-def asked_roles(program: dict, item: dict) -> list[str]:
-    """Roles an item was put to (all roles when the item does not say)."""
-    return list(item.get("roles") or program["roles"])
 
 
 def item_strata(

@@ -18,7 +18,7 @@ from functools import partial
 
 import pandas as pd
 
-from peermentor.config import items_of_type
+from peermentor.config import group_label, items_of_type
 
 PARTICIPATION_ROWS = {
     "invited": "Invited",
@@ -41,15 +41,6 @@ def _p(value: float) -> str:
     if pd.isna(value):
         return ""
     return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def _group_label(program: dict, group: str) -> str:
-    if group == "all":
-        return "All"
-    if "_vs_" in group:
-        a, b = group.split("_vs_", 1)
-        return f"{_group_label(program, a)} vs {_group_label(program, b)}"
-    return program["roles"].get(group, group)
 
 
 def _lookup(stats: pd.DataFrame) -> dict:
@@ -110,7 +101,7 @@ def participation_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
     groups = _groups_of(part, "participation", program)
     table = {}
     for group in groups:
-        table[_group_label(program, group)] = {
+        table[group_label(program, group)] = {
             label: _fmt(values.get(("participation", "", group, stat), float("nan")))
             for stat, label in PARTICIPATION_ROWS.items()
         }
@@ -156,7 +147,7 @@ def likert_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
         row = {"Item": item["text"]}
         for group in _groups_of(stats, item["id"], program):
             get = partial(_stat, values, item["id"], "", group)
-            label = _group_label(program, group)
+            label = group_label(program, group)
             row[f"{label}: mean ± SD (n)"] = (
                 f"{get('mean'):.2f} ± {get('sd'):.2f} ({_fmt(get('n'))})"
             )
@@ -176,7 +167,7 @@ def binary_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
         row = {"Item": item["text"]}
         for group in _groups_of(stats, item["id"], program):
             get = partial(_stat, values, item["id"], "", group)
-            row[_group_label(program, group)] = (
+            row[group_label(program, group)] = (
                 f"{_fmt(get('count'))}/{_fmt(get('n'))} ({_fmt(get('percent'))}%)"
             )
         row.update(_test_cells(values, item["id"], _vs_group(stats, item["id"]), "binary"))
@@ -203,21 +194,21 @@ def choice_table(
         answered = {"Item": item["text"], "Option": "(answered, n)"}
         for group in groups:
             n = _stat(values, item["id"], "", group, "n")
-            answered[_group_label(program, group)] = _fmt(n)
+            answered[group_label(program, group)] = _fmt(n)
         rows.append(answered)
         for code, label in item["choices"].items():
             row = {"Item": item["text"], "Option": label}
             for group in groups:
                 get = partial(_stat, values, item["id"], code, group)
                 pct = get("percent")
-                row[_group_label(program, group)] = _fmt(get("count")) + (
+                row[group_label(program, group)] = _fmt(get("count")) + (
                     "" if pd.isna(pct) else f" ({_fmt(pct)}%)"
                 )
             rows.append(row)
         vs = _vs_group(stats, item["id"])
         if vs is not None:
             first_row = rows[-len(item["choices"]) - 1]
-            first_row[f"p ({_group_label(program, vs)})"] = _p(
+            first_row[f"p ({group_label(program, vs)})"] = _p(
                 values.get((item["id"], "", vs, "p"), float("nan"))
             )
     return _display_frame(rows, ["Item", "Option"])
@@ -231,13 +222,13 @@ def numeric_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
         row = {"Item": item["text"]}
         for group in _groups_of(stats, item["id"], program):
             get = partial(_stat, values, item["id"], "", group)
-            row[_group_label(program, group)] = (
+            row[group_label(program, group)] = (
                 f"{get('mean'):.1f} ± {get('sd'):.1f}, median {_fmt(get('median'))} "
                 f"(n={_fmt(get('n'))})"
             )
         vs = _vs_group(stats, item["id"])
         if vs is not None:
-            row[f"p ({_group_label(program, vs)})"] = _p(_stat(values, item["id"], "", vs, "p"))
+            row[f"p ({group_label(program, vs)})"] = _p(_stat(values, item["id"], "", vs, "p"))
         rows.append(row)
     return _display_frame(rows, ["Item"])
 
@@ -252,7 +243,7 @@ def ranking_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
                 get = partial(_stat, values, item["id"], code, group)
                 rows.append({
                     "Item": item["text"],
-                    "Group": _group_label(program, group),
+                    "Group": group_label(program, group),
                     "Option": label,
                     "Mean rank": _fmt(get("mean_rank"), 2),
                     "Ranked first (%)": _fmt(get("share_first")),
@@ -284,5 +275,5 @@ def codes_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
     wide.index = [
         labels.get(cat, cat) if not sub else f"    {sub}" for cat, sub in wide.index
     ]
-    wide.columns = [_group_label(program, r) for r in wide.columns]
+    wide.columns = [group_label(program, r) for r in wide.columns]
     return wide

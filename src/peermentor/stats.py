@@ -48,7 +48,13 @@ import pingouin as pg
 from scipy import stats as sps
 from statsmodels.stats.contingency_tables import Table2x2
 
-from peermentor.config import analysed_roles, cohort_meta, item_columns, items_of_type
+from peermentor.config import (
+    analysed_roles,
+    asked_roles,
+    cohort_meta,
+    item_columns,
+    items_of_type,
+)
 
 #: Columns of every table returned by this module.
 COLUMNS = ["section", "item", "option", "group", "statistic", "value"]
@@ -113,7 +119,7 @@ def _section(item: dict) -> str:
 
 def _item_roles(item: dict, program: dict) -> list[str]:
     """Analysed roles that were asked ``item``, in display order."""
-    asked = set(item.get("roles") or program["roles"])
+    asked = asked_roles(program, item)
     return [r for r in analysed_roles(program) if r in asked]
 
 

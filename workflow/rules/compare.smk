@@ -3,7 +3,7 @@
 
 rule studies_table:
     input:
-        responses=cohort_paths("results/validated/{program}/{year}.responses.csv"),
+        stats=cohort_paths("results/cohorts/{program}/{year}/stats.csv"),
         programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
     output:
         report(
@@ -11,8 +11,6 @@ rule studies_table:
             caption="../report/comparison.rst",
             category="Comparison",
         ),
-    params:
-        cohorts=[(c.program, c.year) for c in COHORTS],
     log:
         "results/logs/comparison/studies.log",
     conda:

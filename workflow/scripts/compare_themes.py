@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 
 from peermentor.compare import theme_crosswalk
-from peermentor.config import load_program, load_themes
+from peermentor.config import load_programs, load_themes
 
-programs = {Path(p).stem: load_program(p) for p in snakemake.input.programs}  # noqa: F821
+programs = load_programs(snakemake.input.programs)  # noqa: F821
 cohorts = [
     (program, year, pd.read_csv(path, dtype=str))
     for (program, year), path in zip(
