@@ -29,11 +29,12 @@ Method, per item type (all driven by the YAML; there is no per-study code):
   and SD (ddof=1) round **half-up** to the printed values at the printed number of
   decimals. The comparison is exact (``fractions.Fraction`` against the half-up
   rounding interval ``[x - 0.5e-d, x + 0.5e-d)``), so no floating-point tolerance is
-  needed. When the item publishes ``test: {name: mann_whitney, p}``, the pair of
-  multisets (one per ``comparison`` role) whose ``pingouin.mwu`` two-sided p-value
-  (pingouin's default, i.e. SciPy's ``method="auto"`` with continuity correction) is
+  needed. When the item publishes ``test: {name: mann_whitney, p, variant}``, the pair
+  of multisets (one per ``comparison`` role) whose two-sided p-value under the declared
+  ``variant`` (default ``normal_cc``; see ``peermentor.consistency.MWU_VARIANTS``) is
   closest to the printed p is used, ties broken by the lexicographically smallest pair;
-  otherwise one candidate is drawn with the seeded generator.
+  otherwise one candidate is drawn with the seeded generator. ``results/audit.csv``
+  lists, per variant, every p-value the matching samples can give.
 
 Who gets which answer is a seeded shuffle. Every item and stratum has its own
 ``numpy.random.Generator`` seeded with ``[seed, crc32(item id), crc32(stratum)]``, so
@@ -46,18 +47,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import itertools
 import zlib
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
 
 from peermentor.config import asked_roles, item_columns, load_program, response_columns
+from peermentor.consistency import mwu_p, sprite
 
 #: Target blocks, finest first.
 TARGET_KINDS = ("by_group", "by_role", "overall")
@@ -100,37 +98,6 @@ def format_number(value: float | int | str) -> str:
     return format(number, ".10g")
 
 
-def printed_decimals(value: float | int, explicit: int | None = None) -> int:
-    """Number of decimals a value was printed with (``explicit`` wins).
-
-    YAML turns ``3.50`` into ``3.5``; give ``decimals:`` in the config when trailing
-    zeros matter.
-
-    >>> printed_decimals(0.7), printed_decimals(1.0), printed_decimals(4)
-    (1, 1, 0)
-    """
-    if explicit is not None:
-        return int(explicit)
-    exponent = Decimal(repr(value)).as_tuple().exponent
-    return max(0, -int(exponent))
-
-
-def half_up_interval(value: float | int, decimals: int) -> tuple[Fraction, Fraction]:
-    """Exact interval ``[lo, hi)`` of the numbers that round half-up to ``value``.
-
-    >>> half_up_interval(3.5, 1)
-    (Fraction(69, 20), Fraction(71, 20))
-    """
-    centre = Fraction(Decimal(repr(value)))
-    half = Fraction(1, 2 * 10**decimals)
-    return centre - half, centre + half
-
-
-# --------------------------------------------------------------------------------------
-# Likert: SPRITE-style exhaustive search
-# --------------------------------------------------------------------------------------
-
-
 def likert_candidates(
     n: int,
     mean: float,
@@ -142,56 +109,34 @@ def likert_candidates(
 ) -> list[tuple[int, ...]]:
     """All sorted integer multisets on ``lo..hi`` of size ``n`` matching a printed mean±SD.
 
-    Mean and SD (ddof=1) must round half-up to the printed values; the check is exact
-    rational arithmetic, see :func:`half_up_interval`. Returned in lexicographic order.
+    See :func:`peermentor.consistency.sprite`.
 
     >>> likert_candidates(3, 2.0, 1.0, 1, 5)
     [(1, 2, 3)]
     """
-    m_lo, m_hi = half_up_interval(mean, printed_decimals(mean, mean_decimals))
-    s_lo, s_hi = half_up_interval(sd, printed_decimals(sd, sd_decimals))
-    v_lo, v_hi = max(s_lo, Fraction(0)) ** 2, s_hi**2
-    found = []
-    for combo in itertools.combinations_with_replacement(range(lo, hi + 1), n):
-        total = sum(combo)
-        if not m_lo <= Fraction(total, n) < m_hi:
-            continue
-        if n < 2:
-            variance = Fraction(0)
-        else:
-            squares = sum(v * v for v in combo)
-            variance = Fraction(n * squares - total * total, n * (n - 1))
-        if v_lo <= variance < v_hi:
-            found.append(combo)
-    return found
-
-
-def mwu_p(x: Sequence[int], y: Sequence[int]) -> float:
-    """Two-sided Mann-Whitney p-value exactly as ``pingouin.mwu`` reports it by default.
-
-    >>> round(mwu_p([1, 2, 3, 4], [5, 6, 7, 8]), 4)
-    0.0286
-    """
-    table = pg.mwu(np.asarray(x), np.asarray(y), alternative="two-sided")
-    column = "p_val" if "p_val" in table.columns else "p-val"
-    return float(table[column].iloc[0])
+    return sprite(n, mean, sd, lo, hi, mean_decimals, sd_decimals)
 
 
 def closest_pair(
-    first: Sequence[tuple[int, ...]], second: Sequence[tuple[int, ...]], p: float
+    first: Sequence[tuple[int, ...]],
+    second: Sequence[tuple[int, ...]],
+    p: float,
+    variant: str = "normal_cc",
 ) -> tuple[tuple[int, ...], tuple[int, ...], float]:
     """The pair (one multiset from each list) whose Mann-Whitney p is closest to ``p``.
 
-    Ties go to the lexicographically smallest pair. Returns ``(x, y, p_value)``.
+    The p-value is computed under ``variant`` (see
+    :data:`peermentor.consistency.MWU_VARIANTS`). Ties go to the lexicographically
+    smallest pair. Returns ``(x, y, p_value)``.
 
     >>> closest_pair([(1, 2, 3, 4)], [(5, 6, 7, 8), (1, 2, 3, 4)], 1.0)[1]
     (1, 2, 3, 4)
     """
     if not first or not second:
         raise ValueError("no candidate multisets to pair")
-    scored = [(abs(mwu_p(x, y) - p), x, y) for x in first for y in second]
+    scored = [(abs(mwu_p(x, y, variant) - p), x, y) for x in first for y in second]
     _, x, y = min(scored)
-    return x, y, mwu_p(x, y)
+    return x, y, mwu_p(x, y, variant)
 
 
 def likert_spec_candidates(item: dict, spec: dict, where: str) -> list[tuple[int, ...]]:
@@ -229,7 +174,9 @@ def likert_multisets(
         first, second = (f"role:{r}" for r in program.get("comparison", []))
         if first not in cands or second not in cands:
             raise ValueError(f"{where}: a Mann-Whitney p needs by_role targets for both roles")
-        chosen[first], chosen[second], _ = closest_pair(cands[first], cands[second], test["p"])
+        chosen[first], chosen[second], _ = closest_pair(
+            cands[first], cands[second], float(test["p"]), test.get("variant", "normal_cc")
+        )
     for key, options in cands.items():
         if key not in chosen:
             rng = item_rng(program["seed"], item["id"], key, "candidate")
