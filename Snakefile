@@ -11,6 +11,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/validate.smk"
 include: "workflow/rules/cohort.smk"
 include: "workflow/rules/compare.smk"
+include: "workflow/rules/reproduce.smk"
 
 
 rule all:

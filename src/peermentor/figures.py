@@ -276,6 +276,49 @@ def themes_heatmap(codes_summary_df: pd.DataFrame, program: dict) -> Figure | No
     return fig
 
 
+def reproduction_chart(reproduction: pd.DataFrame) -> Figure | None:
+    """Published against computed, one dot per printed number, on log axes.
+
+    Dots on the diagonal are reproduced; a dot off it is a printed number the data (and
+    the audit) disagree with. Worded claims and values that cannot be computed are left
+    out.
+
+    >>> table = pd.DataFrame({"published": ["4", "21", "6"], "computed": ["4", "21.05", "15.8"],
+    ...                       "status": ["reproduced", "reproduced", "differs"],
+    ...                       "precision": ["exact", "0 decimals", "0 decimals"]})
+    >>> reproduction_chart(table) is not None
+    True
+    """
+    published = pd.to_numeric(reproduction["published"], errors="coerce")
+    computed = pd.to_numeric(reproduction["computed"], errors="coerce")
+    usable = published.gt(0) & computed.gt(0) & ~reproduction["precision"].str.startswith(
+        ("within", "p >="))
+    if not usable.any():
+        return None
+    with _style():
+        fig = _figure(4.8, 4.2)
+        ax = fig.add_subplot()
+        lo = min(published[usable].min(), computed[usable].min()) / 1.5
+        hi = max(published[usable].max(), computed[usable].max()) * 1.5
+        ax.plot([lo, hi], [lo, hi], color="#999999", linewidth=0.8, zorder=1)
+        styles = {"reproduced": ("#1b7837", "o"), "differs": ("#b2182b", "X")}
+        for status, (colour, marker) in styles.items():
+            rows = usable & reproduction["status"].eq(status)
+            if rows.any():
+                ax.scatter(published[rows], computed[rows], s=28, color=colour,
+                           marker=marker, alpha=0.8, zorder=2,
+                           label=f"{status} ({int(rows.sum())})")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(lo, hi)
+        ax.set_xlabel("Published (as printed)")
+        ax.set_ylabel("Computed from the data")
+        ax.set_title("Published numbers against the pipeline's", loc="left")
+        ax.legend(frameon=False, loc="upper left")
+    return fig
+
+
 def save_figure(fig: Figure, path: str | Path, dpi: int = DPI) -> Path:
     """Save ``fig`` as PNG at a fixed dpi without the Software chunk; create parent folders.
 

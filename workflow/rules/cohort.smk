@@ -7,10 +7,13 @@ rule cohort_notebook:
         responses="results/validated/{program}/{year}.responses.csv",
         codes="results/validated/{program}/{year}.codes.csv",
         program=program_config,
+        published=cohort_published,
     output:
         notebook="results/cohorts/{program}/{year}/report.ipynb",
         stats="results/cohorts/{program}/{year}/stats.csv",
         figures=directory("results/cohorts/{program}/{year}/figures"),
+    params:
+        published=lambda wildcards, input: input.published or "",
     log:
         "results/logs/cohort/{program}/{year}.log",
     conda:
@@ -21,6 +24,7 @@ rule cohort_notebook:
         "-p responses {input.responses} -p codes {input.codes} "
         "-p program_config {input.program} "
         "-p stats_path {output.stats} -p figures_dir {output.figures} "
+        "-p published '{params.published}' "
         "> {log} 2>&1"
 
 

@@ -5,6 +5,7 @@ from snakemake.utils import validate
 
 from peermentor.cohorts import discover_cohorts
 from peermentor.config import load_program, load_themes
+from peermentor.published import published_files
 
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -20,6 +21,14 @@ COHORT_INDEX = {(c.program, c.year): c for c in COHORTS}
 for _program in PROGRAMS:
     load_program(f"{PROGRAMS_DIR}/{_program}.yaml")
 load_themes(config["themes"])
+
+# Published values (config/published/*.yaml) of the cohorts present; schema-checked here.
+PUBLISHED_DIR = config.get("published_dir", "config/published")
+PUBLISHED = {
+    key: str(path)
+    for key, path in published_files(PUBLISHED_DIR).items()
+    if key in COHORT_INDEX
+}
 
 
 wildcard_constraints:
@@ -43,6 +52,17 @@ def program_config(wildcards):
     return f"{PROGRAMS_DIR}/{wildcards.program}.yaml"
 
 
+def cohort_published(wildcards):
+    """The cohort's published-values file, if the paper's numbers are recorded."""
+    path = PUBLISHED.get((wildcards.program, wildcards.year))
+    return [path] if path else []
+
+
+def published_paths(pattern):
+    """Expand a path pattern over the cohorts that have published values."""
+    return [pattern.format(program=p, year=y) for p, y in sorted(PUBLISHED)]
+
+
 def cohort_paths(pattern):
     """Expand a path pattern over every discovered cohort."""
     return [pattern.format(program=c.program, year=c.year) for c in COHORTS]
@@ -56,4 +76,6 @@ def all_outputs():
         "results/comparison/outcomes.csv",
         "results/comparison/themes.csv",
         "results/comparison/summary.md",
+        "results/reproduction.csv",
+        "results/audit.csv",
     ]

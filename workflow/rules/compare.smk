@@ -63,6 +63,8 @@ rule comparison_summary:
         studies="results/comparison/studies.csv",
         outcomes="results/comparison/outcomes.csv",
         themes="results/comparison/themes.csv",
+        reproduction="results/reproduction.csv",
+        audit="results/audit.csv",
     output:
         report(
             "results/comparison/summary.md",

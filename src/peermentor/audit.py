@@ -1,0 +1,342 @@
+"""Consistency audit of a paper's published numbers against each other.
+
+Works on the published-values file alone (and, for the bounded SPRITE search, the
+codebook's scale): it asks whether the printed numbers can all be true, not whether our
+reconstruction reproduces them. One row per check:
+``program, source, check, printed, expected, verdict, explanation``.
+
+Checks, all automatic except the last:
+
+* GRIM for every mean with its n; GRIMMER and a bounded SPRITE search for every mean
+  with an SD;
+* every percentage against its count and denominator (or, with no count printed,
+  against every count the denominator allows);
+* category counts against their totals, single-choice percentages against 100;
+* role sizes against the total, response rates against responded/invited;
+* the same quantity printed in two places (text against tables), worded claims
+  ("approximately 70%", "p>0.05") against the number they paraphrase, ranges against
+  the values they span;
+* every printed Mann-Whitney p-value against the p-values attainable, under each
+  standard variant, from every integer sample matching the printed means and SDs;
+* ``checks:`` declared in the published-values file, for what numbers cannot show
+  (category labels, for instance).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from decimal import Decimal
+
+import pandas as pd
+
+from peermentor.consistency import (
+    MWU_VARIANTS,
+    attainable_mwu_p,
+    grim,
+    grim_percent_counts,
+    grimmer,
+    printed_decimals,
+    round_half_up,
+    sprite,
+)
+
+AUDIT_COLUMNS = ["program", "source", "check", "printed", "expected", "verdict", "explanation"]
+
+
+def _where(entry: dict) -> str:
+    parts = [entry.get("item") or ""]
+    option = entry.get("option") or " + ".join(entry.get("options", []))
+    if option:
+        parts.append(option)
+    if entry.get("group"):
+        parts.append(f"({entry['group']})")
+    return " ".join(p for p in parts if p)
+
+
+def _numeric(entry: dict) -> bool:
+    return not entry.get("within") and not entry.get("claim") and entry.get("computable", True)
+
+
+def _key(entry: dict) -> tuple:
+    option = entry.get("option") or tuple(entry.get("options", ()))
+    return entry["statistic"], entry.get("item"), option, entry.get("group")
+
+
+def _scale(program: dict | None, item_id: str | None) -> tuple[int, int] | None:
+    for item in (program or {}).get("codebook", []):
+        if item["id"] == item_id and "scale" in item:
+            return int(item["scale"]["min"]), int(item["scale"]["max"])
+    return None
+
+
+def _row(program, source, check, printed, expected, consistent, explanation):
+    verdict = consistent if isinstance(consistent, str) else (
+        "consistent" if consistent else "inconsistent")
+    return [program, source, check, printed, expected, verdict, explanation]
+
+
+def _means(values, program_id, program):
+    rows = []
+    by_key = {(e["source"], e.get("item"), e.get("group")): e for e in values
+              if e["statistic"] == "sd" and _numeric(e)}
+    for e in values:
+        if e["statistic"] != "mean" or not _numeric(e) or "denominator" not in e:
+            continue
+        n, where = e["denominator"], _where(e)
+        ok = grim(e["printed"], n)
+        rows.append(_row(program_id, e["source"], f"GRIM: mean of {where}", e["printed"],
+                         f"a total T with T/{n} rounding to {e['printed']}", ok,
+                         f"n={n}" + ("" if ok else "; no whole-number total gives this mean")))
+        sd = by_key.get((e["source"], e.get("item"), e.get("group")))
+        if sd is None:
+            continue
+        ok = grimmer(e["printed"], sd["printed"], n)
+        scale = _scale(program, e.get("item"))
+        detail = f"n={n}, mean {e['printed']}, SD {sd['printed']}"
+        if scale:
+            found = sprite(n, e["printed"], sd["printed"], *scale)
+            detail += f"; {len(found)} samples on {scale[0]}..{scale[1]} match (SPRITE)"
+            ok = ok and bool(found)
+        rows.append(_row(program_id, e["source"], f"GRIMMER/SPRITE: mean±SD of {where}",
+                         f"{e['printed']}±{sd['printed']}", "integer data with this mean and SD",
+                         ok, detail))
+    return rows
+
+
+def _counts_index(values):
+    """Printed counts by (item, option, group), preferring table sources."""
+    index: dict[tuple, dict] = {}
+    for e in sorted(values, key=lambda e: not e["source"].startswith("Table")):
+        if e["statistic"] == "count" and _numeric(e):
+            index.setdefault((e.get("item"), e.get("option"), e.get("group")), e)
+    return index
+
+
+def _percents(values, program_id):
+    rows, counts = [], _counts_index(values)
+    for e in values:
+        if e["statistic"] != "percent" or "denominator" not in e or not e.get("computable", 1):
+            continue
+        n, where = e["denominator"], _where(e)
+        options = e.get("options") or [e.get("option")]
+        parts = [counts.get((e.get("item"), o, e.get("group"))) for o in options]
+        if all(parts):
+            total = sum(int(p["printed"]) for p in parts)
+            share = 100 * total / n
+            if e.get("within"):
+                lo, hi = e["within"]
+                ok, expected = lo <= share <= hi, f"{total}/{n} = {share:.1f}%"
+                why = f"worded value admits [{lo}, {hi}]"
+            else:
+                rounded = round_half_up(share, printed_decimals(e["printed"]))
+                ok, expected = rounded == Decimal(e["printed"]), f"{total}/{n} = {rounded}%"
+                why = f"counts from {parts[0]['source']}; {total}/{n} = {share:.2f}%"
+                if not ok:
+                    why += f", which rounds to {rounded}, not {e['printed']}"
+            rows.append(_row(program_id, e["source"], f"percentage vs count: {where}",
+                             f"{e['printed']}%", expected, ok, why))
+        elif _numeric(e):
+            found = grim_percent_counts(e["printed"], n)
+            rows.append(_row(program_id, e["source"], f"percentage vs denominator: {where}",
+                             f"{e['printed']}%", f"counts giving it of {n}: {found or 'none'}",
+                             bool(found), f"no count is printed; n={n}"))
+    return rows
+
+
+def _totals(values, program_id, program):
+    rows = []
+    items = {i["id"]: i for i in (program or {}).get("codebook", [])}
+    groups: dict[tuple, list] = defaultdict(list)
+    for e in values:
+        if e["statistic"] in ("count", "percent") and e.get("option") and _numeric(e):
+            groups[(e["source"], e["item"], e.get("group"), e["statistic"],
+                    e.get("denominator"))].append(e)
+    for (source, item_id, group, statistic, n), entries in groups.items():
+        item = items.get(item_id, {})
+        total = sum(Decimal(e["printed"]) for e in entries)
+        covers_all = set(item.get("choices", {})) <= {e["option"] for e in entries}
+        where = f"{item_id} ({group})"
+        listed = " + ".join(e["printed"] for e in entries)
+        if statistic == "count" and n and item.get("type") == "single_choice" and covers_all:
+            rows.append(_row(program_id, source, f"category counts vs total: {where}",
+                             f"{listed} = {total}", str(n), total == n,
+                             "single choice: the categories must add up to n"))
+        elif statistic == "count" and n and item.get("type") == "single_choice" and total > n:
+            rows.append(_row(program_id, source, f"category counts vs total: {where}",
+                             f"{listed} = {total}", f"at most {n}", False,
+                             "the categories of one group cannot add up to more than its n"))
+        elif statistic == "count" and n and item.get("type") == "multi_choice":
+            most = item.get("max_selected", len(item.get("choices", {})))
+            if total < n:
+                verdict, why = "questionable", (
+                    f"{total} ticks over {n} answerers: at least {n - int(total)} answered "
+                    "without ticking anything")
+            else:
+                verdict = "consistent" if total <= most * n else "inconsistent"
+                why = f"multiple response, at most {most} each: between {n} and {most * n}"
+            rows.append(_row(program_id, source, f"ticks vs answerers: {where}",
+                             f"{listed} = {total}", f"{n} to {most * n}", verdict, why))
+        elif statistic == "percent" and item.get("type") == "single_choice" and covers_all:
+            slack = Decimal(len(entries)) / 2 / 10 ** printed_decimals(entries[0]["printed"])
+            ok = abs(total - 100) <= slack
+            rows.append(_row(program_id, source, f"percentages add to 100: {where}",
+                             f"{listed} = {total}", f"100 ± {slack} (rounding)", ok,
+                             "single-choice percentages of one group must add to about 100"))
+    return rows
+
+
+def _participation(values, program_id, program):
+    rows = []
+    by_source: dict[str, dict] = defaultdict(dict)
+    for e in values:
+        if e["statistic"] in ("responded", "invited") and _numeric(e):
+            by_source[e["source"]][(e["statistic"], e["group"])] = int(e["printed"])
+    roles = list((program or {}).get("roles", {}))
+    for source, seen in by_source.items():
+        for statistic in ("responded", "invited"):
+            parts = [seen.get((statistic, r)) for r in roles]
+            if (statistic, "all") in seen and all(p is not None for p in parts):
+                total = seen[(statistic, "all")]
+                rows.append(_row(program_id, source, f"{statistic} by role vs total",
+                                 " + ".join(map(str, parts)) + f" = {sum(parts)}", str(total),
+                                 sum(parts) == total, "every respondent has one role"))
+    for e in values:
+        if e["statistic"] != "response_rate":
+            continue
+        responded = next((int(x["printed"]) for x in values if x["statistic"] == "responded"
+                          and x.get("group") == e["group"] and x["source"] == e["source"]), None)
+        responded = responded or next((int(x["printed"]) for x in values
+                                       if x["statistic"] == "responded"
+                                       and x.get("group") == e["group"]), None)
+        if responded is None:
+            continue
+        rate = 100 * responded / e["denominator"]
+        rounded = round_half_up(rate, printed_decimals(e["printed"]))
+        rows.append(_row(program_id, e["source"], f"response rate ({e['group']})",
+                         f"{e['printed']}%", f"{responded}/{e['denominator']} = {rounded}%",
+                         rounded == Decimal(e["printed"]), f"{rate:.2f}% before rounding"))
+    return rows
+
+
+def _same_quantity(values, program_id):
+    """The same quantity printed in two places, or a worded claim against its number."""
+    rows = []
+    by_key: dict[tuple, list] = defaultdict(list)
+    for e in values:
+        if e.get("computable", True) and not e.get("items"):
+            by_key[_key(e)].append(e)
+    for entries in by_key.values():
+        for a, b in itertools.combinations(entries, 2):
+            if a["source"] == b["source"] and a["printed"] == b["printed"]:
+                continue
+            if not _numeric(a) and not _numeric(b):
+                continue
+            where = _where(a)
+            if _numeric(a) and _numeric(b):
+                # Compare at the coarser of the two printed precisions (31.6 vs 32).
+                places = min(printed_decimals(a["printed"]), printed_decimals(b["printed"]))
+                ok = (round_half_up(float(a["printed"]), places)
+                      == round_half_up(float(b["printed"]), places))
+                why = (f"{a['source']} prints {a['printed']}, {b['source']} prints "
+                       f"{b['printed']}" + ("" if ok else ": the two places disagree"))
+                notes = "; ".join(e["note"] for e in (a, b) if e.get("note"))
+                rows.append(_row(program_id, f"{a['source']} vs {b['source']}",
+                                 f"same {a['statistic']} printed twice: {where}", a["printed"],
+                                 b["printed"], ok, f"{why} ({notes})" if notes else why))
+                continue
+            worded, exact = (a, b) if not _numeric(a) else (b, a)
+            value = float(exact["printed"])
+            if worded.get("claim") == "not_significant":
+                ok, expected = value >= 0.05, f"p = {exact['printed']}"
+            else:
+                lo, hi = worded["within"]
+                ok, expected = lo <= value <= hi, f"{exact['printed']} in [{lo}, {hi}]"
+            rows.append(_row(program_id, f"{worded['source']} vs {exact['source']}",
+                             f"worded value vs number: {where}", worded["printed"], expected,
+                             ok, worded.get("note", "")))
+    return rows
+
+
+def _ranges(values, program_id):
+    rows = []
+    for e in values:
+        if not e.get("items"):
+            continue
+        spanned = [Decimal(x["printed"]) for x in values
+                   if x["statistic"] == e["statistic"] and x.get("item") in e["items"]
+                   and x.get("group") in e["groups"] and _numeric(x)
+                   and x["source"].startswith("Table")]
+        if not spanned:
+            continue
+        expected = min(spanned) if e["aggregate"] == "min" else max(spanned)
+        rows.append(_row(program_id, e["source"],
+                         f"range end ({e['aggregate']}) of {e['statistic']}s",
+                         e["printed"], str(expected), Decimal(e["printed"]) == expected,
+                         f"{e['aggregate']} of the {len(spanned)} table values "
+                         f"({', '.join(map(str, spanned))})"))
+    return rows
+
+
+def _p_values(values, program_id, program):
+    rows, verdicts = [], []
+    table = {(e["source"], e.get("item"), e.get("group"), e["statistic"]): e
+             for e in values if _numeric(e)}
+    for e in values:
+        if e["statistic"] != "p" or not _numeric(e) or "variant" not in e:
+            continue
+        first, second = e["group"].split("_vs_")
+        specs = [(table.get((e["source"], e["item"], g, "mean")),
+                  table.get((e["source"], e["item"], g, "sd"))) for g in (first, second)]
+        scale = _scale(program, e["item"])
+        if not scale or not all(m and s and "denominator" in m for m, s in specs):
+            continue
+        samples = [sprite(m["denominator"], m["printed"], s["printed"], *scale) for m, s in specs]
+        decimals = printed_decimals(e["printed"])
+        attainable = attainable_mwu_p(*samples, decimals=decimals)
+        hits = [v for v in MWU_VARIANTS if e["printed"] in attainable[v]]
+        verdicts.append((e, hits))
+        listing = "; ".join(f"{v}: {', '.join(attainable[v])}" for v in MWU_VARIANTS)
+        if e["variant"] in hits:
+            verdict, why = "consistent", f"attainable under the declared variant {e['variant']}"
+        elif hits:
+            verdict, why = "questionable", (
+                f"attainable only under {', '.join(hits)}, not the declared {e['variant']}")
+        else:
+            verdict, why = "inconsistent", (
+                "no integer sample matching the printed means and SDs gives this p under "
+                "any variant")
+        pairs = len(samples[0]) * len(samples[1])
+        rows.append(_row(program_id, e["source"], f"Mann-Whitney p attainable: {e['item']}",
+                         e["printed"], listing, verdict,
+                         f"{why}; {pairs} pairs of samples ({len(samples[0])} x "
+                         f"{len(samples[1])}) match the printed means and SDs"))
+    if len(verdicts) > 1:
+        common = set(MWU_VARIANTS).intersection(*(set(h) for _, h in verdicts))
+        printed = ", ".join(e["printed"] for e, _ in verdicts)
+        rows.append(_row(program_id, verdicts[0][0]["source"],
+                         "one Mann-Whitney variant for every printed p", printed,
+                         "a variant under which all are attainable", bool(common),
+                         f"variants that attain all: {', '.join(sorted(common)) or 'none'}; "
+                         + "; ".join(f"{e['printed']}: {', '.join(h) or 'none'}"
+                                     for e, h in verdicts)))
+    return rows
+
+
+def audit(published: dict, program: dict | None = None) -> pd.DataFrame:
+    """Every consistency check of one published-values file, one row each."""
+    program_id = published["program"]
+    values = [{**e, "printed": str(e["printed"])} for e in published["values"]]
+    rows = (
+        _means(values, program_id, program)
+        + _percents(values, program_id)
+        + _totals(values, program_id, program)
+        + _participation(values, program_id, program)
+        + _same_quantity(values, program_id)
+        + _ranges(values, program_id)
+        + _p_values(values, program_id, program)
+    )
+    for c in published.get("checks", []):
+        rows.append(_row(program_id, c["source"], c["check"], c["printed"], c["expected"],
+                         c["verdict"], c["explanation"]))
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)

@@ -1,0 +1,263 @@
+"""Published values and their reproduction: the paper's number beside the pipeline's.
+
+``config/published/<program>.yaml`` records every number a paper prints about its
+participants and survey, once per place it is printed, as printed (errors included);
+docs/data-contract.md describes the fields. :func:`reproduce` recomputes each one from
+the cohort's validated responses and codes (and, for tests and ratios, from its
+``stats.csv``) and says whether the printed number is reproduced at its printed
+precision.
+
+Statuses: ``reproduced`` (equal at the printed precision, or inside the interval a
+worded claim admits), ``differs`` and ``not computable`` (with why).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from peermentor.config import asked_roles, check_against_schema, load_yaml
+from peermentor.consistency import mwu_p, printed_decimals, round_half_up
+
+REPRODUCTION_COLUMNS = [
+    "program", "year", "source", "statistic", "item", "option", "group",
+    "published", "computed", "precision", "status", "note",
+]
+#: Statistics that are whole numbers and must match exactly.
+COUNT_STATISTICS = {"count", "n", "missing", "invited", "responded", "categories",
+                    "subcategories"}
+#: Statistics read from the cohort's stats.csv rather than recomputed here.
+STATS_STATISTICS = {"risk_ratio", "odds_ratio"}
+SIGNIFICANCE = 0.05
+
+
+def load_published(path: str | Path) -> dict:
+    """Read and schema-check one published-values file."""
+    data = load_yaml(path)
+    check_against_schema(data, "published.schema.json", path)
+    return data
+
+
+def published_files(published_dir: str | Path) -> dict[tuple[str, str], Path]:
+    """``{(program, year): path}`` for every published-values file in a folder."""
+    found = {}
+    for path in sorted(Path(published_dir).glob("*.yaml")):
+        data = load_published(path)
+        found[(data["program"], str(data["year"]))] = path
+    return found
+
+
+# --------------------------------------------------------------------------------------
+# computing one value from a cohort's data
+# --------------------------------------------------------------------------------------
+
+
+def _item(program: dict, item_id: str) -> dict:
+    for item in program["codebook"]:
+        if item["id"] == item_id:
+            return item
+    raise KeyError(f"item '{item_id}' is not in the codebook of '{program['program']}'")
+
+
+def _members(responses: pd.DataFrame, program: dict, group: str, item: dict | None):
+    """Rows of a group: a role, ``all`` (everyone asked the item) or ``<item>=<code>``."""
+    rows = responses
+    if item is not None:
+        rows = rows[rows["role"].isin(asked_roles(program, item))]
+    if group == "all":
+        return rows
+    if "=" in group:
+        other, code = group.split("=", 1)
+        return rows[rows[other].astype("string") == code]
+    return rows[rows["role"] == group]
+
+
+def _answered(rows: pd.DataFrame, item: dict) -> pd.DataFrame:
+    if item["type"] == "multi_choice":
+        cols = [c for c in rows.columns if c.startswith(f"{item['id']}__")]
+        return rows[rows[cols].notna().any(axis=1)]
+    return rows[rows[item["id"]].notna()]
+
+
+def _hits(rows: pd.DataFrame, item: dict, options: list[str]) -> int:
+    """Answerers who chose any of ``options`` (ticked, for multiple response)."""
+    if item["type"] == "multi_choice":
+        ticked = rows[[f"{item['id']}__{o}" for o in options]].fillna(0).astype(float)
+        return int((ticked.sum(axis=1) > 0).sum())
+    if item["type"] == "binary":
+        return int((rows[item["id"]].astype(float) == 1).sum())
+    values = rows[item["id"]]
+    if item["type"] == "numeric":
+        return int(values.astype(float).isin([float(o) for o in options]).sum())
+    return int(values.astype("string").isin(options).sum())
+
+
+def _item_values(rows: pd.DataFrame, item: dict) -> pd.Series:
+    return rows[item["id"]].dropna().astype(float)
+
+
+def _pair_values(responses, program, item, group):
+    first, second = group.split("_vs_")
+    return (
+        _item_values(_members(responses, program, first, item), item).tolist(),
+        _item_values(_members(responses, program, second, item), item).tolist(),
+    )
+
+
+def _from_stats(stats: pd.DataFrame, entry: dict) -> float | None:
+    hit = stats[
+        (stats["item"] == entry.get("item"))
+        & (stats["group"] == entry["group"])
+        & (stats["statistic"] == entry["statistic"])
+    ]
+    return None if hit.empty else float(hit["value"].iloc[0])
+
+
+def compute_value(
+    entry: dict,
+    program: dict,
+    responses: pd.DataFrame,
+    codes: pd.DataFrame,
+    stats: pd.DataFrame,
+) -> float:
+    """The pipeline's value for one published entry (raises ValueError if impossible)."""
+    statistic, group = entry["statistic"], entry.get("group")
+    if statistic == "invited":
+        invited = program["cohorts"][str(entry["_year"])].get("invited", {})
+        key = "total" if group == "all" else group
+        if key not in invited:
+            raise ValueError(f"no invited count for '{group}' in the programme config")
+        return float(invited[key])
+    if statistic == "responded":
+        return float(len(_members(responses, program, group, None)))
+    if statistic == "response_rate":
+        invited = compute_value({**entry, "statistic": "invited"}, program, responses, codes, stats)
+        responded = len(_members(responses, program, group, None))
+        return 100 * responded / invited
+    if statistic in ("categories", "subcategories"):
+        column = "category" if statistic == "categories" else ["category", "subcategory"]
+        return float(len(codes[column].drop_duplicates()))
+    if statistic in STATS_STATISTICS:
+        value = _from_stats(stats, entry)
+        if value is None:
+            raise ValueError(f"stats.csv has no {statistic} for {entry.get('item')} ({group})")
+        return value
+    if entry.get("items"):  # an aggregate over several items and groups, e.g. a range
+        values = [
+            compute_value({**entry, "item": i, "group": g, "items": None}, program,
+                          responses, codes, stats)
+            for i in entry["items"] for g in entry["groups"]
+        ]
+        return float(min(values) if entry["aggregate"] == "min" else max(values))
+    item = _item(program, entry["item"])
+    if statistic == "p":
+        if "variant" in entry:
+            return mwu_p(*_pair_values(responses, program, item, group), entry["variant"])
+        value = _from_stats(stats, entry)
+        if value is None:
+            raise ValueError(f"stats.csv has no test of {item['id']} for {group}")
+        return value
+    rows = _members(responses, program, group, item)
+    if statistic == "missing":
+        return float(len(rows) - len(_answered(rows, item)))
+    answered = _answered(rows, item)
+    if statistic == "n":
+        return float(len(answered))
+    if statistic in ("mean", "sd", "median"):
+        values = _item_values(answered, item)
+        return float({"mean": values.mean(), "sd": values.std(ddof=1),
+                      "median": values.median()}[statistic])
+    options = entry.get("options") or ([entry["option"]] if "option" in entry else [])
+    count = _hits(answered, item, [str(o) for o in options])
+    if statistic == "count":
+        return float(count)
+    if statistic == "percent":
+        if len(answered) == 0:
+            raise ValueError(f"nobody in '{group}' answered {item['id']}")
+        return 100 * count / len(answered)
+    raise ValueError(f"unknown statistic '{statistic}'")
+
+
+# --------------------------------------------------------------------------------------
+# comparing and tabulating
+# --------------------------------------------------------------------------------------
+
+
+def precision_of(entry: dict) -> str:
+    """How the printed value is compared, in words for the table."""
+    if "claim" in entry:
+        return f"p >= {SIGNIFICANCE}"
+    if "within" in entry:
+        lo, hi = entry["within"]
+        return f"within [{lo}, {hi}]"
+    if entry["statistic"] in COUNT_STATISTICS:
+        return "exact"
+    decimals = printed_decimals(entry["printed"])
+    return f"{decimals} decimal{'s' if decimals != 1 else ''}"
+
+
+def status_of(entry: dict, computed: float) -> str:
+    if "claim" in entry:
+        return "reproduced" if computed >= SIGNIFICANCE else "differs"
+    if "within" in entry:
+        lo, hi = entry["within"]
+        return "reproduced" if lo <= computed <= hi else "differs"
+    if entry["statistic"] in COUNT_STATISTICS:
+        return "reproduced" if computed == int(entry["printed"]) else "differs"
+    printed = Decimal(entry["printed"])
+    rounded = round_half_up(computed, printed_decimals(entry["printed"]))
+    return "reproduced" if rounded == printed else "differs"
+
+
+def _ratio_note(entry: dict, stats: pd.DataFrame) -> str:
+    """Risk ratio with its CI, and the odds ratio, so both readings are on the table."""
+    def get(statistic):
+        return _from_stats(stats, {**entry, "statistic": statistic})
+
+    rr, lo, hi, odds = (get(s) for s in ("risk_ratio", "risk_ratio_ci_low",
+                                          "risk_ratio_ci_high", "odds_ratio"))
+    if None in (rr, lo, hi, odds):
+        return ""
+    return f"RR {rr:.2f} (95% CI {lo:.2f}-{hi:.2f}); the odds ratio would be {odds:.2f}"
+
+
+def _format(value: float) -> str:
+    return format(float(np.float64(value)), ".6g")
+
+
+def reproduce(
+    published: dict,
+    program: dict,
+    responses: pd.DataFrame,
+    codes: pd.DataFrame,
+    stats: pd.DataFrame,
+) -> pd.DataFrame:
+    """One row per published value: printed, computed, precision, status and note."""
+    year = str(published["year"])
+    rows = []
+    for entry in published["values"]:
+        entry = {**entry, "_year": year, "printed": str(entry["printed"])}
+        notes = [entry.get("note", "")]
+        if entry.get("computable") is False:
+            computed, status = "", "not computable"
+            notes.append(entry["why"])
+        else:
+            value = compute_value(entry, program, responses, codes, stats)
+            computed, status = _format(value), status_of(entry, value)
+            if entry["statistic"] in ("risk_ratio", "odds_ratio"):
+                notes.append(_ratio_note(entry, stats))
+            if "variant" in entry:
+                notes.append(f"Mann-Whitney variant: {entry['variant']}")
+        item = entry.get("item") or "; ".join(entry.get("items", []))
+        option = entry.get("option") or " + ".join(map(str, entry.get("options", [])))
+        group = entry.get("group") if "groups" not in entry else (
+            f"{entry['aggregate']} over {', '.join(entry['groups'])}")
+        rows.append([
+            published["program"], year, entry["source"], entry["statistic"], item,
+            str(option), group, entry["printed"], computed, precision_of(entry), status,
+            "; ".join(n for n in notes if n),
+        ])
+    return pd.DataFrame(rows, columns=REPRODUCTION_COLUMNS)

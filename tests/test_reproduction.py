@@ -1,0 +1,251 @@
+"""Reproduction of the papers and the audit of what they print.
+
+Expected values are typed from the papers (shared/seeds/), never read back from the
+pipeline's output.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from peermentor.audit import audit
+from peermentor.config import ConfigError
+from peermentor.published import load_published, status_of
+
+ROOT = Path(__file__).resolve().parents[1]
+PUBLISHED = ROOT / "config" / "published"
+
+
+def table(built, name):
+    return pd.read_csv(built / "results" / name, dtype=str, keep_default_na=False)
+
+
+# ---- status rules ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("entry", "computed", "status"), [
+    ({"statistic": "response_rate", "printed": "28.4"}, 100 * 19 / 67, "reproduced"),
+    ({"statistic": "percent", "printed": "6"}, 100 * 3 / 19, "differs"),
+    ({"statistic": "percent", "printed": "16"}, 100 * 3 / 19, "reproduced"),
+    ({"statistic": "p", "printed": "0.60"}, 0.5955, "reproduced"),
+    ({"statistic": "p", "printed": "0.68"}, 0.6457, "differs"),
+    ({"statistic": "count", "printed": "10"}, 9.0, "differs"),
+    ({"statistic": "risk_ratio", "printed": "nearly twice", "within": [1.5, 2.0]}, 1.97,
+     "reproduced"),
+    ({"statistic": "risk_ratio", "printed": "nearly twice", "within": [1.5, 2.0]}, 2.3,
+     "differs"),
+    ({"statistic": "p", "printed": ">0.05", "claim": "not_significant"}, 0.33, "reproduced"),
+    ({"statistic": "p", "printed": ">0.05", "claim": "not_significant"}, 0.01, "differs"),
+])
+def test_status_at_printed_precision(entry, computed, status):
+    assert status_of(entry, computed) == status
+
+
+def test_published_file_errors_name_file_and_key(tmp_path):
+    bad = tmp_path / "x.yaml"
+    bad.write_text('program: x\nyear: "2019"\nvalues:\n  - {source: Table 1, printed: "4"}\n')
+    with pytest.raises(ConfigError, match=r"x\.yaml.*\n.*values/0.*statistic"):
+        load_published(bad)
+
+
+# ---- the audit on synthetic inputs ----------------------------------------------------
+
+
+def test_audit_flags_a_percentage_its_count_cannot_give():
+    published = {"program": "demo", "year": "2020", "values": [
+        {"source": "T1", "item": "q", "option": "a", "group": "all", "statistic": "count",
+         "printed": "3", "denominator": 19},
+        {"source": "T1", "item": "q", "option": "a", "group": "all", "statistic": "percent",
+         "printed": "6", "denominator": 19},
+        {"source": "T1", "item": "q", "option": "b", "group": "all", "statistic": "count",
+         "printed": "4", "denominator": 19},
+        {"source": "T1", "item": "q", "option": "b", "group": "all", "statistic": "percent",
+         "printed": "21", "denominator": 19},
+    ]}
+    checks = audit(published).set_index("check")
+    assert checks.loc["percentage vs count: q a (all)", "verdict"] == "inconsistent"
+    assert "16" in checks.loc["percentage vs count: q a (all)", "expected"]
+    assert checks.loc["percentage vs count: q b (all)", "verdict"] == "consistent"
+
+
+def test_audit_flags_text_against_table_and_grim():
+    published = {"program": "demo", "year": "2020", "values": [
+        {"source": "Text", "group": "mentee", "statistic": "responded", "printed": "10"},
+        {"source": "Table", "group": "mentee", "statistic": "responded", "printed": "9"},
+        {"source": "Table", "item": "q", "group": "mentee", "statistic": "mean",
+         "printed": "5.19", "denominator": 28},
+        {"source": "Table", "item": "r", "group": "mentee", "statistic": "mean",
+         "printed": "5.18", "denominator": 28},
+    ]}
+    checks = audit(published)
+    verdicts = dict(zip(checks["check"], checks["verdict"], strict=True))
+    assert verdicts["same responded printed twice: (mentee)"] == "inconsistent"
+    assert verdicts["GRIM: mean of q (mentee)"] == "inconsistent"
+    assert verdicts["GRIM: mean of r (mentee)"] == "consistent"
+
+
+# ---- the bundled papers: published values typed from the seeds ----------------------
+
+# Ulsan Table 2, typed from the paper: (item, role) -> (n, mean, SD); p per item.
+ULSAN_TABLE_2 = {
+    ("programme_appropriate", "mentor"): (10, "3.5", "0.7"),
+    ("programme_appropriate", "mentee"): (9, "3.7", "0.9"),
+    ("partner_attitude", "mentor"): (10, "3.4", "1.2"),
+    ("partner_attitude", "mentee"): (9, "3.9", "1.2"),
+    ("programme_content", "mentor"): (10, "3.6", "0.5"),
+    ("programme_content", "mentee"): (9, "3.8", "1.0"),
+}
+ULSAN_TABLE_2_P = {"programme_appropriate": "0.68", "partner_attitude": "0.33",
+                   "programme_content": "0.60"}
+
+
+def test_config_records_ulsan_table_2_as_printed():
+    values = load_published(PUBLISHED / "ulsan-peer.yaml")["values"]
+    recorded = {(v["item"], v["group"], v["statistic"]): v["printed"]
+                for v in values if v["source"] == "Table 2" and "item" in v}
+    for (item, role), (_, mean, sd) in ULSAN_TABLE_2.items():
+        assert recorded[(item, role, "mean")] == mean
+        assert recorded[(item, role, "sd")] == sd
+    for item, p in ULSAN_TABLE_2_P.items():
+        assert recorded[(item, "mentor_vs_mentee", "p")] == p
+
+
+@pytest.mark.pipeline
+def test_reproduction_covers_the_five_papers(built):
+    rows = table(built, "reproduction.csv")
+    assert list(rows.columns) == ["program", "year", "source", "statistic", "item", "option",
+                                  "group", "published", "computed", "precision", "status",
+                                  "note"]
+    assert len(rows) >= 60
+    assert set(rows["program"]) == {"ulsan-peer", "unc-ssm", "tums-dual", "ucsf-obgyn",
+                                    "dual-role-group"}
+    assert set(rows["status"]) <= {"reproduced", "differs", "not computable"}
+    assert (rows.loc[rows["status"] == "not computable", "note"] != "").all()
+
+
+@pytest.mark.pipeline
+def test_ulsan_table_2_recomputed_from_raw_data(built):
+    rows = table(built, "reproduction.csv")
+    t2 = rows[(rows["program"] == "ulsan-peer") & (rows["source"] == "Table 2")]
+    sizes = t2[t2["statistic"] == "responded"].set_index("group")["computed"]
+    for (item, role), (n, mean, sd) in ULSAN_TABLE_2.items():
+        assert sizes[role] == str(n)
+        got = t2[(t2["item"] == item) & (t2["group"] == role)].set_index("statistic")
+        assert got.loc["mean", "published"] == mean and got.loc["sd", "published"] == sd
+        assert round(float(got.loc["mean", "computed"]) + 1e-9, 1) == float(mean)
+        assert round(float(got.loc["sd", "computed"]) + 1e-9, 1) == float(sd)
+        assert got.loc["mean", "status"] == got.loc["sd", "status"] == "reproduced"
+    p = t2[t2["statistic"] == "p"].set_index("item")
+    # 0.33 under the normal approximation with continuity correction, 0.60 exact ...
+    assert p.loc["partner_attitude", "status"] == "reproduced"
+    assert p.loc["programme_content", "status"] == "reproduced"
+    assert "exact" in p.loc["programme_content", "note"]
+    # ... and 0.68 is shown by the audit to be unattainable, with the attainable values.
+    assert p.loc["programme_appropriate", "status"] == "differs"
+    checks = table(built, "audit.csv")
+    row = checks[checks["check"] == "Mann-Whitney p attainable: programme_appropriate"].iloc[0]
+    assert row["verdict"] == "inconsistent" and row["printed"] == "0.68"
+    for variant in ("normal_cc", "normal", "exact", "permutation"):
+        assert f"{variant}: " in row["expected"]
+    assert "0.68" not in row["expected"]
+
+
+@pytest.mark.pipeline
+def test_every_differing_count_or_percentage_is_explained_by_the_audit(built):
+    rows, checks = table(built, "reproduction.csv"), table(built, "audit.csv")
+    flagged = set(checks.loc[checks["verdict"] != "consistent", "check"])
+    differing = rows[(rows["status"] == "differs")
+                     & rows["statistic"].isin(["count", "percent", "n", "responded"])]
+    assert len(differing) > 0
+    for _, row in differing.iterrows():
+        assert "audit: " in row["note"], row.to_dict()
+        cited = row["note"].split("audit: ", 1)[1].split(" | ")
+        assert cited and set(cited) <= flagged, row.to_dict()
+
+
+@pytest.mark.pipeline
+def test_audit_flags_the_known_ulsan_errors(built):
+    checks = table(built, "audit.csv")
+    ulsan = checks[checks["program"] == "ulsan-peer"]
+    # Table 1 prints "3 (6)" where 3/19 is 16%.
+    row = ulsan[ulsan["check"] == "percentage vs count: meeting_hours about3 (all)"].iloc[0]
+    assert row["printed"] == "6%" and "3/19 = 16%" in row["expected"]
+    assert row["verdict"] == "inconsistent"
+    # "10 mentees and nine mentors" against Tables 2 and 4 (mentors N=10, mentees N=9).
+    for role, text, tables in (("mentee", "10", "9"), ("mentor", "9", "10")):
+        hits = ulsan[(ulsan["check"] == f"same responded printed twice: ({role})")
+                     & ulsan["source"].str.startswith("Results 1 vs Table")]
+        assert set(hits["source"]) == {"Results 1 vs Table 2", "Results 1 vs Table 4"}
+        assert (hits["printed"] == text).all() and (hits["expected"] == tables).all()
+        assert (hits["verdict"] == "inconsistent").all()
+        assert hits["explanation"].str.contains("10 mentees and nine mentors").all()
+    # Table 1's meeting-hours percentages add to 91, not 100.
+    row = ulsan[ulsan["check"] == "percentages add to 100: meeting_hours (all)"].iloc[0]
+    assert row["printed"].endswith("= 91") and row["verdict"] == "inconsistent"
+    # The Abstract's "ranged from 3.5 to 3.9" misses Table 2's 3.4.
+    row = ulsan[ulsan["check"] == "range end (min) of means"].iloc[0]
+    assert (row["printed"], row["expected"], row["verdict"]) == ("3.5", "3.4", "inconsistent")
+
+
+@pytest.mark.pipeline
+def test_unc_claims(built):
+    rows = table(built, "reproduction.csv")
+    unc = rows[rows["program"] == "unc-ssm"].set_index(["statistic", "item", "group"])
+    # 107 of 178 (60%); 42 mentors, 48 non-mentors, 17 excluded.
+    assert unc.loc[("responded", "", "all"), "computed"] == "107"
+    assert unc.loc[("response_rate", "", "all"), "status"] == "reproduced"
+    # "nearly twice" and "4 times": read as risk ratios, with 95% CI in the note.
+    for item in ("mentee_role_beneficial", "mentor_role_valuable"):
+        row = unc.loc[("risk_ratio", item, "mentor_vs_non_mentor")]
+        assert row["status"] == "reproduced" and "95% CI" in row["note"]
+        assert "odds ratio would be" in row["note"]
+    # "no differences in gender, age, or matched specialty".
+    for item in ("gender", "age", "matched_specialty"):
+        assert unc.loc[("p", item, "mentor_vs_non_mentor"), "status"] == "reproduced"
+
+
+@pytest.mark.pipeline
+def test_summary_and_notebook_show_reproduction(built):
+    summary = (built / "results/comparison/summary.md").read_text()
+    assert "## Reproduction of the published papers" in summary
+    assert "Audit: published numbers that cannot all be true" in summary
+    html = (built / "results/cohorts/ulsan-peer/2019/report.html").read_text()
+    assert "Reproduction of the published paper" in html
+    assert "Mann-Whitney p attainable" in html
+    assert (built / "results/cohorts/ulsan-peer/2019/figures/reproduction.png").is_file()
+
+
+def _block_values(program: dict):
+    """(item, option, group, statistic) -> value from the programme's reconstruction targets."""
+    found = {}
+    for item in program["codebook"]:
+        block = item.get("published") or {}
+        targets = dict(block.get("by_role", {}))
+        if "overall" in block:
+            targets["all"] = block["overall"]
+        for group, spec in targets.items():
+            for statistic, key in (("count", "counts"), ("percent", "percents")):
+                for option, value in (spec.get(key) or {}).items():
+                    found[(item["id"], str(option), group, statistic)] = value
+            for statistic in ("mean", "sd"):
+                if statistic in spec:
+                    found[(item["id"], "", group, statistic)] = spec[statistic]
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(PUBLISHED.glob("*.yaml")), ids=lambda p: p.stem)
+def test_table_values_agree_with_the_reconstruction_targets(path):
+    """The published-values file and the programme's reconstruction targets cannot drift."""
+    from peermentor.config import load_program
+
+    published = load_published(path)
+    targets = _block_values(load_program(ROOT / "config/programs" / f"{path.stem}.yaml"))
+    compared = 0
+    for v in published["values"]:
+        key = (v.get("item"), v.get("option", ""), v.get("group"), v["statistic"])
+        if v["source"].startswith("Table") and key in targets:
+            assert float(v["printed"]) == float(targets[key]), (path.name, key)
+            compared += 1
+    if path.stem == "ulsan-peer":
+        assert compared >= 80

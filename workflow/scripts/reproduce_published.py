@@ -1,0 +1,10 @@
+"""Snakemake script for rule reproduction_tables."""
+
+from pathlib import Path
+
+from peermentor.reproduction import build_tables, status_line
+
+reproduction, audit = build_tables(snakemake.params.cohorts, "results")  # noqa: F821
+reproduction.to_csv(snakemake.output.reproduction, index=False, lineterminator="\n")  # noqa: F821
+audit.to_csv(snakemake.output.audit, index=False, lineterminator="\n")  # noqa: F821
+Path(snakemake.log[0]).write_text(status_line(reproduction, audit) + "\n")  # noqa: F821
