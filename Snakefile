@@ -1,4 +1,4 @@
-# Peer-mentoring survey pipeline: validate -> notebook per programme and year -> cross-study tables.
+# Peer-mentoring survey pipeline: import exports -> validate -> notebook per programme and year -> cross-study tables.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -8,6 +8,7 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/import.smk"
 include: "workflow/rules/validate.smk"
 include: "workflow/rules/cohort.smk"
 include: "workflow/rules/compare.smk"

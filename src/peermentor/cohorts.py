@@ -1,13 +1,18 @@
 """Cohort discovery: every ``<raw_dir>/<program>/<year>/`` with a survey file is a cohort.
 
+A cohort's answers come from exactly one survey file (see :data:`SURVEY_FILES`):
+the canonical ``responses.csv``, or a vendor export that the import step maps
+onto it (``redcap.csv`` with ``redcap_dictionary.csv``, ``qualtrics.csv``,
+``responses.xlsx``). Qualitative studies may also (or only) have ``codes.csv``.
+
 >>> import tempfile, pathlib
 >>> root = pathlib.Path(tempfile.mkdtemp())
 >>> (root / "raw/demo/2024").mkdir(parents=True)
 >>> _ = (root / "raw/demo/2024/responses.csv").write_text("respondent_id,role\\n")
 >>> (root / "programs").mkdir()
 >>> _ = (root / "programs/demo.yaml").write_text("program: demo\\n")
->>> [(c.program, c.year) for c in discover_cohorts(root / "raw", root / "programs")]
-[('demo', '2024')]
+>>> [(c.program, c.year, c.survey_file) for c in discover_cohorts(root / "raw", root / "programs")]
+[('demo', '2024', 'responses.csv')]
 """
 
 from __future__ import annotations
@@ -16,7 +21,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-COHORT_FILES = ("responses.csv", "codes.csv")
+#: Survey file name -> import format (None: already the canonical layout).
+SURVEY_FILES: dict[str, str | None] = {
+    "responses.csv": None,
+    "redcap.csv": "redcap",
+    "qualtrics.csv": "qualtrics",
+    "responses.xlsx": "xlsx",
+}
+#: Companion files an export needs next to it.
+COMPANION_FILES = {"redcap": ("redcap_dictionary.csv",)}
+CODES_FILE = "codes.csv"
 PROGRAM_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 YEAR = re.compile(r"^(19|20)[0-9]{2}$")
 
@@ -29,8 +43,71 @@ class CohortDiscoveryError(ValueError):
 class Cohort:
     program: str
     year: str
-    has_responses: bool
+    survey_file: str | None  # one of SURVEY_FILES, or None (codes only)
     has_codes: bool
+
+    @property
+    def has_responses(self) -> bool:
+        return self.survey_file is not None
+
+    @property
+    def import_format(self) -> str | None:
+        """'redcap', 'qualtrics' or 'xlsx' when the answers need importing, else None."""
+        return SURVEY_FILES[self.survey_file] if self.survey_file else None
+
+    @property
+    def export_files(self) -> dict[str, str]:
+        """File names the import step reads: ``export`` and, for REDCap, ``dictionary``."""
+        if self.import_format is None:
+            return {}
+        files = {"export": self.survey_file}
+        if self.import_format == "redcap":
+            files["dictionary"] = COMPANION_FILES["redcap"][0]
+        return files
+
+
+def check_program_id(name: str) -> str:
+    """Return ``name`` if it is a safe programme id (a folder and file name), else raise.
+
+    >>> check_program_id("ulsan-peer")
+    'ulsan-peer'
+    >>> check_program_id("../etc")
+    Traceback (most recent call last):
+    ...
+    peermentor.cohorts.CohortDiscoveryError: programme id '../etc' is not safe as a folder \
+name: use lower-case letters, digits and '-', starting with a letter or digit
+    """
+    if not PROGRAM_ID.match(name):
+        raise CohortDiscoveryError(
+            f"programme id {name!r} is not safe as a folder name: use lower-case letters, "
+            "digits and '-', starting with a letter or digit"
+        )
+    return name
+
+
+def _survey_file(year_dir: Path, problems: list[str]) -> str | None:
+    """The one survey file of a cohort folder; record a problem for zero-or-ambiguous."""
+    found = [name for name in SURVEY_FILES if (year_dir / name).is_file()]
+    if len(found) > 1:
+        problems.append(
+            f"'{year_dir}': more than one survey file ({', '.join(found)}); keep exactly one "
+            "(the others can live outside data/raw)"
+        )
+        return None
+    if not found:
+        return None
+    missing = [
+        name
+        for name in COMPANION_FILES.get(SURVEY_FILES[found[0]] or "", ())
+        if not (year_dir / name).is_file()
+    ]
+    if missing:
+        problems.append(
+            f"'{year_dir}': {found[0]} needs {', '.join(missing)} next to it "
+            "(REDCap: Project Setup > Data Dictionary > Download)"
+        )
+        return None
+    return found[0]
 
 
 def discover_cohorts(raw_dir: str | Path, programs_dir: str | Path) -> list[Cohort]:
@@ -40,9 +117,9 @@ def discover_cohorts(raw_dir: str | Path, programs_dir: str | Path) -> list[Coho
     cohorts: list[Cohort] = []
     if not raw_dir.is_dir():
         raise CohortDiscoveryError(f"raw data folder '{raw_dir}' does not exist")
+    known = (*SURVEY_FILES, *COMPANION_FILES["redcap"], CODES_FILE)
     for year_dir in sorted(p for p in raw_dir.glob("*/*") if p.is_dir()):
-        present = {name: (year_dir / name).is_file() for name in COHORT_FILES}
-        if not any(present.values()):
+        if not any((year_dir / name).is_file() for name in known):
             continue
         program, year = year_dir.parent.name, year_dir.name
         if not PROGRAM_ID.match(program):
@@ -63,7 +140,17 @@ def discover_cohorts(raw_dir: str | Path, programs_dir: str | Path) -> list[Coho
                 f"{programs_dir}/{program}.yaml (see docs/data-contract.md)"
             )
             continue
-        cohorts.append(Cohort(program, year, present["responses.csv"], present["codes.csv"]))
+        n_problems = len(problems)
+        survey_file = _survey_file(year_dir, problems)
+        has_codes = (year_dir / CODES_FILE).is_file()
+        if len(problems) > n_problems:
+            continue
+        if survey_file is None and not has_codes:
+            problems.append(
+                f"'{year_dir}': no survey file; expected one of {', '.join(SURVEY_FILES)}"
+            )
+            continue
+        cohorts.append(Cohort(program, year, survey_file, has_codes))
     if problems:
         raise CohortDiscoveryError(
             "cannot use these folders as cohorts:\n  " + "\n  ".join(problems)

@@ -88,7 +88,51 @@ def load_program(path: str | Path) -> dict:
             raise ConfigError(f"{path}: item '{item['id']}' ({item['type']}) needs 'choices'")
         if item["type"] == "likert" and "scale" not in item:
             raise ConfigError(f"{path}: likert item '{item['id']}' needs a 'scale'")
+    _check_import(program, path)
     return program
+
+
+def _check_import(program: dict, path: Path) -> None:
+    """Cross-check ``import:`` against the codebook and roles (the JSON schema can't)."""
+    spec = program.get("import", {})
+    items = {item["id"]: item for item in program.get("codebook", [])}
+    for key in ("columns", "values"):
+        for item_id in spec.get(key, {}):
+            if item_id not in items:
+                raise ConfigError(
+                    f"{path}: import.{key}.{item_id}: no codebook item has id '{item_id}'"
+                )
+    for code, role in spec.get("role", {}).get("values", {}).items():
+        if role not in program["roles"]:
+            raise ConfigError(
+                f"{path}: import.role.values.{code}: '{role}' is not a role "
+                f"(roles: {', '.join(program['roles'])})"
+            )
+    for item_id, columns in spec.get("columns", {}).items():
+        if isinstance(columns, dict):
+            unknown = set(columns) - set(map(str, items[item_id].get("choices", {})))
+            if items[item_id]["type"] not in EXPANDED_TYPES or unknown:
+                raise ConfigError(
+                    f"{path}: import.columns.{item_id}: a per-choice mapping needs a "
+                    f"multi_choice or ranking item and its choice codes (unknown: "
+                    f"{', '.join(sorted(unknown)) or 'none'})"
+                )
+    for item_id, mapping in spec.get("values", {}).items():
+        item = items[item_id]
+        choices = set(map(str, item.get("choices", {})))
+        for code, target in mapping.items():
+            targets = target if isinstance(target, list) else [target]
+            if isinstance(target, list) and item["type"] != "multi_choice":
+                raise ConfigError(
+                    f"{path}: import.values.{item_id}.{code}: a list of choices only suits "
+                    "multi_choice items"
+                )
+            bad = [t for t in targets if choices and str(t) not in choices]
+            if bad:
+                raise ConfigError(
+                    f"{path}: import.values.{item_id}.{code}: '{bad[0]}' is not a choice "
+                    f"code of the item (choices: {', '.join(sorted(choices))})"
+                )
 
 
 def load_programs(paths) -> dict[str, dict]:

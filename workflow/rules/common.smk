@@ -37,15 +37,28 @@ wildcard_constraints:
 
 
 def cohort_raw_files(wildcards):
-    """The raw files a cohort has (responses and/or codes)."""
+    """The files validation reads: responses (raw, or imported from an export) and/or codes."""
     cohort = COHORT_INDEX[(wildcards.program, wildcards.year)]
     folder = f"{RAW_DIR}/{wildcards.program}/{wildcards.year}"
     files = {}
-    if cohort.has_responses:
+    if cohort.import_format:
+        files["responses"] = f"results/imported/{wildcards.program}/{wildcards.year}/responses.csv"
+    elif cohort.has_responses:
         files["responses"] = f"{folder}/responses.csv"
     if cohort.has_codes:
         files["codes"] = f"{folder}/codes.csv"
     return files
+
+
+def cohort_export_files(wildcards):
+    """The vendor export (and REDCap data dictionary) of a cohort that needs importing."""
+    cohort = COHORT_INDEX[(wildcards.program, wildcards.year)]
+    folder = f"{RAW_DIR}/{wildcards.program}/{wildcards.year}"
+    return {key: f"{folder}/{name}" for key, name in cohort.export_files.items()}
+
+
+def cohort_import_format(wildcards):
+    return COHORT_INDEX[(wildcards.program, wildcards.year)].import_format
 
 
 def program_config(wildcards):

@@ -1,0 +1,514 @@
+"""Importers: map a REDCap, Qualtrics or Excel export onto the canonical ``responses.csv``.
+
+The mapping lives in the programme's YAML under ``import:`` (see
+docs/data-contract.md); every key is optional::
+
+    import:
+      respondent_id: record_id          # export column with the respondent id
+      role: {column: role, values: {"1": mentor, "2": mentee}}
+      complete_when:                    # rows kept only when every condition holds
+        survey_complete: ["2"]
+        survey_timestamp: {not: ["[not completed]"]}
+      missing_values: ["-99"]           # export codes meaning "no answer"
+      columns: {programme_appropriate: Q5_1}      # item id -> export column
+      values: {participated_twice: {"1": "1", "2": "0"}}   # item id -> export code -> value
+
+Errors name the export file, its row (counting the header as row 1), the
+export column and the value; the mapped table is checked against the
+codebook's pandera schema before anything is written.
+
+>>> parse_choices("1, Strongly disagree | 2, Disagree | a, Other, please say")
+{'1': 'Strongly disagree', '2': 'Disagree', 'a': 'Other, please say'}
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from peermentor.config import CHOICE_SEP, response_columns
+from peermentor.schema import response_schema
+from peermentor.validate import validate_frame
+
+FORMATS = ("redcap", "qualtrics", "xlsx")
+#: Data rows start on this row of the file (1-based): after the header, and for
+#: Qualtrics after its question-text and ImportId rows.
+FIRST_DATA_ROW = {"redcap": 2, "qualtrics": 4, "xlsx": 2}
+DEFAULT_ID_COLUMN = {"qualtrics": "ResponseId", "xlsx": "respondent_id"}  # redcap: 1st column
+DICTIONARY_FIELD = "Variable / Field Name"
+DICTIONARY_TYPE = "Field Type"
+DICTIONARY_CHOICES = "Choices, Calculations, OR Slider Labels"
+CHECKBOX_SEP = "___"  # REDCap exports a checkbox field as <field>___<code>, one per option
+REPEAT_COLUMN = "redcap_repeat_instrument"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int | None  # row of the file, header = row 1
+    column: str | None
+    value: str | None
+    rule: str
+    respondent: str | None = None
+    cell: str | None = None  # Excel cell reference, e.g. "C5"
+
+    def message(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            who = f" (respondent {self.respondent})" if self.respondent else ""
+            where.append(f"row {self.row}{who}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        if self.cell:
+            where.append(f"cell {self.cell}")
+        value = "" if self.value is None else f"value {self.value!r}: "
+        return f"{', '.join(where)}: {value}{self.rule}"
+
+
+class ImportProblems(ValueError):
+    """Raised with every problem of one export, one per line of the message."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = [f"{len(problems)} import problem(s):"] + [p.message() for p in problems]
+        super().__init__("\n  ".join(lines))
+
+
+def _fail(path, rule, row=None, column=None, value=None) -> ImportProblems:
+    return ImportProblems([Problem(str(path), row, column, value, rule)])
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def read_text_csv(path: str | Path, skip_rows: tuple[int, ...] = ()) -> pd.DataFrame:
+    """Read a CSV export as text (empty cells missing), indexed by file row number."""
+    try:
+        frame = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            encoding="utf-8-sig",  # Excel and REDCap often add a BOM
+            skiprows=list(skip_rows),
+        )
+    except pd.errors.EmptyDataError as err:
+        raise _fail(path, "file is empty: expected a header row") from err
+    except pd.errors.ParserError as err:
+        # pandas names the physical line ("Expected 5 fields in line 7, saw 6").
+        raise _fail(path, f"not a well-formed CSV: {err}".strip()) from err
+    except UnicodeDecodeError as err:
+        raise _fail(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from err
+    frame.index = range(len(skip_rows) + 2, len(skip_rows) + 2 + len(frame))
+    return frame
+
+
+def read_qualtrics(path: str | Path) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+    """A Qualtrics CSV export: answers, column -> question text, column -> ImportId.
+
+    Qualtrics writes three header rows: column names, question text, and JSON
+    such as ``{"ImportId":"QID1"}``; the last one tells a real export apart from
+    a file whose extra rows were deleted (whose first answers we must not skip).
+    """
+    head = read_text_csv(path).iloc[:2]
+    if len(head) < 2:
+        raise _fail(path, "expected Qualtrics' three header rows (names, question text, "
+                    "ImportId JSON)", row=len(head) + 2)
+    import_ids = {}
+    for column, cell in head.iloc[1].items():
+        try:
+            import_ids[column] = json.loads(cell)["ImportId"]
+        except (TypeError, ValueError, KeyError):
+            raise _fail(
+                path,
+                'expected the ImportId row of a Qualtrics export, e.g. {"ImportId":"QID1"} '
+                "(export CSV with 'Use legacy format' off, no header rows removed)",
+                row=3, column=str(column), value=None if pd.isna(cell) else str(cell),
+            ) from None
+    texts = {c: ("" if pd.isna(t) else str(t)) for c, t in head.iloc[0].items()}
+    return read_text_csv(path, skip_rows=(1, 2)), texts, import_ids
+
+
+def read_xlsx(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
+    """First (or named) sheet of a workbook as text, indexed by Excel row number."""
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet, dtype=str, engine="openpyxl")
+    except ValueError as err:  # unknown sheet name, broken workbook
+        raise _fail(path, f"cannot read the workbook: {err}") from err
+    except Exception as err:  # zip/XML errors from a file that is not xlsx
+        raise _fail(path, f"not an Excel .xlsx workbook ({type(err).__name__}: {err})") from err
+    frame.index = range(2, 2 + len(frame))
+    return frame
+
+
+def parse_choices(text: str) -> dict[str, str]:
+    """REDCap's "code, label | code, label" choices as {code: label}."""
+    choices = {}
+    for part in str(text).split("|"):
+        if not part.strip():
+            continue
+        code, sep, label = part.partition(",")
+        if not sep:
+            raise ValueError(f"choice {part.strip()!r} has no 'code, label' comma")
+        choices[code.strip()] = label.strip()
+    return choices
+
+
+def read_redcap_dictionary(path: str | Path) -> pd.DataFrame:
+    """A REDCap data dictionary, one row per field, with parsed ``choices``."""
+    frame = read_text_csv(path)
+    missing = [c for c in (DICTIONARY_FIELD, DICTIONARY_TYPE) if c not in frame]
+    if missing:
+        raise _fail(path, f"not a REDCap data dictionary: missing header(s) {missing}", row=1)
+    if DICTIONARY_CHOICES not in frame:
+        frame[DICTIONARY_CHOICES] = pd.NA
+    parsed, problems = [], []
+    for row, kind, text in zip(
+        frame.index, frame[DICTIONARY_TYPE], frame[DICTIONARY_CHOICES], strict=True
+    ):
+        choices = {}
+        if kind in ("radio", "dropdown", "checkbox") and not pd.isna(text):
+            try:
+                choices = parse_choices(text)
+            except ValueError as err:
+                problems.append(Problem(str(path), row, DICTIONARY_CHOICES, text, str(err)))
+        elif kind == "yesno":
+            choices = {"1": "Yes", "0": "No"}
+        elif kind == "truefalse":
+            choices = {"1": "True", "0": "False"}
+        parsed.append(choices)
+    if problems:
+        raise ImportProblems(problems)
+    frame["choices"] = parsed
+    return frame.set_index(DICTIONARY_FIELD, drop=False)
+
+
+# ---------------------------------------------------------------- mapping
+
+
+def _norm(code: str) -> str:
+    """REDCap's checkbox column suffix for a code: lower case, other characters '_'."""
+    return re.sub(r"[^a-z0-9_]", "_", str(code).strip().lower())
+
+
+def _complete_rows(frame: pd.DataFrame, conditions: dict, path: str) -> pd.Series:
+    keep = pd.Series(True, index=frame.index)
+    for column, rule in conditions.items():
+        if column not in frame:
+            raise _fail(path, f"import.complete_when names column '{column}', which the "
+                        "export does not have", row=1, column=column)
+        values = frame[column].fillna("")
+        if isinstance(rule, dict):
+            keep &= ~values.isin([str(v) for v in rule["not"]])
+        else:
+            keep &= values.isin([str(v) for v in rule])
+    return keep
+
+
+class _Mapper:
+    """Maps one export (already read as text, indexed by file row) onto the codebook."""
+
+    def __init__(self, program, spec, fmt, frame, path, dictionary=None):
+        self.program, self.spec, self.fmt = program, spec, fmt
+        self.frame, self.path, self.dictionary = frame, str(path), dictionary
+        self.missing = {str(v) for v in spec.get("missing_values", [])}
+        self.problems: list[Problem] = []
+        self.source: dict[str, str] = {}  # canonical column -> export column (for messages)
+        self.out = pd.DataFrame(index=frame.index)
+
+    def problem(self, row, column, value, rule):
+        self.problems.append(Problem(self.path, row, column, value, rule))
+
+    def column(self, name: str, key: str) -> pd.Series:
+        if name not in self.frame:
+            self.problem(1, name, None, f"column not in the export (named by {key})")
+            return pd.Series(pd.NA, index=self.frame.index, dtype="string")
+        values = self.frame[name]
+        return values.where(~values.isin(self.missing))
+
+    def recode(self, series: pd.Series, mapping: dict[str, str], column: str, key: str):
+        """Map each answer through ``mapping``; unmapped answers are problems."""
+        out = series.copy()
+        for row, value in series.dropna().items():
+            if value in mapping:
+                out[row] = str(mapping[value])
+            else:
+                known = ", ".join(mapping) or "none"
+                self.problem(row, column, value, f"no entry for this code under {key} "
+                             f"(known: {known})")
+        return out
+
+    def choice_map(self, item: dict, field: str) -> dict | None:
+        """Export code -> codebook value for an item, or None to take answers as they are.
+
+        Choice items: codes that are already choice codes map to themselves; REDCap
+        dictionary codes whose label equals a choice's label map to that choice;
+        ``import.values`` adds to and overrides both.
+        """
+        explicit = {str(k): v for k, v in self.spec.get("values", {}).get(item["id"], {}).items()}
+        if "choices" not in item:
+            return explicit or None
+        mapping = {str(code): str(code) for code in item["choices"]}
+        if self.dictionary is not None and field in self.dictionary.index:
+            labels = {str(label).strip().casefold(): str(code)
+                      for code, label in item["choices"].items()}
+            for code, label in self.dictionary.at[field, "choices"].items():
+                if label.strip().casefold() in labels and code not in mapping:
+                    mapping[code] = labels[label.strip().casefold()]
+        mapping.update(explicit)
+        return mapping
+
+    def respondent_and_role(self):
+        default = self.frame.columns[0] if self.fmt == "redcap" else DEFAULT_ID_COLUMN[self.fmt]
+        id_column = self.spec.get("respondent_id", default)
+        self.out["respondent_id"] = self.column(id_column, "import.respondent_id")
+        self.source["respondent_id"] = id_column
+        role = self.spec.get("role", {})
+        role_column = role.get("column", "role")
+        values = self.column(role_column, "import.role.column")
+        if "values" in role:
+            mapping = {str(k): v for k, v in role["values"].items()}
+            values = self.recode(values, mapping, role_column, "import.role.values")
+        self.out["role"] = values
+        self.source["role"] = role_column
+
+    def single(self, item: dict):
+        name = self.spec.get("columns", {}).get(item["id"], item["id"])
+        values = self.column(name, f"import.columns.{item['id']}")
+        mapping = self.choice_map(item, name)
+        if mapping is not None and item["type"] != "free_text":
+            values = self.recode(values, mapping, name, f"import.values.{item['id']}")
+        self.out[item["id"]] = values
+        self.source[item["id"]] = name
+
+    def expanded(self, item: dict):
+        """Multiple response or ranking: one canonical column per choice."""
+        columns = self.spec.get("columns", {}).get(item["id"])
+        if isinstance(columns, dict) or item["type"] == "ranking" or self.fmt == "xlsx":
+            columns = columns or {c: f"{item['id']}{CHOICE_SEP}{c}" for c in item["choices"]}
+            for code in item["choices"]:
+                canonical = f"{item['id']}{CHOICE_SEP}{code}"
+                self.out[canonical] = self.column(
+                    columns.get(code, canonical), f"import.columns.{item['id']}.{code}"
+                )
+                self.source[canonical] = columns.get(code, canonical)
+            return
+        name = columns or item["id"]
+        if self.fmt == "redcap":
+            ticks = self.checkbox_ticks(item, name)
+        else:
+            ticks = self.comma_ticks(item, name)
+        for code in item["choices"]:
+            canonical = f"{item['id']}{CHOICE_SEP}{code}"
+            self.out[canonical] = ticks[code]
+
+    def _ticked(self, row, answered: dict, codes, column, value, item, mapping):
+        """Record one ticked export code (a choice, several, or [] for 'none of these')."""
+        if value in self.missing:
+            answered[row] = None  # an explicit "no answer" code wins
+            return
+        if value not in mapping:
+            known = ", ".join(mapping) or "none"
+            self.problem(row, column, value, f"no entry for this option under "
+                         f"import.values.{item['id']} (known: {known})")
+            return
+        targets = mapping[value]
+        for target in [targets] if isinstance(targets, str) else targets:
+            if target not in item["choices"]:
+                self.problem(row, column, value, f"import.values.{item['id']} maps it to "
+                             f"'{target}', not a choice of the item")
+            elif answered.get(row, 0) is not None:
+                codes[target][row] = "1"
+        answered.setdefault(row, 0)
+
+    def _tick_table(self, item, answered: dict, codes: dict) -> dict[str, pd.Series]:
+        table = {}
+        for code in item["choices"]:
+            series = pd.Series(pd.NA, index=self.frame.index, dtype="string")
+            for row, state in answered.items():
+                if state is not None:
+                    series[row] = codes[code].get(row, "0")
+            table[code] = series
+        return table
+
+    def checkbox_ticks(self, item: dict, field: str) -> dict[str, pd.Series]:
+        """REDCap checkboxes: columns ``<field>___<code>`` of 0/1.
+
+        REDCap writes 0 for every option of an unanswered (or hidden) field, so a
+        row with no option ticked is *not answered*; give the instrument a
+        "None of these" option, mapped to ``[]``, to record an explicit none.
+        """
+        prefix = f"{field}{CHECKBOX_SEP}".lower()
+        columns = [c for c in self.frame.columns if c.lower().startswith(prefix)]
+        if not columns:
+            self.problem(1, f"{field}{CHECKBOX_SEP}*", None, "no checkbox columns for "
+                         f"field '{field}' (import.columns.{item['id']})")
+            return self._tick_table(item, {}, {})
+        mapping = self.choice_map(item, field)
+        by_suffix = {_norm(code): code for code in [*mapping, *self.missing]}
+        answered: dict = {}
+        codes: dict = {code: {} for code in item["choices"]}
+        for column in columns:
+            suffix = column[len(prefix):]
+            export_code = by_suffix.get(_norm(suffix), suffix)
+            for row, value in self.frame[column].items():
+                if pd.isna(value) or value == "0":
+                    continue
+                if value != "1":
+                    self.problem(row, column, value, "a checkbox must be 0 or 1")
+                    continue
+                self._ticked(row, answered, codes, column, export_code, item, mapping)
+        return self._tick_table(item, answered, codes)
+
+    def comma_ticks(self, item: dict, name: str) -> dict[str, pd.Series]:
+        """Qualtrics multiple answer: one column of comma-separated codes."""
+        mapping = self.choice_map(item, name)
+        answered: dict = {}
+        codes: dict = {code: {} for code in item["choices"]}
+        if name not in self.frame:
+            self.problem(1, name, None, f"column not in the export (import.columns.{item['id']})")
+        else:
+            for row, cell in self.frame[name].dropna().items():
+                for value in (v.strip() for v in cell.split(",")):
+                    self._ticked(row, answered, codes, name, value, item, mapping)
+        return self._tick_table(item, answered, codes)
+
+    def run(self) -> pd.DataFrame:
+        self.respondent_and_role()
+        for item in self.program.get("codebook", []):
+            if item["type"] in ("multi_choice", "ranking"):
+                self.expanded(item)
+            else:
+                self.single(item)
+        if self.problems:
+            raise ImportProblems(self.problems)
+        return self.out[response_columns(self.program)]
+
+
+def _check_redcap_structure(frame: pd.DataFrame, path: str) -> None:
+    """Refuse repeating instruments and multi-event (longitudinal) exports."""
+    problems = []
+    if REPEAT_COLUMN in frame:
+        for row, instrument in frame[REPEAT_COLUMN].dropna().items():
+            problems.append(Problem(
+                path, row, REPEAT_COLUMN, instrument,
+                f"repeating instrument '{instrument}' is not supported: one row per "
+                "respondent is expected; export without the repeating instrument",
+            ))
+    if "redcap_event_name" in frame and frame["redcap_event_name"].nunique() > 1:
+        events = ", ".join(sorted(frame["redcap_event_name"].dropna().unique()))
+        problems.append(Problem(path, 1, "redcap_event_name", None, f"several events "
+                                f"({events}): export one event (longitudinal projects)"))
+    if problems:
+        raise ImportProblems(problems)
+
+
+def _as_written(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as validation will read it back from CSV (same text, same dtypes)."""
+    buffer = io.StringIO()
+    table.to_csv(buffer, index=False, lineterminator="\n")
+    buffer.seek(0)
+    text = pd.read_csv(buffer, dtype=str, keep_default_na=False, na_values=[""])
+    text.index = table.index
+    return text
+
+
+def _validate_mapped(table: pd.DataFrame, mapper, program, path, fmt, sheet_columns=()):
+    """Check the mapped table against the codebook; report in export coordinates."""
+    sheet_columns = list(sheet_columns)
+    failures = validate_frame(table, response_schema(program), str(path))
+    if not failures:
+        return
+    problems = []
+    for failure in failures:
+        # validate_frame counts line = index + 2; our index is already the file row.
+        row = None if failure.line is None else failure.line - 2
+        column, cell = failure.column, None
+        if column and mapper is not None:
+            column = mapper.source.get(column, column)
+        if column and row and fmt == "xlsx" and column in sheet_columns:
+            cell = f"{get_column_letter(sheet_columns.index(column) + 1)}{row}"
+        problems.append(Problem(str(path), row, column, failure.value, failure.rule,
+                                failure.respondent_id, cell))
+    raise ImportProblems(problems)
+
+
+def import_export(
+    program: dict, fmt: str, export: str | Path, dictionary: str | Path | None = None
+) -> pd.DataFrame:
+    """Map one export onto the canonical responses table (text), validated.
+
+    Rows that ``import.complete_when`` does not count as complete are dropped.
+    Raises :class:`ImportProblems` naming file, row, column and value.
+    """
+    spec = program.get("import", {})
+    if spec.get("format", fmt) != fmt:
+        raise _fail(export, f"the programme config says import.format: {spec['format']}, "
+                    f"but the cohort folder holds a {fmt} file")
+    if fmt == "xlsx":
+        frame = read_xlsx(export, spec.get("sheet", 0))
+    elif fmt == "qualtrics":
+        frame = read_qualtrics(export)[0]
+    else:
+        frame = read_text_csv(export)
+        _check_redcap_structure(frame, str(export))
+    keep = _complete_rows(frame, spec.get("complete_when", {}), str(export))
+    frame = frame[keep]
+    if fmt == "xlsx" and not spec.get("columns") and not spec.get("values"):
+        # The canonical layout already: only codes meaning "no answer" and roles to map.
+        missing = {str(v) for v in spec.get("missing_values", [])}
+        table = frame.where(~frame.isin(missing))
+        mapper = None
+        absent = [c for c in response_columns(program) if c not in table]
+        if absent:
+            raise ImportProblems([Problem(str(export), 1, c, None, "required column is "
+                                          "missing from the sheet") for c in absent])
+        if "role" in spec and "values" in spec["role"]:
+            helper = _Mapper(program, spec, fmt, frame, export)
+            mapping = {str(k): v for k, v in spec["role"]["values"].items()}
+            table["role"] = helper.recode(table["role"], mapping, "role", "import.role.values")
+            if helper.problems:
+                raise ImportProblems(helper.problems)
+        table = table[response_columns(program)]
+    else:
+        dictionary_frame = read_redcap_dictionary(dictionary) if dictionary else None
+        mapper = _Mapper(program, spec, fmt, frame, export, dictionary_frame)
+        table = mapper.run()
+    table = _as_written(table)
+    _validate_mapped(table, mapper, program, export, fmt, frame.columns)
+    return table.reset_index(drop=True)
+
+
+def write_atomically(table: pd.DataFrame, path: str | Path) -> None:
+    """Write a CSV via a temporary file in the same folder, so a failure leaves nothing."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            table.to_csv(fh, index=False, lineterminator="\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run(program: dict, fmt: str, export: str, dictionary: str | None, out: str,
+        log=sys.stderr) -> None:
+    """Import one cohort's export for the pipeline, or exit non-zero listing every problem."""
+    try:
+        table = import_export(program, fmt, export, dictionary)
+    except ImportProblems as err:
+        print(err, file=log)
+        raise SystemExit(f"Import failed: {err}") from None
+    write_atomically(table, out)
+    print(f"imported {len(table)} complete responses from {export} ({fmt})", file=log)

@@ -1,0 +1,240 @@
+"""Test helpers: turn a canonical cohort into the exports REDCap and Qualtrics would give.
+
+Formats as the vendors document them:
+
+- REDCap "CSV / Microsoft Excel (raw data)" record export: the record id first,
+  ``redcap_survey_identifier`` and ``<instrument>_timestamp`` (a date, or
+  "[not completed]") for survey instruments, one column per field, checkbox
+  fields as ``<field>___<code>`` of 0/1 (0 for every option of an unanswered
+  field), and ``<instrument>_complete`` (0 Incomplete, 1 Unverified, 2 Complete);
+  plus the data dictionary CSV (one row per field: "Variable / Field Name",
+  "Form Name", "Field Type", "Choices, Calculations, OR Slider Labels", ...).
+- Qualtrics CSV export ("numeric values"): three header rows (column names,
+  question text, ``{"ImportId":...}``), the metadata columns, single answers
+  as recode values, multiple answers as comma-separated recode values, matrix
+  statements as ``Qn_k``, and -99 for "seen but unanswered" when so recoded.
+
+Every choice gets a vendor-style numeric code (letters for one REDCap checkbox
+field); multiple-response items get a "None of these" option for respondents
+who answered but ticked nothing, which the ``import:`` block maps to ``[]``.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from peermentor.config import CHOICE_SEP
+
+DICTIONARY_HEADER = [
+    "Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
+    "Choices, Calculations, OR Slider Labels", "Field Note",
+    "Text Validation Type OR Show Slider Number", "Text Validation Min", "Text Validation Max",
+    "Identifier?", "Branching Logic (Show field only if...)", "Required Field?",
+    "Custom Alignment", "Question Number (surveys only)", "Matrix Group Name", "Matrix Ranking?",
+    "Field Annotation",
+]
+FORM = "mentoring_survey"
+NONE_CODE = "98"
+UNANSWERED = "-99"
+QUALTRICS_META = [
+    ("StartDate", "Start Date", {"ImportId": "startDate", "timeZone": "Asia/Seoul"}),
+    ("EndDate", "End Date", {"ImportId": "endDate", "timeZone": "Asia/Seoul"}),
+    ("Status", "Response Type", {"ImportId": "status"}),
+    ("IPAddress", "IP Address", {"ImportId": "ipAddress"}),
+    ("Progress", "Progress", {"ImportId": "progress"}),
+    ("Duration (in seconds)", "Duration (in seconds)", {"ImportId": "duration"}),
+    ("Finished", "Finished", {"ImportId": "finished"}),
+    ("RecordedDate", "Recorded Date", {"ImportId": "recordedDate", "timeZone": "Asia/Seoul"}),
+    ("ResponseId", "Response ID", {"ImportId": "_recordId"}),
+    ("RecipientLastName", "Recipient Last Name", {"ImportId": "recipientLastName"}),
+    ("RecipientFirstName", "Recipient First Name", {"ImportId": "recipientFirstName"}),
+    ("RecipientEmail", "Recipient Email", {"ImportId": "recipientEmail"}),
+    ("ExternalReference", "External Data Reference", {"ImportId": "externalDataReference"}),
+    ("LocationLatitude", "Location Latitude", {"ImportId": "locationLatitude"}),
+    ("LocationLongitude", "Location Longitude", {"ImportId": "locationLongitude"}),
+    ("DistributionChannel", "Distribution Channel", {"ImportId": "distributionChannel"}),
+    ("UserLanguage", "User Language", {"ImportId": "userLanguage"}),
+]
+
+
+def _codes(item: dict, letters: bool = False) -> dict[str, str]:
+    """Vendor code for each codebook choice code: 1, 2, ... (or a, b, ...)."""
+    keys = "abcdefghijklmnopqrstuvwxyz" if letters else [str(i) for i in range(1, 27)]
+    return {choice: keys[i] for i, choice in enumerate(item["choices"])}
+
+
+def _is_answered(row: pd.Series, columns: list[str]) -> bool:
+    return bool(row[columns].notna().any())
+
+
+def redcap_export(program: dict, responses: pd.DataFrame, folder: Path) -> dict:
+    """Write redcap.csv + redcap_dictionary.csv; return the programme with its import block."""
+    roles = {role: str(i) for i, role in enumerate(program["roles"], start=1)}
+    dictionary = [
+        {"Variable / Field Name": "record_id", "Form Name": FORM, "Field Type": "text",
+         "Field Label": "Record ID"},
+        {"Variable / Field Name": "role", "Form Name": FORM, "Field Type": "radio",
+         "Field Label": "Your role in the programme",
+         "Choices, Calculations, OR Slider Labels": " | ".join(
+             f"{code}, {program['roles'][role]}" for role, code in roles.items())},
+    ]
+    values: dict = {}
+    letters_item = None
+    for item in program["codebook"]:
+        field = {"Variable / Field Name": item["id"], "Form Name": FORM,
+                 "Field Label": item["text"]}
+        if item["type"] == "likert":
+            scale = item["scale"]
+            labels = {int(k): v for k, v in scale.get("labels", {}).items()}
+            field["Field Type"] = "radio"
+            field["Choices, Calculations, OR Slider Labels"] = " | ".join(
+                f"{v}, {labels.get(v, v)}" for v in range(scale["min"], scale["max"] + 1))
+        elif item["type"] == "binary":
+            field["Field Type"] = "yesno"
+        elif item["type"] == "single_choice":
+            field["Field Type"] = "dropdown" if len(item["choices"]) > 4 else "radio"
+            field["Choices, Calculations, OR Slider Labels"] = " | ".join(
+                f"{code}, {item['choices'][c]}" for c, code in _codes(item).items())
+        elif item["type"] == "multi_choice":
+            letters_item = letters_item or item["id"]  # one field with letter codes
+            codes = _codes(item, letters=item["id"] == letters_item)
+            field["Field Type"] = "checkbox"
+            field["Choices, Calculations, OR Slider Labels"] = " | ".join(
+                [f"{code}, {item['choices'][c]}" for c, code in codes.items()]
+                + [f"{NONE_CODE}, None of these"])
+            values[item["id"]] = {NONE_CODE: []}
+        else:
+            raise NotImplementedError(item["type"])
+        dictionary.append(field)
+    pd.DataFrame(dictionary, columns=DICTIONARY_HEADER).to_csv(
+        folder / "redcap_dictionary.csv", index=False, lineterminator="\r\n")
+
+    rows = []
+    for i, (_, answer) in enumerate(responses.iterrows()):
+        row = {"record_id": answer["respondent_id"], "redcap_survey_identifier": "",
+               f"{FORM}_timestamp": f"2019-06-{1 + i % 28:02d} 10:{i % 60:02d}:00",
+               "role": roles[answer["role"]]}
+        for item in program["codebook"]:
+            if item["type"] == "single_choice":
+                code = answer[item["id"]]
+                row[item["id"]] = "" if pd.isna(code) else _codes(item)[code]
+            elif item["type"] == "multi_choice":
+                codes = _codes(item, letters=item["id"] == letters_item)
+                cols = [f"{item['id']}{CHOICE_SEP}{c}" for c in item["choices"]]
+                for choice, code in codes.items():
+                    ticked = answer[f"{item['id']}{CHOICE_SEP}{choice}"]
+                    row[f"{item['id']}___{code}"] = "1" if ticked == "1" else "0"
+                answered_none = _is_answered(answer, cols) and (answer[cols] == "0").all()
+                row[f"{item['id']}___{NONE_CODE}"] = "1" if answered_none else "0"
+            else:
+                value = answer[item["id"]]
+                row[item["id"]] = "" if pd.isna(value) else value
+        row[f"{FORM}_complete"] = "2"
+        rows.append(row)
+    # A respondent who opened the survey and left: REDCap keeps the record.
+    partial = dict(rows[0], record_id="PARTIAL-1", role="1")
+    partial[f"{FORM}_timestamp"] = "[not completed]"
+    partial[f"{FORM}_complete"] = "0"
+    rows.append(partial)
+    pd.DataFrame(rows).to_csv(folder / "redcap.csv", index=False, lineterminator="\n")
+
+    configured = copy.deepcopy(program)
+    configured["import"] = {
+        "format": "redcap",
+        "respondent_id": "record_id",
+        "role": {"column": "role", "values": {code: role for role, code in roles.items()}},
+        "complete_when": {f"{FORM}_complete": ["2"],
+                          f"{FORM}_timestamp": {"not": ["[not completed]"]}},
+        "values": values,
+    }
+    return configured
+
+
+def qualtrics_export(program: dict, responses: pd.DataFrame, folder: Path) -> dict:
+    """Write qualtrics.csv; return the programme with its import block."""
+    roles = {role: str(i) for i, role in enumerate(program["roles"], start=1)}
+    header = [(name, text, json.dumps(iid, separators=(",", ":")))
+              for name, text, iid in QUALTRICS_META]
+    header.append(("Q1", "Your role in the programme", '{"ImportId":"QID1"}'))
+    columns, values = {}, {}
+    likert = [item for item in program["codebook"] if item["type"] == "likert"]
+    q = 1
+    for item in program["codebook"]:
+        if item["type"] == "likert":
+            k = likert.index(item) + 1  # one matrix question, one statement per item
+            name, qid = f"Q50_{k}", f"QID50_{k}"
+            text = f"How satisfied were you? - {item['text']}"
+        else:
+            q += 1
+            name, qid, text = f"Q{q}", f"QID{q}", item["text"]
+        header.append((name, text, json.dumps({"ImportId": qid}, separators=(",", ":"))))
+        columns[item["id"]] = name
+        if item["type"] == "binary":
+            values[item["id"]] = {"1": "1", "2": "0"}  # Qualtrics' default Yes=1, No=2
+        elif item["type"] in ("single_choice", "multi_choice"):
+            values[item["id"]] = {code: c for c, code in _codes(item).items()}
+            if item["type"] == "multi_choice":
+                values[item["id"]][NONE_CODE] = []
+
+    def meta(i, finished="1", status="0", progress="100"):
+        return {"StartDate": f"2019-06-{1 + i % 28:02d} 09:00:00",
+                "EndDate": f"2019-06-{1 + i % 28:02d} 09:12:00", "Status": status,
+                "IPAddress": "", "Progress": progress, "Duration (in seconds)": "720",
+                "Finished": finished, "RecordedDate": f"2019-06-{1 + i % 28:02d} 09:12:01",
+                "ResponseId": f"R_{i:015d}", "RecipientLastName": "", "RecipientFirstName": "",
+                "RecipientEmail": "", "LocationLatitude": "", "LocationLongitude": "",
+                "DistributionChannel": "anonymous", "UserLanguage": "EN"}
+
+    rows = []
+    for i, (_, answer) in enumerate(responses.iterrows()):
+        row = meta(i)
+        row["ExternalReference"] = answer["respondent_id"]
+        row["Q1"] = roles[answer["role"]]
+        for item in program["codebook"]:
+            name = columns[item["id"]]
+            if item["type"] == "multi_choice":
+                cols = [f"{item['id']}{CHOICE_SEP}{c}" for c in item["choices"]]
+                asked = answer["role"] in (item.get("roles") or program["roles"])
+                if not asked:
+                    row[name] = ""  # not displayed: Qualtrics leaves it empty
+                elif not _is_answered(answer, cols):
+                    row[name] = UNANSWERED  # seen but unanswered, recoded -99
+                else:
+                    ticked = [_codes(item)[c] for c in item["choices"]
+                              if answer[f"{item['id']}{CHOICE_SEP}{c}"] == "1"]
+                    row[name] = ",".join(ticked) or NONE_CODE
+            elif item["type"] == "single_choice":
+                code = answer[item["id"]]
+                row[name] = UNANSWERED if pd.isna(code) else _codes(item)[code]
+            elif item["type"] == "binary":
+                row[name] = {"1": "1", "0": "2"}.get(answer[item["id"]], UNANSWERED)
+            else:
+                row[name] = UNANSWERED if pd.isna(answer[item["id"]]) else answer[item["id"]]
+        rows.append(row)
+    # A respondent who stopped half way, and the researcher's own preview.
+    rows.append(dict(rows[0], **meta(90, finished="0", progress="45"),
+                     ExternalReference="PARTIAL-1"))
+    rows.append(dict(rows[1], **meta(91, status="1"), ExternalReference="PREVIEW-1"))
+    with (folder / "qualtrics.csv").open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        for part in range(3):
+            writer.writerow([h[part] for h in header])
+        for row in rows:
+            writer.writerow([row.get(h[0], "") for h in header])
+
+    configured = copy.deepcopy(program)
+    configured["import"] = {
+        "format": "qualtrics",
+        "respondent_id": "ExternalReference",
+        "role": {"column": "Q1", "values": {code: role for role, code in roles.items()}},
+        "complete_when": {"Finished": ["1"], "Status": ["0"]},
+        "missing_values": [UNANSWERED],
+        "columns": columns,
+        "values": values,
+    }
+    return configured
