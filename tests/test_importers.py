@@ -1,0 +1,439 @@
+"""REDCap, Qualtrics and Excel exports in, the canonical responses table out.
+
+The acceptance tests build the exports from the bundled Ulsan cohort with
+tests/exports.py (vendor formats) and compare with the canonical file itself,
+never with the pipeline's own output.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import yaml
+from conftest import ROOT, fresh_copy, snakemake
+from exports import qualtrics_export, redcap_export
+
+from peermentor import scaffold
+from peermentor.cohorts import CohortDiscoveryError, check_program_id, discover_cohorts
+from peermentor.config import ConfigError, load_program
+from peermentor.importers import ImportProblems, import_export, run
+from peermentor.validate import read_raw_csv, validate_cohort
+
+CANONICAL = ROOT / "data/raw/ulsan-peer/2019/responses.csv"
+
+
+@pytest.fixture(scope="module")
+def ulsan():
+    return load_program(ROOT / "config/programs/ulsan-peer.yaml")
+
+
+@pytest.fixture(scope="module")
+def canonical():
+    return read_raw_csv(CANONICAL)
+
+
+def imported_equals_canonical(program, fmt, folder: Path, tmp_path: Path) -> None:
+    dictionary = folder / "redcap_dictionary.csv" if fmt == "redcap" else None
+    out = tmp_path / "imported.csv"
+    run(program, fmt, str(folder / f"{fmt}.csv"), dictionary and str(dictionary), str(out))
+    # Same text as the canonical file, so the same validated table.
+    assert out.read_bytes() == CANONICAL.read_bytes()
+    ours, _ = validate_cohort(program, out, None)
+    theirs, _ = validate_cohort(program, CANONICAL, None)
+    pd.testing.assert_frame_equal(ours, theirs)
+    assert "PARTIAL-1" not in ours["respondent_id"].tolist()
+
+
+def test_redcap_export_gives_the_canonical_table(ulsan, canonical, tmp_path):
+    program = redcap_export(ulsan, canonical, tmp_path)
+    imported_equals_canonical(program, "redcap", tmp_path, tmp_path)
+
+
+def test_qualtrics_export_gives_the_canonical_table(ulsan, canonical, tmp_path):
+    program = qualtrics_export(ulsan, canonical, tmp_path)
+    imported_equals_canonical(program, "qualtrics", tmp_path, tmp_path)
+    assert "PREVIEW-1" in (tmp_path / "qualtrics.csv").read_text()  # and was dropped
+
+
+def test_xlsx_of_the_canonical_layout(ulsan, canonical, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(canonical.columns))
+    for row in canonical.itertuples(index=False):
+        # Excel users type numbers as numbers: store them so.
+        sheet.append([None if pd.isna(v) else (int(v) if v.isdigit() else v) for v in row])
+    book.save(tmp_path / "responses.xlsx")
+    out = tmp_path / "imported.csv"
+    run(ulsan, "xlsx", str(tmp_path / "responses.xlsx"), None, str(out))
+    assert out.read_bytes() == CANONICAL.read_bytes()
+
+    sheet["L5"] = 7  # programme_appropriate of the 4th respondent
+    book.save(tmp_path / "responses.xlsx")
+    with pytest.raises(ImportProblems) as info:
+        import_export(ulsan, "xlsx", tmp_path / "responses.xlsx")
+    message = str(info.value)
+    assert "responses.xlsx, row 5 (respondent ULS-004), column 'programme_appropriate', " \
+        "cell L5: value '7'" in message
+
+
+@pytest.mark.pipeline
+def test_pipeline_stats_from_exports_equal_the_canonical(ulsan, canonical, tmp_path):
+    """Acceptance: same stats.csv from a REDCap and a Qualtrics export as from the CSV."""
+    workdir = fresh_copy(tmp_path / "repo")
+    raw = workdir / "data/raw"
+    before = {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()}
+    for name, build in [("ulsan-redcap", redcap_export), ("ulsan-qualtrics", qualtrics_export)]:
+        folder = raw / name / "2019"
+        folder.mkdir(parents=True)
+        shutil.copy(raw / "ulsan-peer/2019/codes.csv", folder / "codes.csv")
+        program = build(ulsan, canonical, folder)
+        program["program"] = name
+        (workdir / f"config/programs/{name}.yaml").write_text(
+            yaml.safe_dump(program, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    targets = [f"results/cohorts/{p}/2019/stats.csv"
+               for p in ("ulsan-peer", "ulsan-redcap", "ulsan-qualtrics")]
+    snakemake(workdir, *targets)
+
+    def stats(program):
+        table = pd.read_csv(workdir / f"results/cohorts/{program}/2019/stats.csv", dtype=str)
+        assert (table["program"] == program).all()
+        return table.drop(columns="program")
+
+    expected = stats("ulsan-peer")
+    assert len(expected) > 100
+    for program in ("ulsan-redcap", "ulsan-qualtrics"):
+        pd.testing.assert_frame_equal(stats(program), expected)
+        assert (workdir / f"results/imported/{program}/2019/responses.csv").is_file()
+    assert {p: p.read_bytes() for p in before} == before  # data/raw only read
+    assert not list(raw.rglob("*imported*"))
+
+
+# ------------------------------------------------------------------ REDCap details
+
+FRUIT = {
+    "program": "fruit",
+    "title": "t", "institution": "i", "country": "c", "design": "d",
+    "roles": {"mentor": "Mentors", "mentee": "Mentees"},
+    "cohorts": {},
+    "codebook": [
+        {"id": "fruit", "text": "Fruit eaten", "type": "multi_choice",
+         "choices": {"apple": "Apple", "banana": "Banana"}},
+        {"id": "sat", "text": "Satisfied", "type": "likert", "scale": {"min": 1, "max": 5}},
+    ],
+}
+DICTIONARY = (
+    '"Variable / Field Name","Form Name","Section Header","Field Type","Field Label",'
+    '"Choices, Calculations, OR Slider Labels"\n'
+    "record_id,survey,,text,ID,\n"
+    'role,survey,,radio,Role,"1, Mentor | 2, Mentee"\n'
+    'fruit,survey,,checkbox,Fruit eaten,"a, Apple | B, Banana"\n'
+    'sat,survey,,radio,Satisfied,"1, Not at all | 2, 2 | 3, 3 | 4, 4 | 5, Very"\n'
+)
+
+
+def redcap_files(tmp_path, export: str, spec: dict | None = None):
+    (tmp_path / "redcap.csv").write_text(export)
+    (tmp_path / "redcap_dictionary.csv").write_text(DICTIONARY)
+    program = copy.deepcopy(FRUIT)
+    program["import"] = {"role": {"values": {"1": "mentor", "2": "mentee"}}, **(spec or {})}
+    return program, tmp_path / "redcap.csv", tmp_path / "redcap_dictionary.csv"
+
+
+def test_redcap_checkbox_letter_codes_matched_by_label(tmp_path):
+    program, export, dictionary = redcap_files(
+        tmp_path,
+        "record_id,role,fruit___a,fruit___b,sat\n"
+        "1,1,1,0,4\n"
+        "2,2,0,1,5\n"
+        "3,2,0,0,3\n",  # nothing ticked: REDCap's way of saying "not answered"
+    )
+    table = import_export(program, "redcap", export, dictionary)
+    assert table["fruit__apple"].tolist()[:2] == ["1", "0"]
+    assert table["fruit__banana"].tolist()[:2] == ["0", "1"]
+    assert table.loc[2, ["fruit__apple", "fruit__banana"]].isna().all()
+    assert table["role"].tolist() == ["mentor", "mentee", "mentee"]
+
+
+def test_redcap_checkbox_value_error_names_file_row_column(tmp_path):
+    program, export, dictionary = redcap_files(
+        tmp_path, "record_id,role,fruit___a,fruit___b,sat\n1,1,1,0,4\n2,2,2,0,4\n")
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "redcap", export, dictionary)
+    assert "redcap.csv, row 3, column 'fruit___a': value '2': a checkbox must be 0 or 1" in str(
+        info.value)
+
+
+def test_redcap_not_completed_rows_dropped_per_yaml(tmp_path):
+    export = (
+        "record_id,survey_timestamp,role,fruit___a,fruit___b,sat,survey_complete\n"
+        "1,2024-05-01 10:00:00,1,1,0,4,2\n"
+        "2,[not completed],2,0,1,,0\n"
+        "3,2024-05-02 11:00:00,2,0,1,9,1\n"
+    )
+    complete = {"complete_when": {"survey_complete": ["2"],
+                                  "survey_timestamp": {"not": ["[not completed]"]}}}
+    program, path, dictionary = redcap_files(tmp_path, export, complete)
+    assert import_export(program, "redcap", path, dictionary)["respondent_id"].tolist() == ["1"]
+    # Without the rule every row is read, and record 3's answer is out of scale.
+    program, path, dictionary = redcap_files(tmp_path, export)
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "redcap", path, dictionary)
+    assert "redcap.csv, row 4 (respondent 3), column 'sat': value '9'" in str(info.value)
+
+
+def test_redcap_repeating_instrument_refused(tmp_path):
+    program, export, dictionary = redcap_files(
+        tmp_path,
+        "record_id,redcap_repeat_instrument,redcap_repeat_instance,role,fruit___a,fruit___b,sat\n"
+        "1,,,1,1,0,4\n"
+        "1,meeting_log,1,,0,0,\n",
+    )
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "redcap", export, dictionary)
+    message = str(info.value)
+    assert "redcap.csv, row 3, column 'redcap_repeat_instrument': value 'meeting_log'" in message
+    assert "repeating instrument 'meeting_log' is not supported" in message
+
+
+def test_redcap_unmapped_role_and_missing_column_named(tmp_path):
+    program, export, dictionary = redcap_files(
+        tmp_path, "record_id,role,fruit___a,fruit___b\n1,3,1,0\n")
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "redcap", export, dictionary)
+    message = str(info.value)
+    assert "redcap.csv, row 2, column 'role': value '3': no entry for this code under " \
+        "import.role.values" in message
+    assert "redcap.csv, row 1, column 'sat': column not in the export" in message
+
+
+def test_failed_import_writes_nothing(tmp_path):
+    program, export, dictionary = redcap_files(
+        tmp_path, "record_id,role,fruit___a,fruit___b,sat\n1,1,1,0,8\n")
+    before = export.read_bytes()
+    out = tmp_path / "out/responses.csv"
+    with pytest.raises(SystemExit) as info:
+        run(program, "redcap", str(export), str(dictionary), str(out))
+    assert "redcap.csv, row 2 (respondent 1), column 'sat': value '8'" in str(info.value)
+    assert not out.exists() and not list(tmp_path.glob("out/*"))
+    assert export.read_bytes() == before
+
+
+# --------------------------------------------------------------- Qualtrics details
+
+
+def qualtrics_file(tmp_path, rows: list[str], spec: dict | None = None):
+    text = (
+        "StartDate,Finished,ResponseId,Q1,Q2,Q3\n"
+        "Start Date,Finished,Response ID,Role,Which fruit?,How satisfied?\n"
+        '"{""ImportId"":""startDate""}","{""ImportId"":""finished""}",'
+        '"{""ImportId"":""_recordId""}","{""ImportId"":""QID1""}",'
+        '"{""ImportId"":""QID2""}","{""ImportId"":""QID3""}"\n'
+    ) + "".join(r + "\n" for r in rows)
+    (tmp_path / "qualtrics.csv").write_text(text)
+    program = copy.deepcopy(FRUIT)
+    program["import"] = {
+        "format": "qualtrics",
+        "role": {"column": "Q1", "values": {"1": "mentor", "2": "mentee"}},
+        "columns": {"fruit": "Q2", "sat": "Q3"},
+        "values": {"fruit": {"1": "apple", "2": "banana", "3": []}},
+        "complete_when": {"Finished": ["1"]},
+        **(spec or {}),
+    }
+    return program, tmp_path / "qualtrics.csv"
+
+
+def test_qualtrics_multi_select_and_unanswered_codes(tmp_path):
+    program, path = qualtrics_file(tmp_path, [
+        '2024-01-01,1,R_a,1,"1,2",5',
+        "2024-01-01,1,R_b,2,3,-99",  # "none of these"; Likert seen but unanswered
+        "2024-01-01,1,R_c,2,-99,4",  # multiple answer seen but unanswered
+        "2024-01-01,0,R_d,2,1,4",  # not finished: dropped
+    ], {"missing_values": [-99]})
+    table = import_export(program, "qualtrics", path)
+    assert table["respondent_id"].tolist() == ["R_a", "R_b", "R_c"]
+    assert table["fruit__apple"].tolist()[:2] == ["1", "0"]
+    assert table["fruit__banana"].tolist()[:2] == ["1", "0"]
+    assert table.loc[2, ["fruit__apple", "fruit__banana"]].isna().all()
+    assert pd.isna(table.loc[1, "sat"]) and table.loc[2, "sat"] == "4"
+
+
+def test_qualtrics_unanswered_code_not_configured_is_an_error(tmp_path):
+    program, path = qualtrics_file(tmp_path, ['2024-01-01,1,R_a,1,"1,2",-99'])
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "qualtrics", path)
+    assert "qualtrics.csv, row 4 (respondent R_a), column 'Q3': value '-99'" in str(info.value)
+
+
+def test_qualtrics_unknown_multi_select_code_named(tmp_path):
+    rows = ["2024-01-01,1,R_a,1,1,5", '2024-01-01,1,R_b,1,"1,7",5']
+    program, path = qualtrics_file(tmp_path, rows)
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "qualtrics", path)
+    assert "qualtrics.csv, row 5, column 'Q2': value '7': no entry for this option under " \
+        "import.values.fruit" in str(info.value)
+
+
+def test_qualtrics_without_its_header_rows_is_refused(tmp_path):
+    (tmp_path / "qualtrics.csv").write_text("ResponseId,Q1\nR_a,1\nR_b,2\n")
+    program, _ = qualtrics_file(tmp_path, [])
+    (tmp_path / "qualtrics.csv").write_text("ResponseId,Q1\nR_a,1\nR_b,2\n")
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "qualtrics", tmp_path / "qualtrics.csv")
+    assert "qualtrics.csv, row 3, column 'ResponseId': value 'R_b': expected the ImportId row" \
+        in str(info.value)
+
+
+# ------------------------------------------------------------ config and discovery
+
+
+def write_program(tmp_path, program) -> Path:
+    path = tmp_path / f"{program['program']}.yaml"
+    path.write_text(yaml.safe_dump(program, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        ({"format": "spss"}, "at import/format"),
+        ({"columns": {"nope": "Q1"}}, "import.columns.nope: no codebook item has id 'nope'"),
+        ({"values": {"fruit": {"1": "cherry"}}}, "import.values.fruit.1: 'cherry' is not a choice"),
+        ({"role": {"values": {"1": "boss"}}}, "import.role.values.1: 'boss' is not a role"),
+        ({"complete_when": {"Finished": "1"}}, "at import/complete_when/Finished"),
+        ({"values": {"sat": {"1": ["1"]}}}, "import.values.sat.1: a list of choices only suits"),
+    ],
+)
+def test_bad_import_mapping_fails_at_parse_time(tmp_path, block, expected):
+    program = copy.deepcopy(FRUIT)
+    program["import"] = block
+    with pytest.raises(ConfigError) as info:
+        load_program(write_program(tmp_path, program))
+    assert "fruit.yaml" in str(info.value) and expected in str(info.value)
+
+
+def make_cohort(raw: Path, folder: str, *files: str) -> None:
+    (raw / folder).mkdir(parents=True, exist_ok=True)
+    for name in files:
+        (raw / folder / name).write_text("x\n")
+
+
+def test_discovery_recognises_export_files(tmp_path):
+    raw, programs = tmp_path / "raw", tmp_path / "programs"
+    programs.mkdir()
+    for name in ["a", "b", "c", "d"]:
+        (programs / f"{name}.yaml").write_text(f"program: {name}\n")
+    make_cohort(raw, "a/2020", "redcap.csv", "redcap_dictionary.csv", "codes.csv")
+    make_cohort(raw, "b/2021", "qualtrics.csv")
+    make_cohort(raw, "c/2022", "responses.xlsx")
+    make_cohort(raw, "d/2023", "responses.csv")
+    found = {(c.program, c.import_format, tuple(c.export_files.values()), c.has_codes)
+             for c in discover_cohorts(raw, programs)}
+    assert found == {
+        ("a", "redcap", ("redcap.csv", "redcap_dictionary.csv"), True),
+        ("b", "qualtrics", ("qualtrics.csv",), False),
+        ("c", "xlsx", ("responses.xlsx",), False),
+        ("d", None, (), False),
+    }
+
+
+def test_discovery_refuses_ambiguous_or_incomplete_folders(tmp_path):
+    raw, programs = tmp_path / "raw", tmp_path / "programs"
+    programs.mkdir()
+    (programs / "a.yaml").write_text("program: a\n")
+    make_cohort(raw, "a/2020", "responses.csv", "qualtrics.csv")
+    make_cohort(raw, "a/2021", "redcap.csv")
+    with pytest.raises(CohortDiscoveryError) as info:
+        discover_cohorts(raw, programs)
+    message = str(info.value)
+    assert "a/2020': more than one survey file (responses.csv, qualtrics.csv)" in message
+    assert "a/2021': redcap.csv needs redcap_dictionary.csv next to it" in message
+
+
+@pytest.mark.parametrize(
+    ("folder", "bad"),
+    [("ulsan peer/2019", "ulsan peer"), ("Ulsan/2019", "Ulsan"), ("ulsan/2019 copy", "2019 copy"),
+     ("ulsan/19", "19"), ("ulsan/2019-spring", "2019-spring"), ("-ulsan/2019", "-ulsan")],
+)
+def test_discovery_refuses_folders_unsafe_as_paths(tmp_path, folder, bad):
+    raw, programs = tmp_path / "raw", tmp_path / "programs"
+    programs.mkdir()
+    (programs / "ulsan.yaml").write_text("program: ulsan\n")
+    make_cohort(raw, folder, "responses.csv")
+    with pytest.raises(CohortDiscoveryError) as info:
+        discover_cohorts(raw, programs)
+    assert f"'{bad}'" in str(info.value) and str(raw / folder) in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["..", ".", "my prog", "Ulsan", "a/b", "", "2019 copy", "-x"])
+def test_unsafe_programme_ids_refused(name):
+    with pytest.raises(CohortDiscoveryError, match="not safe as a folder name"):
+        check_program_id(name)
+
+
+def test_bundled_cohorts_stay_canonical():
+    cohorts = discover_cohorts(ROOT / "data/raw", ROOT / "config/programs")
+    assert len(cohorts) == 5
+    assert all(c.import_format is None and c.export_files == {} for c in cohorts)
+
+
+# ------------------------------------------------------------------------ scaffold
+
+
+def scaffold_to(tmp_path, name: str, argv: list[str], capsys) -> Path:
+    assert scaffold.main([*argv, "--program", name]) == 0
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(capsys.readouterr().out)
+    return path
+
+
+def test_scaffold_from_redcap_dictionary_loads_and_imports(ulsan, canonical, tmp_path, capsys):
+    redcap_export(ulsan, canonical, tmp_path)
+    path = scaffold_to(tmp_path, "my-prog", ["redcap", str(tmp_path / "redcap_dictionary.csv")],
+                       capsys)
+    program = load_program(path)  # valid against the schema
+    types = {item["id"]: item["type"] for item in program["codebook"]}
+    assert types["programme_appropriate"] == "likert"  # "1, Not at all ... 5, Very high"
+    assert types["meeting_methods"] == "multi_choice"
+    assert types["participated_twice"] == "binary"
+    assert program["roles"] == {"mentors": "Mentors", "mentees": "Mentees"}
+    assert "# TODO" in path.read_text()
+    table = import_export(program, "redcap", tmp_path / "redcap.csv",
+                          tmp_path / "redcap_dictionary.csv")
+    assert table["respondent_id"].tolist() == canonical["respondent_id"].tolist()
+    assert table.filter(like="meeting_methods__").columns.tolist() == [
+        "meeting_methods__a", "meeting_methods__b"]
+    # The "None of these" option maps to no tick: the same answered/unanswered split.
+    assert table["purpose_mentee__1"].notna().sum() == 7
+
+
+def test_scaffold_from_qualtrics_export_loads_and_imports(ulsan, canonical, tmp_path, capsys):
+    qualtrics_export(ulsan, canonical, tmp_path)
+    path = scaffold_to(
+        tmp_path, "my-prog", ["qualtrics", str(tmp_path / "qualtrics.csv"), "--role-column", "Q1"],
+        capsys)
+    program = load_program(path)
+    text = path.read_text()
+    assert "# TODO: label the codes" in text and "# TODO: multiple answer" in text
+    assert program["import"]["missing_values"] == ["-99"]
+    assert program["import"]["columns"]["q50_1"] == "Q50_1"
+    table = import_export(program, "qualtrics", tmp_path / "qualtrics.csv")
+    assert table["respondent_id"].str.startswith("R_").all() and len(table) == 19
+
+
+def test_scaffold_errors_and_help(tmp_path, capsys):
+    (tmp_path / "dictionary.csv").write_text(DICTIONARY.replace('"1, Mentor | 2, Mentee"',
+                                                                "Mentor or mentee"))
+    assert scaffold.main(["redcap", str(tmp_path / "dictionary.csv"), "--program", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "dictionary.csv, row 3, column 'Choices, Calculations, OR Slider Labels'" in err
+    assert scaffold.main(["redcap", str(tmp_path / "dictionary.csv"), "--program", "../x"]) == 2
+    assert "'../x' is not safe" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        scaffold.main(["--help"])
+    assert info.value.code == 0
+    assert "--role-column" in capsys.readouterr().out
