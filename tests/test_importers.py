@@ -437,3 +437,70 @@ def test_scaffold_errors_and_help(tmp_path, capsys):
         scaffold.main(["--help"])
     assert info.value.code == 0
     assert "--role-column" in capsys.readouterr().out
+
+
+def test_redcap_missing_data_code_column_and_events(tmp_path):
+    export = "record_id,role,fruit___a,fruit___b,fruit____99,sat\n1,1,0,0,1,4\n2,2,1,0,0,4\n"
+    program, path, dictionary = redcap_files(tmp_path, export, {"missing_values": ["-99"]})
+    table = import_export(program, "redcap", path, dictionary)
+    assert table.loc[0, ["fruit__apple", "fruit__banana"]].isna().all()  # -99 ticked
+    assert table.loc[1, ["fruit__apple", "fruit__banana"]].tolist() == ["1", "0"]
+    program, path, dictionary = redcap_files(
+        tmp_path, "record_id,redcap_event_name,role,fruit___a,fruit___b,sat\n"
+        "1,baseline_arm_1,1,0,1,4\n1,followup_arm_1,1,1,0,5\n")
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "redcap", path, dictionary)
+    assert "redcap.csv, row 1, column 'redcap_event_name': several events (baseline_arm_1, " \
+        "followup_arm_1)" in str(info.value)
+
+
+def test_ranking_and_labelled_likert_through_columns_and_values(tmp_path):
+    program, path = qualtrics_file(tmp_path, [
+        '2024-01-01,1,R_a,1,"1",Very satisfied',
+        "2024-01-01,1,R_b,2,2,Not at all",
+    ])
+    program["codebook"].append({"id": "rank", "text": "Rank", "type": "ranking",
+                                "choices": {"peer": "Peer", "near": "Near-peer"}})
+    program["import"]["columns"]["rank"] = {"peer": "StartDate", "near": "Finished"}
+    program["import"]["values"]["sat"] = {"Very satisfied": 5, "Not at all": 1}
+    program["import"]["complete_when"] = {}
+    text = path.read_text().replace("2024-01-01,1,", "2,1,")
+    path.write_text(text)
+    table = import_export(program, "qualtrics", path)
+    assert table["sat"].tolist() == ["5", "1"]
+    assert table[["rank__peer", "rank__near"]].values.tolist() == [["2", "1"], ["2", "1"]]
+
+
+def test_format_mismatch_and_nothing_complete(tmp_path):
+    program, path = qualtrics_file(tmp_path, ["2024-01-01,0,R_a,1,1,5"])
+    with pytest.raises(ImportProblems, match=r"qualtrics.csv: none of the 1 responses counts "
+                       r"as complete under import.complete_when"):
+        import_export(program, "qualtrics", path)
+    program["import"]["format"] = "redcap"
+    with pytest.raises(ImportProblems, match="qualtrics.csv: the programme config says "
+                       "import.format: redcap, but the cohort folder holds a qualtrics file"):
+        import_export(program, "qualtrics", path)
+
+
+@pytest.mark.pipeline
+def test_pipeline_bad_export_fails_alone_and_leaves_nothing(ulsan, canonical, tmp_path):
+    workdir = fresh_copy(tmp_path / "repo")
+    folder = workdir / "data/raw/ulsan-redcap/2019"
+    folder.mkdir(parents=True)
+    program = redcap_export(ulsan, canonical, folder)
+    program["program"] = "ulsan-redcap"
+    (workdir / "config/programs/ulsan-redcap.yaml").write_text(
+        yaml.safe_dump(program, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    export = folder / "redcap.csv"
+    lines = export.read_text().splitlines(keepends=True)
+    lines[3] = lines[3].replace(",1,", ",7,", 1)  # record 3's role code: no such role
+    export.write_text("".join(lines))
+    result = snakemake(workdir, "--keep-going", "results/cohorts/ulsan-peer/2019/stats.csv",
+                       "results/cohorts/ulsan-redcap/2019/stats.csv", check=False)
+    assert result.returncode != 0
+    log = (workdir / "results/logs/import/ulsan-redcap/2019.log").read_text()
+    assert "data/raw/ulsan-redcap/2019/redcap.csv, row 4, column 'role': value '7'" in log
+    assert not (workdir / "results/imported/ulsan-redcap").exists() or not any(
+        (workdir / "results/imported/ulsan-redcap").rglob("*.csv"))
+    assert not (workdir / "results/validated/ulsan-redcap").exists()
+    assert (workdir / "results/cohorts/ulsan-peer/2019/stats.csv").is_file()

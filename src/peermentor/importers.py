@@ -462,6 +462,9 @@ def import_export(
         frame = read_text_csv(export)
         _check_redcap_structure(frame, str(export))
     keep = _complete_rows(frame, spec.get("complete_when", {}), str(export))
+    if len(frame) and not keep.any():
+        raise _fail(export, f"none of the {len(frame)} responses counts as complete under "
+                    f"import.complete_when ({spec['complete_when']})")
     frame = frame[keep]
     if fmt == "xlsx" and not spec.get("columns") and not spec.get("values"):
         # The canonical layout already: only codes meaning "no answer" and roles to map.
