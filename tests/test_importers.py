@@ -504,3 +504,14 @@ def test_pipeline_bad_export_fails_alone_and_leaves_nothing(ulsan, canonical, tm
         (workdir / "results/imported/ulsan-redcap").rglob("*.csv"))
     assert not (workdir / "results/validated/ulsan-redcap").exists()
     assert (workdir / "results/cohorts/ulsan-peer/2019/stats.csv").is_file()
+
+
+def test_duplicate_respondent_ids_name_every_export_row(tmp_path):
+    program, path = qualtrics_file(tmp_path, [
+        "2024-01-01,1,R_a,1,1,5", "2024-01-01,0,R_x,1,1,5", "2024-01-01,1,R_a,2,2,4"])
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "qualtrics", path)
+    message = str(info.value)
+    assert "qualtrics.csv, row 4, column 'ResponseId': value 'R_a': respondent id appears on " \
+        "rows 4, 6" in message
+    assert "qualtrics.csv, row 6, column 'ResponseId'" in message

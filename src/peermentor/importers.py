@@ -422,24 +422,41 @@ def _as_written(table: pd.DataFrame) -> pd.DataFrame:
     return text
 
 
+def _duplicate_ids(table: pd.DataFrame, path, id_column: str) -> list[Problem]:
+    """Each repeated respondent id, naming every export row that carries it."""
+    ids = table["respondent_id"]
+    problems = []
+    for value, rows in ids[ids.duplicated(keep=False)].dropna().groupby(ids).groups.items():
+        listed = ", ".join(str(r) for r in rows)
+        problems += [Problem(str(path), row, id_column, value, f"respondent id appears on rows "
+                             f"{listed}; each respondent once") for row in rows]
+    return problems
+
+
 def _validate_mapped(table: pd.DataFrame, mapper, program, path, fmt, sheet_columns=()):
     """Check the mapped table against the codebook; report in export coordinates."""
     sheet_columns = list(sheet_columns)
-    failures = validate_frame(table, response_schema(program), str(path))
-    if not failures:
-        return
-    problems = []
+    file_rows = list(table.index)
+    source = mapper.source if mapper is not None else {}
+    problems = _duplicate_ids(table, path, source.get("respondent_id", "respondent_id"))
+    repeated = {p.value for p in problems}
+    # validate_frame numbers rows by position (line = position + 2): give it a plain
+    # index and translate positions back to the export's own rows.
+    failures = validate_frame(table.reset_index(drop=True), response_schema(program), str(path))
     for failure in failures:
-        # validate_frame counts line = index + 2; our index is already the file row.
-        row = None if failure.line is None else failure.line - 2
+        if failure.column == "respondent_id" and failure.value in repeated:
+            continue  # already reported above, with the export's rows
+        position = None if failure.line is None or failure.line < 2 else failure.line - 2
+        row = None if position is None else file_rows[position]
         column, cell = failure.column, None
-        if column and mapper is not None:
-            column = mapper.source.get(column, column)
+        if column:
+            column = source.get(column, column)
         if column and row and fmt == "xlsx" and column in sheet_columns:
             cell = f"{get_column_letter(sheet_columns.index(column) + 1)}{row}"
         problems.append(Problem(str(path), row, column, failure.value, failure.rule,
                                 failure.respondent_id, cell))
-    raise ImportProblems(problems)
+    if problems:
+        raise ImportProblems(problems)
 
 
 def import_export(
