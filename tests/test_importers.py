@@ -515,3 +515,23 @@ def test_duplicate_respondent_ids_name_every_export_row(tmp_path):
     assert "qualtrics.csv, row 4, column 'ResponseId': value 'R_a': respondent id appears on " \
         "rows 4, 6" in message
     assert "qualtrics.csv, row 6, column 'ResponseId'" in message
+
+
+def test_redcap_labels_export_refused_and_notes_logged(tmp_path):
+    program, path, dictionary = redcap_files(
+        tmp_path, "Record ID,Role,Fruit eaten (choice=Apple),Satisfied\n1,Mentor,Checked,4\n")
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "redcap", path, dictionary)
+    assert "redcap.csv, row 1, column 'Record ID': expected the record id field 'record_id'" \
+        in str(info.value)
+    program, path, dictionary = redcap_files(
+        tmp_path, "record_id,role,email,fruit___a,fruit___b,sat,survey_complete\n"
+        "1,1,a@example.org,1,0,4,2\n2,1,b@example.org,1,0,4,0\n",
+        {"complete_when": {"survey_complete": ["2"]}})
+    log = tmp_path / "import.log"
+    with log.open("w") as fh:
+        run(program, "redcap", str(path), str(dictionary), str(tmp_path / "out.csv"), log=fh)
+    text = log.read_text()
+    assert "1 of 2 rows not complete under import.complete_when" in text
+    assert "not mapped, left out: email, survey_complete" in text
+    assert "example.org" not in (tmp_path / "out.csv").read_text()

@@ -224,6 +224,7 @@ class _Mapper:
         self.problems: list[Problem] = []
         self.source: dict[str, str] = {}  # canonical column -> export column (for messages)
         self.out = pd.DataFrame(index=frame.index)
+        self.used: set[str] = set()  # export columns read, to report the others
 
     def problem(self, row, column, value, rule):
         self.problems.append(Problem(self.path, row, column, value, rule))
@@ -232,6 +233,7 @@ class _Mapper:
         if name not in self.frame:
             self.problem(1, name, None, f"column not in the export (named by {key})")
             return pd.Series(pd.NA, index=self.frame.index, dtype="string")
+        self.used.add(name)
         values = self.frame[name]
         return values.where(~values.isin(self.missing))
 
@@ -353,6 +355,7 @@ class _Mapper:
             self.problem(1, f"{field}{CHECKBOX_SEP}*", None, "no checkbox columns for "
                          f"field '{field}' (import.columns.{item['id']})")
             return self._tick_table(item, {}, {})
+        self.used.update(columns)
         mapping = self.choice_map(item, field)
         by_suffix = {_norm(code): code for code in [*mapping, *self.missing]}
         answered: dict = {}
@@ -377,6 +380,7 @@ class _Mapper:
         if name not in self.frame:
             self.problem(1, name, None, f"column not in the export (import.columns.{item['id']})")
         else:
+            self.used.add(name)
             for row, cell in self.frame[name].dropna().items():
                 for value in (v.strip() for v in cell.split(",")):
                     self._ticked(row, answered, codes, name, value, item, mapping)
@@ -392,6 +396,16 @@ class _Mapper:
         if self.problems:
             raise ImportProblems(self.problems)
         return self.out[response_columns(self.program)]
+
+
+def _check_redcap_header(frame: pd.DataFrame, export, dictionary, fields: pd.DataFrame) -> None:
+    """A raw-data export starts with the record id field; a labels export does not."""
+    first = str(fields[DICTIONARY_FIELD].iloc[0]) if len(fields) else None
+    if first is not None and frame.columns[0] != first:
+        raise _fail(export, f"expected the record id field '{first}' (first field of "
+                    f"{Path(dictionary).name}) as the first column; export 'CSV / Microsoft "
+                    "Excel (raw data)' with variable names as headers", row=1,
+                    column=str(frame.columns[0]))
 
 
 def _check_redcap_structure(frame: pd.DataFrame, path: str) -> None:
@@ -460,17 +474,24 @@ def _validate_mapped(table: pd.DataFrame, mapper, program, path, fmt, sheet_colu
 
 
 def import_export(
-    program: dict, fmt: str, export: str | Path, dictionary: str | Path | None = None
+    program: dict,
+    fmt: str,
+    export: str | Path,
+    dictionary: str | Path | None = None,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
     """Map one export onto the canonical responses table (text), validated.
 
     Rows that ``import.complete_when`` does not count as complete are dropped.
-    Raises :class:`ImportProblems` naming file, row, column and value.
+    Raises :class:`ImportProblems` naming file, row, column and value. ``notes``,
+    if given, receives what a reviewer should know (rows dropped, columns unused).
     """
+    notes = [] if notes is None else notes
     spec = program.get("import", {})
     if spec.get("format", fmt) != fmt:
         raise _fail(export, f"the programme config says import.format: {spec['format']}, "
                     f"but the cohort folder holds a {fmt} file")
+    dictionary_frame = None
     if fmt == "xlsx":
         frame = read_xlsx(export, spec.get("sheet", 0))
     elif fmt == "qualtrics":
@@ -478,10 +499,16 @@ def import_export(
     else:
         frame = read_text_csv(export)
         _check_redcap_structure(frame, str(export))
+        if dictionary:
+            dictionary_frame = read_redcap_dictionary(dictionary)
+            _check_redcap_header(frame, export, dictionary, dictionary_frame)
     keep = _complete_rows(frame, spec.get("complete_when", {}), str(export))
     if len(frame) and not keep.any():
         raise _fail(export, f"none of the {len(frame)} responses counts as complete under "
                     f"import.complete_when ({spec['complete_when']})")
+    if not keep.all():
+        notes.append(f"{(~keep).sum()} of {len(frame)} rows not complete under "
+                     "import.complete_when, left out")
     frame = frame[keep]
     if fmt == "xlsx" and not spec.get("columns") and not spec.get("values"):
         # The canonical layout already: only codes meaning "no answer" and roles to map.
@@ -500,9 +527,13 @@ def import_export(
                 raise ImportProblems(helper.problems)
         table = table[response_columns(program)]
     else:
-        dictionary_frame = read_redcap_dictionary(dictionary) if dictionary else None
         mapper = _Mapper(program, spec, fmt, frame, export, dictionary_frame)
         table = mapper.run()
+        # Only mapped columns travel on: names, e-mails, IP addresses stay in data/raw.
+        unused = [c for c in frame.columns if c not in mapper.used]
+        if unused:
+            notes.append(f"{len(unused)} export column(s) not mapped, left out: "
+                         + ", ".join(unused))
     table = _as_written(table)
     _validate_mapped(table, mapper, program, export, fmt, frame.columns)
     return table.reset_index(drop=True)
@@ -525,10 +556,13 @@ def write_atomically(table: pd.DataFrame, path: str | Path) -> None:
 def run(program: dict, fmt: str, export: str, dictionary: str | None, out: str,
         log=sys.stderr) -> None:
     """Import one cohort's export for the pipeline, or exit non-zero listing every problem."""
+    notes: list[str] = []
     try:
-        table = import_export(program, fmt, export, dictionary)
+        table = import_export(program, fmt, export, dictionary, notes)
     except ImportProblems as err:
         print(err, file=log)
         raise SystemExit(f"Import failed: {err}") from None
     write_atomically(table, out)
+    for note in notes:
+        print(f"{export}: {note}", file=log)
     print(f"imported {len(table)} complete responses from {export} ({fmt})", file=log)
