@@ -19,7 +19,12 @@ from conftest import ROOT, fresh_copy, snakemake
 from exports import qualtrics_export, redcap_export
 
 from peermentor import scaffold
-from peermentor.cohorts import CohortDiscoveryError, check_program_id, discover_cohorts
+from peermentor.cohorts import (
+    CohortDiscoveryError,
+    check_import_formats,
+    check_program_id,
+    discover_cohorts,
+)
 from peermentor.config import ConfigError, load_program
 from peermentor.importers import ImportProblems, import_export, run
 from peermentor.validate import read_raw_csv, validate_cohort
@@ -111,6 +116,8 @@ def test_pipeline_stats_from_exports_equal_the_canonical(ulsan, canonical, tmp_p
         assert (workdir / f"results/imported/{program}/2019/responses.csv").is_file()
     assert {p: p.read_bytes() for p in before} == before  # data/raw only read
     assert not list(raw.rglob("*imported*"))
+    rerun = snakemake(workdir, *targets)
+    assert "Nothing to be done" in rerun.stdout + rerun.stderr
 
 
 # ------------------------------------------------------------------ REDCap details
@@ -535,3 +542,16 @@ def test_redcap_labels_export_refused_and_notes_logged(tmp_path):
     assert "1 of 2 rows not complete under import.complete_when" in text
     assert "not mapped, left out: email, survey_complete" in text
     assert "example.org" not in (tmp_path / "out.csv").read_text()
+
+
+def test_import_format_must_match_the_file_found(tmp_path):
+    raw = tmp_path / "raw"
+    make_cohort(raw, "fruit/2024", "qualtrics.csv")
+    program = copy.deepcopy(FRUIT)
+    program["import"] = {"format": "redcap"}
+    path = write_program(tmp_path, program)
+    cohorts = discover_cohorts(raw, tmp_path)
+    with pytest.raises(CohortDiscoveryError) as info:
+        check_import_formats(cohorts, {"fruit": load_program(path)}, tmp_path)
+    assert f"{tmp_path / 'fruit.yaml'}: import.format is redcap, but fruit/2024/ holds " \
+        "qualtrics.csv" in str(info.value)

@@ -156,3 +156,17 @@ def discover_cohorts(raw_dir: str | Path, programs_dir: str | Path) -> list[Coho
             "cannot use these folders as cohorts:\n  " + "\n  ".join(problems)
         )
     return sorted(cohorts)
+
+
+def check_import_formats(cohorts: list[Cohort], programs: dict[str, dict], programs_dir) -> None:
+    """Raise if a programme's ``import.format`` disagrees with the export file found."""
+    problems = []
+    for cohort in cohorts:
+        declared = programs[cohort.program].get("import", {}).get("format")
+        if cohort.import_format and declared and declared != cohort.import_format:
+            problems.append(
+                f"{Path(programs_dir) / cohort.program}.yaml: import.format is {declared}, but "
+                f"{cohort.program}/{cohort.year}/ holds {cohort.survey_file}"
+            )
+    if problems:
+        raise CohortDiscoveryError("\n  ".join(["export and config disagree:", *problems]))

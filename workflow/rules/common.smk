@@ -3,7 +3,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from peermentor.cohorts import discover_cohorts
+from peermentor.cohorts import check_import_formats, discover_cohorts
 from peermentor.config import load_program, load_themes
 from peermentor.published import published_files
 
@@ -18,8 +18,11 @@ COHORT_INDEX = {(c.program, c.year): c for c in COHORTS}
 
 # Fail at parse time, with file and key, on a programme config or theme framework
 # that breaks its schema, rather than in the middle of a run.
-for _program in PROGRAMS:
-    load_program(f"{PROGRAMS_DIR}/{_program}.yaml")
+check_import_formats(
+    COHORTS,
+    {p: load_program(f"{PROGRAMS_DIR}/{p}.yaml") for p in PROGRAMS},
+    PROGRAMS_DIR,
+)
 load_themes(config["themes"])
 
 # Published values (config/published/*.yaml) of the cohorts present; schema-checked here.
