@@ -555,3 +555,19 @@ def test_import_format_must_match_the_file_found(tmp_path):
         check_import_formats(cohorts, {"fruit": load_program(path)}, tmp_path)
     assert f"{tmp_path / 'fruit.yaml'}: import.format is redcap, but fruit/2024/ holds " \
         "qualtrics.csv" in str(info.value)
+
+
+def test_header_only_export_is_an_error(tmp_path):
+    program, path = qualtrics_file(tmp_path, [])
+    with pytest.raises(ImportProblems, match=r"qualtrics.csv, row 4: no responses: the export "
+                       "has a header but no data rows"):
+        import_export(program, "qualtrics", path)
+
+
+def test_scaffold_reads_choice_text_finished(tmp_path, capsys):
+    qualtrics_file(tmp_path, ["2024-01-01,True,R_a,1,1,5", "2024-01-01,False,R_b,2,2,4"])
+    path = scaffold_to(tmp_path, "fruit", ["qualtrics", str(tmp_path / "qualtrics.csv")], capsys)
+    program = load_program(path)
+    assert program["import"]["complete_when"] == {"Finished": ["True"]}
+    assert program["import"]["role"] == {"column": "TODO"}
+    assert "# TODO: no role question given (pass --role-column)" in path.read_text()

@@ -502,8 +502,11 @@ def import_export(
         if dictionary:
             dictionary_frame = read_redcap_dictionary(dictionary)
             _check_redcap_header(frame, export, dictionary, dictionary_frame)
+    if frame.empty:
+        raise _fail(export, "no responses: the export has a header but no data rows",
+                    row=FIRST_DATA_ROW[fmt])
     keep = _complete_rows(frame, spec.get("complete_when", {}), str(export))
-    if len(frame) and not keep.any():
+    if not keep.any():
         raise _fail(export, f"none of the {len(frame)} responses counts as complete under "
                     f"import.complete_when ({spec['complete_when']})")
     if not keep.all():

@@ -227,6 +227,8 @@ def from_qualtrics(path: str, program: str, role_column: str | None = None) -> s
         # Finished is 1 for submitted responses (True when exported as choice text).
         "complete_when": {"Finished": ["1"]},
     }
+    if "Finished" in frame and frame["Finished"].isin(["True", "False"]).all():
+        draft.spec["complete_when"]["Finished"] = ["True"]  # exported as choice text
     if "Status" in frame:
         # Leave out previews (1, 17), test responses (2) and spam (8, 9, 12).
         draft.spec["complete_when"]["Status"] = {"not": ["1", "2", "8", "9", "12", "17"]}
