@@ -571,3 +571,11 @@ def test_scaffold_reads_choice_text_finished(tmp_path, capsys):
     assert program["import"]["complete_when"] == {"Finished": ["True"]}
     assert program["import"]["role"] == {"column": "TODO"}
     assert "# TODO: no role question given (pass --role-column)" in path.read_text()
+
+
+def test_numeric_choice_codes_from_yaml(tmp_path):
+    program, path = qualtrics_file(tmp_path, ['2024-01-01,1,R_a,1,"1,2",5'])
+    program["codebook"][0]["choices"] = {1: "Apple", 2: "Banana"}  # YAML `1: Apple`
+    program["import"]["values"] = {}
+    table = import_export(program, "qualtrics", path)
+    assert table[["fruit__1", "fruit__2"]].values.tolist() == [["1", "1"]]

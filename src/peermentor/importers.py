@@ -311,7 +311,7 @@ class _Mapper:
             ticks = self.comma_ticks(item, name)
         for code in item["choices"]:
             canonical = f"{item['id']}{CHOICE_SEP}{code}"
-            self.out[canonical] = ticks[code]
+            self.out[canonical] = ticks[str(code)]
 
     def _ticked(self, row, answered: dict, codes, column, value, item, mapping):
         """Record one ticked export code (a choice, several, or [] for 'none of these')."""
@@ -325,16 +325,17 @@ class _Mapper:
             return
         targets = mapping[value]
         for target in [targets] if isinstance(targets, str) else targets:
-            if target not in item["choices"]:
+            if target not in codes:
                 self.problem(row, column, value, f"import.values.{item['id']} maps it to "
                              f"'{target}', not a choice of the item")
             elif answered.get(row, 0) is not None:
                 codes[target][row] = "1"
         answered.setdefault(row, 0)
 
-    def _tick_table(self, item, answered: dict, codes: dict) -> dict[str, pd.Series]:
+    def _tick_table(self, answered: dict, codes: dict) -> dict[str, pd.Series]:
+        """Per choice code: '1'/'0' for answered rows, missing for the others."""
         table = {}
-        for code in item["choices"]:
+        for code in codes:
             series = pd.Series(pd.NA, index=self.frame.index, dtype="string")
             for row, state in answered.items():
                 if state is not None:
@@ -354,12 +355,12 @@ class _Mapper:
         if not columns:
             self.problem(1, f"{field}{CHECKBOX_SEP}*", None, "no checkbox columns for "
                          f"field '{field}' (import.columns.{item['id']})")
-            return self._tick_table(item, {}, {})
+            return self._tick_table({}, {str(code): {} for code in item["choices"]})
         self.used.update(columns)
         mapping = self.choice_map(item, field)
         by_suffix = {_norm(code): code for code in [*mapping, *self.missing]}
         answered: dict = {}
-        codes: dict = {code: {} for code in item["choices"]}
+        codes: dict = {str(code): {} for code in item["choices"]}
         for column in columns:
             suffix = column[len(prefix):]
             export_code = by_suffix.get(_norm(suffix), suffix)
@@ -370,13 +371,13 @@ class _Mapper:
                     self.problem(row, column, value, "a checkbox must be 0 or 1")
                     continue
                 self._ticked(row, answered, codes, column, export_code, item, mapping)
-        return self._tick_table(item, answered, codes)
+        return self._tick_table(answered, codes)
 
     def comma_ticks(self, item: dict, name: str) -> dict[str, pd.Series]:
         """Qualtrics multiple answer: one column of comma-separated codes."""
         mapping = self.choice_map(item, name)
         answered: dict = {}
-        codes: dict = {code: {} for code in item["choices"]}
+        codes: dict = {str(code): {} for code in item["choices"]}
         if name not in self.frame:
             self.problem(1, name, None, f"column not in the export (import.columns.{item['id']})")
         else:
@@ -384,7 +385,7 @@ class _Mapper:
             for row, cell in self.frame[name].dropna().items():
                 for value in (v.strip() for v in cell.split(",")):
                     self._ticked(row, answered, codes, name, value, item, mapping)
-        return self._tick_table(item, answered, codes)
+        return self._tick_table(answered, codes)
 
     def run(self) -> pd.DataFrame:
         self.respondent_and_role()
