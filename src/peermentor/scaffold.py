@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import textwrap
 
 import pandas as pd
 import yaml
@@ -292,11 +293,22 @@ def from_qualtrics(path: str, program: str, role_column: str | None = None) -> s
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m peermentor.scaffold",
-        description="Write a programme config (YAML, on standard output) from a REDCap data "
-        "dictionary or a Qualtrics CSV export, with the import: mapping filled in and TODO "
-        "comments where the instrument cannot tell. Save it as "
-        "config/programs/<program>.yaml, review the TODOs, then put the export in "
-        "data/raw/<program>/<year>/ (redcap.csv + redcap_dictionary.csv, or qualtrics.csv).",
+        description=textwrap.fill(
+            "Write a programme config (YAML, on standard output) from a REDCap data "
+            "dictionary or a Qualtrics CSV export, with the import: mapping filled in and "
+            "TODO comments where the instrument cannot tell. Save it as "
+            "config/programs/<program>.yaml, review the TODOs, then put the export in "
+            "data/raw/<program>/<year>/ (redcap.csv + redcap_dictionary.csv, or "
+            "qualtrics.csv).",
+            width=88,
+        ),
+        epilog="examples:\n"
+        "  python -m peermentor.scaffold redcap redcap_dictionary.csv --program my-prog \\\n"
+        "      > config/programs/my-prog.yaml\n"
+        "  python -m peermentor.scaffold qualtrics export.csv --program my-prog "
+        "--role-column Q1 \\\n"
+        "      > config/programs/my-prog.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("source", choices=["redcap", "qualtrics"], help="kind of file")
     parser.add_argument("path", help="REDCap data dictionary CSV, or Qualtrics export CSV")
