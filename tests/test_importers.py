@@ -313,6 +313,8 @@ def write_program(tmp_path, program) -> Path:
         ({"role": {"values": {"1": "boss"}}}, "import.role.values.1: 'boss' is not a role"),
         ({"complete_when": {"Finished": "1"}}, "at import/complete_when/Finished"),
         ({"values": {"sat": {"1": ["1"]}}}, "import.values.sat.1: a list of choices only suits"),
+        ({"colums": {"sat": "Q1"}}, "at import: Additional properties are not allowed ('colums'"),
+        ({"columns": {"sat": {"x": "Q1"}}}, "import.columns.sat: a per-choice mapping needs"),
     ],
 )
 def test_bad_import_mapping_fails_at_parse_time(tmp_path, block, expected):
