@@ -112,17 +112,236 @@ def test_all_failures_at_once_duplicate_id_and_missing_column(tmp_path):
     rows.append("R1,mentee,9,y1,30,,,,,,")
     _, failures = failures_for(tmp_path, rows, header=header)
     rules = {(f.column, f.line, f.rule.split(" (")[0]) for f in failures}
-    assert ("again", None, "required column is missing from the file") in rules
-    assert ("respondent_id", 2, "must be unique") in rules
-    assert ("respondent_id", 4, "must be unique") in rules
+    assert ("again", 1, "required column is missing from the file") in rules
+    assert ("respondent_id", 2, "must be unique: 'R1' is on lines 2 and 4") in rules
+    assert ("respondent_id", 4, "must be unique: 'R1' is on lines 2 and 4") in rules
     assert ("sat", 4, "must be a whole number from 1 to 5") in rules
 
 
-def test_empty_file_is_a_clear_failure(tmp_path):
+@pytest.mark.parametrize("content", ["", "\n\r\n  \n", ",,,\n,,\n"])
+def test_empty_file_is_a_clear_failure(tmp_path, content):
     path = tmp_path / "responses.csv"
-    path.write_text("", encoding="utf-8")
-    with pytest.raises(CohortValidationError, match="responses.csv: breaks rule: file is empty"):
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CohortValidationError) as info:
         validate_cohort(PROGRAM, path, None)
+    assert f"{path}: breaks rule: file is empty" in str(info.value)
+
+
+def only_failure(path, codes=False):
+    with pytest.raises(CohortValidationError) as info:
+        validate_cohort(PROGRAM, None if codes else path, path if codes else None)
+    assert len(info.value.failures) == 1, info.value.failures
+    return info.value.failures[0], str(info.value)
+
+
+def test_header_only_is_a_clear_failure(tmp_path):
+    failure, message = only_failure(write(tmp_path, []))
+    assert failure.line == 1 and "no data rows" in failure.rule
+    assert f"{tmp_path / 'responses.csv'}, line 1 (header): breaks rule" in message
+
+
+@pytest.mark.parametrize(
+    ("rows", "line", "count", "words"),
+    [
+        ([GOOD_ROWS[0], "R9,mentor,3,1,y1,24,1,0,0,1,2,note,extra"], 3, 13, "unquoted comma"),
+        ([GOOD_ROWS[0], "R9,mentor,3,1,y1"], 3, 5, "separator is missing"),
+        (["R9,mentor,3,1,y1,24,1,0,0,1,\"2", "x\""], 2, 11, "runs over 2 lines"),
+    ],
+)
+def test_ragged_row_names_line_and_field_counts(tmp_path, rows, line, count, words):
+    path = write(tmp_path, rows)
+    failure, message = only_failure(path)
+    assert (failure.line, failure.row, failure.respondent_id) == (line, line - 1, "R9")
+    assert f"has {count} fields but the header has 12" in failure.rule and words in failure.rule
+    assert f"{path}, line {line} (data row {line - 1}, respondent R9)" in message
+
+
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        ('R9,mentor,3,1,y1,24,1,0,0,1,2,"open quote', "never closed"),
+        ('R9,mentor,3,1,y1,24,1,0,0,1,2,"quoted" after', "after a closing quote"),
+    ],
+)
+def test_broken_quotes_name_the_line(tmp_path, row, words):
+    path = write(tmp_path, [GOOD_ROWS[0], row, GOOD_ROWS[1]])
+    failure, message = only_failure(path)
+    assert failure.line == 3 and words in failure.rule
+    assert f"{path}, line 3: breaks rule: cannot be read as CSV" in message
+
+
+def test_every_ragged_line_is_reported_with_its_true_line(tmp_path):
+    # Blank lines and a quoted value over two lines shift file lines away from rows.
+    rows = ["", GOOD_ROWS[0], 'R2,mentee,1,0,y2,19,,,,,,"two', 'lines"', "", "R3,mentee", "R4"]
+    with pytest.raises(CohortValidationError) as info:
+        validate_cohort(PROGRAM, write(tmp_path, rows), None)
+    assert [(f.line, f.row) for f in info.value.failures] == [(7, 3), (8, 4)]
+
+
+def test_duplicate_header_column_is_named(tmp_path):
+    path = write(tmp_path, ["R1,mentor,5,1,y1,24,1,0,0,1,2,x,4"], header=HEADER + ",sat")
+    with pytest.raises(CohortValidationError) as info:
+        validate_cohort(PROGRAM, path, None)
+    failure = info.value.failures[0]
+    assert (failure.line, failure.column) == (1, "sat")
+    assert "appears twice in the header (fields 3 and 13)" in failure.rule
+    assert f"{path}, line 1 (header), column 'sat'" in failure.message()
+
+
+def test_duplicate_ids_name_both_lines(tmp_path):
+    path = write(tmp_path, [GOOD_ROWS[0], GOOD_ROWS[1], GOOD_ROWS[0].replace("5,1", "4,1")])
+    with pytest.raises(CohortValidationError) as info:
+        validate_cohort(PROGRAM, path, None)
+    messages = [f.message() for f in info.value.failures]
+    assert messages == [
+        f"{path}, line {line} (data row {line - 1}, respondent R1), column 'respondent_id': "
+        "value 'R1' breaks rule: must be unique: 'R1' is on lines 2 and 4"
+        for line in (2, 4)
+    ]
+
+
+def test_duplicate_segment_ids_and_unknown_role_in_codes(tmp_path):
+    header = "segment_id,respondent_id,source,role,category,subcategory"
+    path = write(tmp_path, ["S1,,interview,mentee,support,", "S1,,interview,boss,support,"],
+                 "codes.csv", header)
+    with pytest.raises(CohortValidationError) as info:
+        validate_cohort(PROGRAM, None, path)
+    found = {(f.line, f.column, f.value, f.rule.split(":")[0]) for f in info.value.failures}
+    assert found == {
+        (2, "segment_id", "S1", "must be unique"),
+        (3, "segment_id", "S1", "must be unique"),
+        (3, "role", "boss", "must be one of the programme's roles"),
+    }
+    assert all(str(path) in f.message() for f in info.value.failures)
+
+
+def test_missing_column_names_header_and_suggests_misspelling(tmp_path):
+    path = write(tmp_path, GOOD_ROWS[:1], header=HEADER.replace(",again,", ",agian,"))
+    failure, message = only_failure(path)
+    assert (failure.line, failure.column) == (1, "again")
+    assert "required column is missing from the file (did you mean 'agian'?)" in failure.rule
+    assert f"{path}, line 1 (header), column 'again'" in message
+
+
+def test_extra_columns_warn_with_file_and_names_and_are_dropped(tmp_path, caplog):
+    path = write(tmp_path, [r + ",2024-01-01,x" for r in GOOD_ROWS],
+                 header=HEADER + ",timestamp,notes")
+    with caplog.at_level("WARNING", logger="peermentor.validate"):
+        responses, _ = validate_cohort(PROGRAM, path, None)
+    assert "timestamp" not in responses and "notes" not in responses
+    assert list(responses.columns) == HEADER.split(",")
+    warning = caplog.records[-1]
+    assert warning.levelname == "WARNING"
+    assert str(path) in warning.getMessage()
+    assert "2 column(s) not in the codebook of demo: 'timestamp', 'notes'" in warning.getMessage()
+
+
+LABELLED = {
+    **PROGRAM,
+    "codebook": [
+        {**PROGRAM["codebook"][0],
+         "scale": {"min": 1, "max": 5, "labels": {1: "Strongly disagree", 4: "Agree",
+                                                  5: "Strongly agree"}}},
+        *PROGRAM["codebook"][1:],
+    ],
+}
+
+
+def test_trailing_separators_are_unnamed_extra_columns(tmp_path, caplog):
+    path = write(tmp_path, [r + ",," for r in GOOD_ROWS], header=HEADER + ",,")
+    with caplog.at_level("WARNING", logger="peermentor.validate"):
+        responses, _ = validate_cohort(PROGRAM, path, None)
+    assert list(responses.columns) == HEADER.split(",")
+    assert "'(unnamed field 13)', '(unnamed field 14)'" in caplog.text
+
+
+def test_likert_labels_from_the_codebook_become_numbers(tmp_path, caplog):
+    rows = [GOOD_ROWS[0].replace("R1,mentor,5", "R1,mentor,Agree"),
+            GOOD_ROWS[1].replace("R2,mentee,1", "R2,mentee,strongly  DISAGREE"), GOOD_ROWS[2]]
+    path = write(tmp_path, rows)
+    with caplog.at_level("INFO", logger="peermentor.validate"):
+        responses, _ = validate_cohort(LABELLED, path, None)
+    assert responses["sat"].tolist()[:2] == [4, 1]
+    assert "column 'sat': read 2 Likert label(s) as numbers: 'Agree' -> 4" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("program", "value", "words"),
+    [
+        (LABELLED, "Neutral", "or one of its labels (1 = Strongly disagree, 4 = Agree, "
+                              "5 = Strongly agree)"),
+        (PROGRAM, "Agree", "the codebook gives no labels for it"),
+    ],
+)
+def test_likert_text_that_is_no_label_fails_naming_value_and_labels(
+    tmp_path, program, value, words
+):
+    bad = GOOD_ROWS[1].replace("R2,mentee,1", f"R2,mentee,{value}")
+    path = write(tmp_path, [GOOD_ROWS[0], bad])
+    with pytest.raises(CohortValidationError) as info:
+        validate_cohort(program, path, None)
+    [failure] = info.value.failures
+    assert (failure.line, failure.column, failure.value) == (3, "sat", value)
+    assert words in failure.rule
+    assert f"{path}, line 3 (data row 2, respondent R2), column 'sat'" in failure.message()
+
+
+def test_non_utf8_file_fails_naming_line_byte_and_what_to_do(tmp_path):
+    path = tmp_path / "responses.csv"
+    text = "\n".join([HEADER, GOOD_ROWS[0], GOOD_ROWS[1].replace(",,,,,,", ",,,,,,Café")])
+    path.write_bytes(text.encode("cp1252"))
+    failure, message = only_failure(path)
+    offset = text.encode("cp1252").index(b"\xe9")
+    assert (failure.line, failure.value) == (3, "0xE9")
+    assert f"byte offset {offset}" in failure.rule and "'é'" in failure.rule
+    assert f"{path}, line 3: value '0xE9' breaks rule: the file is not UTF-8" in message
+    assert "save the file as UTF-8" in message
+
+
+def test_utf16_file_fails_naming_the_encoding(tmp_path):
+    path = tmp_path / "responses.csv"
+    path.write_text("\n".join([HEADER, GOOD_ROWS[0]]), encoding="utf-16")
+    failure, message = only_failure(path)
+    assert failure.line == 1 and "UTF-16" in failure.rule and str(path) in message
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding", "newline", "warned"),
+    [
+        (",", "utf-8-sig", "\r\n", False),  # Excel's 'CSV UTF-8': BOM and CRLF
+        (";", "utf-8-sig", "\r\n", True),   # Excel in locales with decimal commas
+        ("\t", "utf-8", "\n", True),
+    ],
+)
+def test_bom_crlf_and_other_delimiters_read_like_the_canonical_file(
+    tmp_path, caplog, delimiter, encoding, newline, warned
+):
+    import csv
+
+    canonical, _ = validate_cohort(PROGRAM, write(tmp_path, GOOD_ROWS), None)
+    other = tmp_path / "other.csv"
+    with other.open("w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh, delimiter=delimiter, lineterminator=newline)
+        writer.writerows(csv.reader([HEADER, *GOOD_ROWS]))
+    with caplog.at_level("WARNING", logger="peermentor.validate"):
+        responses, _ = validate_cohort(PROGRAM, other, None)
+    pd.testing.assert_frame_equal(responses, canonical)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    if warned:
+        assert len(warnings) == 1 and str(other) in warnings[0] and "not commas" in warnings[0]
+    else:
+        assert warnings == []
+
+
+def test_run_copies_warnings_to_the_log(tmp_path):
+    import io
+
+    path = write(tmp_path, [r + ",x" for r in GOOD_ROWS], header=HEADER + ",notes")
+    log = io.StringIO()
+    out_r, out_c = tmp_path / "v.csv", tmp_path / "c.csv"
+    run(PROGRAM, str(path), None, str(out_r), str(out_c), str(tmp_path / "f.csv"), log=log)
+    assert f"WARNING: {path}: ignoring 1 column(s)" in log.getvalue()
+    assert "notes" not in out_r.read_text().splitlines()[0]
 
 
 def test_codes_schema_checks_category_and_subcategory(tmp_path):
@@ -176,3 +395,21 @@ def test_discovery_rejects_non_year_and_unknown_programme(tmp_path):
     assert [(c.program, c.year, c.has_responses, c.has_codes) for c in cohorts] == [
         ("known", "2021", True, False)
     ]
+
+
+def test_likert_label_keys_must_be_scale_points(tmp_path):
+    import yaml
+
+    from peermentor.config import ConfigError, load_program
+
+    item = {"id": "sat", "text": "S", "type": "likert",
+            "scale": {"min": 1, "max": 5, "labels": {1: "Low", 5: "High"}}}
+    config = {"program": "demo", "title": "t", "institution": "i", "country": "c",
+              "design": "d", "roles": {"mentor": "M"}, "cohorts": {}, "codebook": [item]}
+    path = tmp_path / "demo.yaml"
+    path.write_text(yaml.safe_dump(config))
+    assert load_program(path)["codebook"][0]["scale"]["labels"][5] == "High"
+    item["scale"]["labels"] = {1: "Low", 7: "Off the scale"}
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(ConfigError, match=r"demo.yaml: item 'sat': scale label key 7 must be"):
+        load_program(path)

@@ -88,6 +88,7 @@ def load_program(path: str | Path) -> dict:
             raise ConfigError(f"{path}: item '{item['id']}' ({item['type']}) needs 'choices'")
         if item["type"] == "likert" and "scale" not in item:
             raise ConfigError(f"{path}: likert item '{item['id']}' needs a 'scale'")
+        _check_scale_labels(item, path)
     _check_import(program, path)
     return program
 
@@ -133,6 +134,19 @@ def _check_import(program: dict, path: Path) -> None:
                     f"{path}: import.values.{item_id}.{code}: '{bad[0]}' is not a choice "
                     f"code of the item (choices: {', '.join(sorted(choices))})"
                 )
+
+
+def _check_scale_labels(item: dict, path: Path) -> None:
+    """Likert labels are keyed by scale points, so a text answer can be read as its number."""
+    scale = item.get("scale") or {}
+    for level in scale.get("labels") or {}:
+        if not str(level).lstrip("-").isdigit() or not (
+            scale["min"] <= int(level) <= scale["max"]
+        ):
+            raise ConfigError(
+                f"{path}: item '{item['id']}': scale label key {level!r} must be a whole "
+                f"number from {scale['min']} to {scale['max']}"
+            )
 
 
 def load_programs(paths) -> dict[str, dict]:

@@ -68,12 +68,70 @@ def _one_of(allowed: list[str], what: str) -> pa.Check:
     return pa.Check.isin(allowed, error=f"must be one of {what}: {', '.join(allowed)}")
 
 
+def _normalise(label: str) -> str:
+    return " ".join(str(label).split()).casefold()
+
+
+def likert_labels(item: dict) -> dict[str, int]:
+    """The item's scale labels, normalised (case, spaces), mapped to their scale points.
+
+    >>> likert_labels({"scale": {"min": 1, "max": 5, "labels": {1: "Not at all", 5: "Very"}}})
+    {'not at all': 1, 'very': 5}
+    """
+    labels = (item.get("scale") or {}).get("labels") or {}
+    return {_normalise(text): int(level) for level, text in labels.items()}
+
+
+def _likert_rule(item: dict) -> str:
+    lo, hi = item["scale"]["min"], item["scale"]["max"]
+    rule = f"a whole number from {lo} to {hi} (Likert scale)"
+    labels = (item.get("scale") or {}).get("labels") or {}
+    if labels:
+        listed = ", ".join(f"{level} = {text}" for level, text in labels.items())
+        return f"{rule} or one of its labels ({listed})"
+    return f"{rule}; the codebook gives no labels for it, so text answers cannot be read"
+
+
+def map_likert_labels(frame: pd.DataFrame, program: dict) -> tuple[pd.DataFrame, list[str]]:
+    """Replace Likert answers given as the codebook's labels ("Very high") by their numbers.
+
+    Matching ignores case and repeated spaces. Anything else is left as it is,
+    for validation to report. Returns the new frame and one note per mapped column.
+
+    >>> program = {"codebook": [{"id": "q", "type": "likert",
+    ...            "scale": {"min": 1, "max": 5, "labels": {1: "Not at all", 5: "Very high"}}}]}
+    >>> frame = pd.DataFrame({"q": ["very  HIGH", "3", None, "Agree"]})
+    >>> mapped, notes = map_likert_labels(frame, program)
+    >>> mapped["q"].tolist(), notes
+    (['5', '3', nan, 'Agree'], ["column 'q': read 1 Likert label(s) as numbers: 'very  HIGH' -> 5"])
+    """
+    frame = frame.copy()
+    notes = []
+    for item in program.get("codebook", []):
+        labels = likert_labels(item) if item["type"] == "likert" else {}
+        if not labels or item["id"] not in frame:
+            continue
+        column = frame[item["id"]]
+        levels = pd.Series(
+            [labels.get(_normalise(v)) if isinstance(v, str) else None for v in column],
+            index=column.index, dtype=object,
+        )
+        hit = levels.notna() & _numbers(column).isna()
+        if hit.any():
+            frame.loc[hit, item["id"]] = levels[hit].astype(int).astype(str)
+            seen = dict.fromkeys(zip(column[hit], levels[hit].astype(int), strict=True))
+            listed = ", ".join(f"{text!r} -> {level}" for text, level in seen)
+            notes.append(f"column '{item['id']}': read {int(hit.sum())} Likert label(s) "
+                         f"as numbers: {listed}")
+    return frame, notes
+
+
 def _item_column_checks(item: dict) -> dict[str, pa.Column]:
     kind = item["type"]
     nullable = not item.get("required", False)
     if kind == "likert":
         lo, hi = item["scale"]["min"], item["scale"]["max"]
-        check = _integer_between(lo, hi, f"a whole number from {lo} to {hi} (Likert scale)")
+        check = _integer_between(lo, hi, _likert_rule(item))
         return {item["id"]: pa.Column(str, check, nullable=nullable)}
     if kind == "binary":
         return {item["id"]: pa.Column(str, _one_of(["0", "1"], "binary codes"), nullable=nullable)}

@@ -3,21 +3,56 @@
 Raw files are only read. A cohort that passes gets a validated copy of its
 responses and codes; one that fails gets a failure report naming file, line,
 respondent, column, value and rule, and no validated output.
+
+Reading is strict about what would silently change the data and lenient about
+what does not (see ``docs/data-contract.md``, "Reading the files"):
+
+* UTF-8 only (a byte-order mark is fine); any other encoding fails, naming the
+  byte offset and line, because guessing between cp1252, Latin-1 and MacRoman
+  could silently change labels;
+* CRLF or LF line endings; blank lines are skipped;
+* comma-separated; a semicolon, tab or pipe separated file (Excel in many
+  locales) is read with a warning;
+* every line must have exactly as many fields as the header;
+* columns outside the codebook are dropped with a warning.
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "responses.csv"
+>>> _ = path.write_bytes("\\ufeffrespondent_id;role\\r\\nR1;mentor\\r\\n".encode())
+>>> table = read_raw_table(path)
+>>> table.frame.to_dict("records"), table.lines, table.delimiter
+([{'respondent_id': 'R1', 'role': 'mentor'}], [2], ';')
 """
 
 from __future__ import annotations
 
+import csv
+import difflib
+import io
+import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
 from peermentor.config import response_columns
-from peermentor.schema import CODES_COLUMNS, codes_schema, response_schema, to_typed
+from peermentor.schema import (
+    CODES_COLUMNS,
+    codes_schema,
+    map_likert_labels,
+    response_schema,
+    to_typed,
+)
 
-FAILURE_COLUMNS = ["file", "line", "respondent_id", "column", "value", "rule"]
+logger = logging.getLogger(__name__)
+
+FAILURE_COLUMNS = ["file", "line", "row", "respondent_id", "column", "value", "rule"]
+#: Field separators recognised in a header line; the comma is canonical.
+DELIMITERS = ",;\t|"
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+SAVE_AS_UTF8 = "save the file as UTF-8 (in Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
 
 
 @dataclass(frozen=True)
@@ -28,12 +63,18 @@ class Failure:
     column: str | None
     value: str | None
     rule: str
+    row: int | None = None  # data row (1 = first row after the header), when known
 
     def message(self) -> str:
         where = [self.file]
         if self.line is not None:
-            who = f", respondent {self.respondent_id}" if self.respondent_id else ""
-            where.append(f"line {self.line} (data row {self.line - 1}{who})")
+            if self.row is not None:
+                who = f", respondent {self.respondent_id}" if self.respondent_id else ""
+                where.append(f"line {self.line} (data row {self.row}{who})")
+            elif self.line == 1:
+                where.append("line 1 (header)")
+            else:
+                where.append(f"line {self.line}")
         if self.column:
             where.append(f"column '{self.column}'")
         value = "" if self.value is None else f"value {self.value!r} "
@@ -49,16 +90,141 @@ class CohortValidationError(ValueError):
         super().__init__("\n  ".join(lines))
 
 
-def read_raw_csv(path: str | Path) -> pd.DataFrame:
-    """Read a raw CSV as text; empty cells become missing values."""
+@dataclass
+class RawTable:
+    """A raw CSV read as text: one row per data line, empty cells missing."""
+
+    frame: pd.DataFrame
+    lines: list[int]  # file line on which each data row starts (header = line 1)
+    delimiter: str = ","
+    notes: list[str] = field(default_factory=list)  # warnings worth a log line
+
+
+def _fail(path, rule, line=None, value=None, column=None, row=None, respondent=None):
+    return CohortValidationError([Failure(str(path), line, respondent, column, value, rule, row)])
+
+
+def _decode(raw: bytes, path: str | Path) -> str:
+    """UTF-8 text (BOM dropped), or a failure naming the first bad byte."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _fail(path, f"the file is UTF-16 (Excel 'Unicode Text'), not UTF-8: {SAVE_AS_UTF8}",
+                    line=1, value=f"0x{raw[0]:02X}")
     try:
-        return pd.read_csv(
-            path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        offset = err.start
+        line_start = raw.rfind(b"\n", 0, offset) + 1
+        line = raw.count(b"\n", 0, offset) + 1
+        byte = raw[offset:offset + 1]
+        # What the byte would mean in the usual suspect, to help the reader find it.
+        as_cp1252 = byte.decode("cp1252", errors="replace")
+        raise _fail(
+            path,
+            f"the file is not UTF-8: byte offset {offset} (byte {offset - line_start + 1} of "
+            f"line {line}) is not valid UTF-8 (in Windows-1252/Latin-1 it reads "
+            f"{as_cp1252!r}); {SAVE_AS_UTF8}",
+            line=line,
+            value=f"0x{byte[0]:02X}",
+        ) from None
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    """The header's field separator (csv.Sniffer, comma preferred); comma if unsure."""
+    try:
+        return csv.Sniffer().sniff(header_line, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def _records(text: str, delimiter: str, path) -> list[tuple[int, int, list[str]]]:
+    """(first line, last line, fields) of every non-blank record (quotes may span lines)."""
+    # strict: an unclosed quote is an error, not a value swallowing the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records, previous = [], 0
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as err:
+            hint = ""
+            if "unexpected end of data" in str(err):
+                hint = " (a quoted value that starts here is never closed)"
+            elif "expected after" in str(err):
+                hint = ' (text after a closing quote; write a quote inside a value as "")'
+            raise _fail(path, f"cannot be read as CSV: {err}{hint}", line=previous + 1) from None
+        if any(f.strip() for f in fields):  # blank lines and lines of bare separators
+            records.append((previous + 1, reader.line_num, fields))
+        previous = reader.line_num
+
+
+def _header_failures(header: list[str], path) -> list[Failure]:
+    failures, seen = [], {}
+    for position, name in enumerate(header, start=1):
+        if name in seen:
+            failures.append(Failure(
+                str(path), 1, None, name, None,
+                f"column name appears twice in the header (fields {seen[name]} and {position})",
+            ))
+        seen.setdefault(name, position)
+    return failures
+
+
+def _ragged_failure(path, line, row, fields, header, delimiter, spans) -> Failure:
+    name = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
+    if len(fields) > len(header):
+        hint = f"an unquoted {name} inside a value splits it; quote such values"
+    elif spans > 1:
+        hint = f"a quoted value runs over {spans} lines; check for a missing closing quote"
+    else:
+        hint = "a separator is missing, or the line was cut short"
+    respondent = fields[0] if header and header[0] == "respondent_id" and fields else None
+    rule = (f"has {len(fields)} fields but the header has {len(header)}: every line needs "
+            f"one value per column ({hint})")
+    return Failure(str(path), line, respondent or None, None, None, rule, row)
+
+
+def read_raw_table(path: str | Path, require_rows: bool = True) -> RawTable:
+    """Read a raw CSV as text, or raise CohortValidationError saying what is wrong.
+
+    ``require_rows=False`` accepts a header without data rows (validated outputs
+    of a cohort that has no codes, for instance).
+    """
+    text = _decode(Path(path).read_bytes(), path)
+    if not text.strip():
+        raise _fail(path, "file is empty: expected a header row and one row per respondent")
+    first_line = text.lstrip("\r\n").splitlines()[0]
+    delimiter = _sniff_delimiter(first_line)
+    records = _records(text, delimiter, path)
+    if not records:  # nothing but separators
+        raise _fail(path, "file is empty: expected a header row and one row per respondent")
+    (_, _, header), data = records[0], records[1:]
+    # Excel leaves trailing separators: name such fields so they can be reported and dropped.
+    header = [name.strip() or f"(unnamed field {i})" for i, name in enumerate(header, 1)]
+    notes = []
+    if delimiter != ",":
+        notes.append(
+            f"{path}: fields are separated by {_DELIMITER_NAMES[delimiter]}s, not commas; "
+            f"read with '{delimiter}' as the separator (decimal commas will fail validation)"
         )
-    except pd.errors.EmptyDataError as err:
-        raise CohortValidationError(
-            [Failure(str(path), None, None, None, None, "file is empty: expected a header row")]
-        ) from err
+    failures = _header_failures(header, path)
+    if not data and require_rows:
+        failures.append(Failure(str(path), 1, None, None, None,
+                                "the file has a header but no data rows"))
+    for row, (line, last, fields) in enumerate(data, start=1):
+        if len(fields) != len(header):
+            spans = last - line + 1
+            failures.append(_ragged_failure(path, line, row, fields, header, delimiter, spans))
+    if failures:
+        raise CohortValidationError(failures)
+    frame = pd.DataFrame([fields for _, _, fields in data], columns=header, dtype=str)
+    frame = frame.mask(frame == "")  # empty cells are missing answers
+    return RawTable(frame, [line for line, _, _ in data], delimiter, notes)
+
+
+def read_raw_csv(path: str | Path, require_rows: bool = True) -> pd.DataFrame:
+    """Read a raw CSV as text; empty cells become missing values (see read_raw_table)."""
+    return read_raw_table(path, require_rows).frame
 
 
 def _describe_rule(check: str) -> str:
@@ -72,15 +238,36 @@ def _describe_rule(check: str) -> str:
     return check
 
 
-def _failures_from(err: pa.errors.SchemaErrors, frame: pd.DataFrame, path: str) -> list[Failure]:
+def _missing_column_rule(column: str, frame: pd.DataFrame, expected: list[str]) -> str:
+    rule = _describe_rule("column_in_dataframe")
+    extras = [c for c in frame.columns if c not in expected]
+    close = difflib.get_close_matches(column, extras, n=1)
+    return f"{rule} (did you mean '{close[0]}'?)" if close else rule
+
+
+def _duplicate_rule(frame: pd.DataFrame, column: str, value: str, lines: list[int]) -> str:
+    # Name every line holding the value, so either copy can be found and fixed.
+    where = [str(lines[i]) for i in range(len(frame)) if frame[column].iloc[i] == value]
+    listed = f"{', '.join(where[:-1])} and {where[-1]}" if len(where) > 1 else where[0]
+    return f"must be unique: {value!r} is on lines {listed}"
+
+
+def _failures_from(
+    err: pa.errors.SchemaErrors, frame: pd.DataFrame, path: str, lines: list[int]
+) -> list[Failure]:
     failures = []
     seen_row_rules: set[tuple[int, str]] = set()
+    expected = list(err.schema.columns)
     for row in err.failure_cases.itertuples(index=False):
         index = None if pd.isna(row.index) else int(row.index)
         column = None if pd.isna(row.column) else str(row.column)
         value = None if pd.isna(row.failure_case) else str(row.failure_case)
+        rule = _describe_rule(row.check)
         if row.check == "column_in_dataframe":
             column, value = value, None
+            rule = _missing_column_rule(column, frame, expected)
+        elif row.check == "field_uniqueness" and value is not None:
+            rule = _duplicate_rule(frame, column, value, lines)
         elif row.schema_context == "DataFrameSchema" and index is not None:
             # A rule over several columns of a row: report the row once; the
             # rule's text names the item and its columns.
@@ -92,18 +279,53 @@ def _failures_from(err: pa.errors.SchemaErrors, frame: pd.DataFrame, path: str) 
         if index is not None and "respondent_id" in frame and index in frame.index:
             rid = frame.at[index, "respondent_id"]
             respondent = None if pd.isna(rid) else str(rid)
-        line = None if index is None else index + 2
-        failures.append(Failure(path, line, respondent, column, value, _describe_rule(row.check)))
+        if index is None:
+            # Whole-column problems (a missing column) belong to the header line.
+            line, data_row = (1 if row.check == "column_in_dataframe" else None), None
+        else:
+            line, data_row = lines[index], index + 1
+        failures.append(Failure(path, line, respondent, column, value, rule, data_row))
     failures.sort(key=lambda f: (f.line or 0, f.column or "", f.rule))
     return failures
 
 
-def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: str) -> list[Failure]:
+def validate_frame(
+    frame: pd.DataFrame, schema: pa.DataFrameSchema, path: str, lines: list[int] | None = None
+) -> list[Failure]:
+    """Every failure of ``frame`` against ``schema`` (``lines``: file line of each row)."""
+    if lines is None:
+        lines = [i + 2 for i in range(len(frame))]  # one line per row after the header
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
-        return _failures_from(err, frame, path)
+        return _failures_from(err, frame, path, lines)
     return []
+
+
+def _warn_extra_columns(frame: pd.DataFrame, expected: list[str], path, what: str) -> None:
+    """Warn, naming the file and the columns, about columns the contract does not know."""
+    extra = [c for c in frame.columns if c not in expected]
+    if extra:
+        logger.warning(
+            "%s: ignoring %d column(s) not in %s: %s; they are left out of the validated "
+            "table", path, len(extra), what, ", ".join(f"'{c}'" for c in extra),
+        )
+
+
+def _read_and_check(path, schema, expected, what, prepare=None):
+    """Read one raw file and validate it; return (frame of known columns, failures)."""
+    try:
+        table = read_raw_table(path)
+    except CohortValidationError as err:
+        return None, err.failures
+    for note in table.notes:
+        logger.warning(note)
+    frame = table.frame if prepare is None else prepare(table.frame)
+    # Extra columns stay during validation (the schema is not strict) so that a
+    # missing column can be matched to a misspelt one.
+    failures = validate_frame(frame, schema, str(path), table.lines)
+    _warn_extra_columns(frame, expected, path, what)
+    return frame[[c for c in frame.columns if c in expected]], failures
 
 
 def validate_cohort(
@@ -115,23 +337,32 @@ def validate_cohort(
 
     Either file may be absent (``None``); its result is then an empty table with
     the canonical columns. Raises :class:`CohortValidationError` listing every
-    failure in both files.
+    failure in both files. Warnings (extra columns, a non-comma separator,
+    Likert labels read as numbers) go to the ``peermentor.validate`` logger.
     """
     failures: list[Failure] = []
     responses = pd.DataFrame(columns=response_columns(program), dtype=str)
     codes = pd.DataFrame(columns=CODES_COLUMNS, dtype=str)
     if responses_path is not None:
-        try:
-            responses = read_raw_csv(responses_path)
-            failures += validate_frame(responses, response_schema(program), str(responses_path))
-        except CohortValidationError as err:
-            failures += err.failures
+
+        def labels_to_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+            mapped, notes = map_likert_labels(frame, program)
+            for note in notes:
+                logger.info("%s: %s", responses_path, note)
+            return mapped
+
+        frame, found = _read_and_check(
+            responses_path, response_schema(program), response_columns(program),
+            f"the codebook of {program.get('program', 'the programme')}", labels_to_numbers,
+        )
+        failures += found
+        responses = responses if frame is None else frame
     if codes_path is not None:
-        try:
-            codes = read_raw_csv(codes_path)
-            failures += validate_frame(codes, codes_schema(program), str(codes_path))
-        except CohortValidationError as err:
-            failures += err.failures
+        frame, found = _read_and_check(
+            codes_path, codes_schema(program), CODES_COLUMNS, "the codes.csv columns"
+        )
+        failures += found
+        codes = codes if frame is None else frame
     if failures:
         raise CohortValidationError(failures)
     responses = responses[response_columns(program)]
@@ -140,14 +371,15 @@ def validate_cohort(
 
 def load_validated(responses_path: str | Path, codes_path: str | Path, program: dict):
     """Read a cohort's validated files back with analysis types."""
-    responses = to_typed(read_raw_csv(responses_path), program)
-    codes = read_raw_csv(codes_path)
+    responses = to_typed(read_raw_csv(responses_path, require_rows=False), program)
+    codes = read_raw_csv(codes_path, require_rows=False)
     return responses, codes
 
 
 def write_failure_report(failures: list[Failure], path: str | Path) -> None:
     report = pd.DataFrame([f.__dict__ for f in failures], columns=FAILURE_COLUMNS)
-    report["line"] = report["line"].astype("Int64")
+    for column in ("line", "row"):
+        report[column] = report[column].astype("Int64")
     report.to_csv(path, index=False, lineterminator="\n")
 
 
@@ -160,13 +392,29 @@ def run(
     failures_path: str,
     log=sys.stderr,
 ) -> None:
-    """Validate and write outputs, or write the failure report and exit non-zero."""
+    """Validate and write outputs, or write the failure report and exit non-zero.
+
+    Warnings and notes of the ``peermentor.validate`` logger are copied to ``log``.
+    """
+    handlers = [logging.StreamHandler(log)]
+    if log is not sys.stderr:  # warnings also reach the console
+        handlers.append(logging.StreamHandler(sys.stderr))
+        handlers[-1].setLevel(logging.WARNING)
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
     try:
         responses, codes = validate_cohort(program, responses_path, codes_path)
     except CohortValidationError as err:
         write_failure_report(err.failures, failures_path)
         print(f"{err}\nFailure report: {failures_path}", file=log)
         raise SystemExit(f"Validation failed: {err}\nFailure report: {failures_path}") from None
+    finally:
+        logger.setLevel(level)
+        for handler in handlers:
+            logger.removeHandler(handler)
     write_failure_report([], failures_path)
     responses.to_csv(out_responses, index=False, lineterminator="\n")
     codes.to_csv(out_codes, index=False, lineterminator="\n")
