@@ -5,6 +5,9 @@ import pytest
 
 from peermentor.compare import (
     harmonise_outcomes,
+    share_outcomes,
+    share_studies,
+    share_themes,
     study_characteristics,
     summary_markdown,
     theme_crosswalk,
@@ -86,4 +89,53 @@ def test_summary_has_three_sections_and_no_nan():
     for heading in ["## Studies", "## Outcomes by construct", "## Themes across studies"]:
         assert heading in text
     assert "Reconstructed data" in text
+    assert "nan" not in text.lower().replace("nance", "")
+
+
+def _binary_stats(program, group, count, n):
+    return pd.DataFrame({"program": program, "year": "2021", "section": "s", "item": "yes",
+                         "option": "", "group": group, "statistic": ["count", "n", "percent"],
+                         "value": [count, n, 100 * count / n]})
+
+
+BINARY = {"alpha": {"codebook": [{"id": "yes", "type": "binary", "construct": "again"}]}}
+
+
+def test_shared_outcomes_hide_small_counts_and_their_percentages():
+    stats = pd.concat([_binary_stats("alpha", "mentor", 3, 40),
+                       _binary_stats("alpha", "mentee", 0, 4),
+                       _binary_stats("alpha", "all", 30, 44)])
+    table = harmonise_outcomes(stats, BINARY)
+    assert table.set_index("group").loc["mentor", ["n", "count"]].tolist() == [40, 3]
+    shared = share_outcomes(table).set_index("group")
+    assert shared.loc["mentor", ["n", "count", "raw_value", "pomp"]].tolist() == [
+        40, "<5", "suppressed", "suppressed"]
+    assert shared.loc["mentee", ["n", "count", "pomp"]].tolist() == ["<5", 0, 0.0]  # zero shown
+    assert shared.loc["all", ["n", "count", "pomp"]].tolist() == [44, 30, pytest.approx(68.18)]
+    assert share_outcomes(table, threshold=0).equals(table)  # 0: off
+
+
+def test_shared_studies_and_themes_hide_small_counts():
+    beta = pd.DataFrame({"role": ["mentor"] * 5 + ["mentee"] * 1})
+    flow = participation(beta, PROGRAMS["beta"], "2022").assign(program="beta", year="2022")
+    shared = share_studies(study_characteristics(flow, PROGRAMS)).iloc[0]
+    assert (shared["responded_mentor"], shared["responded_mentee"]) == (5, "<5")
+    assert (shared["responded"], shared["response_rate"]) == (6, 40.0)
+    assert shared["excluded"] == 0
+    themes = pd.DataFrame({"category": ["gains"] * 5 + ["odd"], "role": ["mentor"] * 6})
+    crosswalk = theme_crosswalk([("alpha", "2021", themes)], PROGRAMS, {})
+    assert share_themes(crosswalk)["segments"].tolist() == [5, "<5"]
+
+
+def test_summary_states_the_rule_and_shows_markers():
+    stats = pd.concat([_binary_stats("alpha", "mentor", 3, 40),
+                       _binary_stats("alpha", "all", 30, 44)])
+    outcomes = share_outcomes(harmonise_outcomes(stats, BINARY))
+    flow = participation(pd.DataFrame({"role": ["mentor"] * 3}), PROGRAMS["beta"], "2022")
+    studies = share_studies(study_characteristics(flow.assign(program="beta", year="2022"),
+                                                  PROGRAMS))
+    text = summary_markdown(studies, outcomes, theme_crosswalk([], PROGRAMS, {}), threshold=5)
+    assert text.count('counts from 1 to 4 are shown as "<5"') == 2  # under studies, outcomes
+    assert "| suppressed |" in text.replace("  ", " ").replace("  ", " ")
+    assert "<5" in text and "68.2" in text  # numbers still formatted next to markers
     assert "nan" not in text.lower().replace("nance", "")

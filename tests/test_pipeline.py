@@ -69,7 +69,16 @@ def test_second_run_has_nothing_to_do(built):
 
 
 def test_studies_table_participation_from_the_papers(built):
-    studies = pd.read_csv(built / "results/comparison/studies.csv", dtype={"year": str})
+    shared = pd.read_csv(built / "results/comparison/studies.csv", dtype=str)
+    # UCSF's 4 responding residents fall under the default small-cell threshold of 5
+    ucsf_shared = shared.set_index("program").loc["ucsf-obgyn"]
+    assert (ucsf_shared["responded_mentor"], ucsf_shared["responded_mentee"]) == ("<5", "14")
+    assert value(stats_of(built, "ucsf-obgyn", "2020"), "participation", "mentor",
+                 "responded") == 4  # the cohort's own stats.csv is not suppressed
+    studies = shared.replace("<5", None)
+    numeric = [c for c in studies.columns if c.startswith(("invited", "responded"))]
+    studies[numeric + ["response_rate", "analysed", "excluded"]] = studies[
+        numeric + ["response_rate", "analysed", "excluded"]].apply(pd.to_numeric)
     rows = studies.set_index(["program", "year"])
     # (responded, invited) as the papers print them
     expected = {
@@ -87,7 +96,7 @@ def test_studies_table_participation_from_the_papers(built):
     assert (tums["responded_mentor"], tums["invited_mentor"]) == (12, 12)
     ucsf = rows.loc[("ucsf-obgyn", "2020")]
     assert (ucsf["responded_mentee"], ucsf["invited_mentee"]) == (14, 22)
-    assert (ucsf["responded_mentor"], ucsf["invited_mentor"]) == (4, 20)
+    assert ucsf["invited_mentor"] == 20
     unc = rows.loc[("unc-ssm", "2019")]
     assert (unc["responded_mentor"], unc["responded_non_mentor"]) == (42, 48)
     assert (unc["responded_excluded"], unc["analysed"], unc["excluded"]) == (17, 90, 17)
@@ -219,19 +228,69 @@ def test_new_cohort_runs_only_its_jobs_and_comparisons(built, tmp_path):
     assert ("ulsan-peer", "2021") in set(zip(studies["program"], studies["year"], strict=True))
 
 
-def test_bad_cohort_fails_clearly_and_others_still_build(built, tmp_path):
+# A programme with a free-text item, as a survey export might arrive: semicolons, BOM,
+# CRLF, Likert answers as labels, an extra column; codes with a quote column.
+PRIVATE_PROGRAM = """\
+program: private-demo
+title: Privacy demo
+institution: Demo U
+country: Nowhere
+design: 1:1 peer mentoring
+roles: {mentor: Mentors, mentee: Mentees}
+comparison: [mentor, mentee]
+cohorts: {"2024": {invited: {mentor: 8, mentee: 8}}}
+codebook:
+  - {id: sat, text: "Satisfied?", type: likert, construct: programme_satisfaction,
+     scale: {min: 1, max: 5, labels: {1: Not at all, 3: Neutral, 5: Very high}}}
+  - {id: comment, text: "Anything else?", type: free_text}
+qualitative:
+  categories: [{id: support, label: Support}]
+"""
+PRIVATE_IDS = [f"PRV-{i:03d}" for i in range(1, 13)]
+PRIVATE_TEXT = [f"My mentor Alex Example {i} was great" for i in range(1, 13)]
+PRIVATE_QUOTES = ["QUOTE said in confidence number one", "QUOTE said in confidence two"]
+
+
+def _write_private_cohort(workdir: Path) -> None:
+    import csv
+
+    (workdir / "config/programs/private-demo.yaml").write_text(PRIVATE_PROGRAM)
+    folder = workdir / "data/raw/private-demo/2024"
+    folder.mkdir(parents=True)
+    answers = ["Very high", "4", "Neutral", "2", "5", "not at all"] * 2
+    with (folder / "responses.csv").open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        writer.writerow(["respondent_id", "role", "sat", "comment", "email"])
+        for i, (rid, text) in enumerate(zip(PRIVATE_IDS, PRIVATE_TEXT, strict=True)):
+            role = "mentor" if i < 6 else "mentee"
+            writer.writerow([rid, role, answers[i], text, f"{rid.lower()}@example.org"])
+    (folder / "codes.csv").write_text(
+        "segment_id,respondent_id,source,role,category,subcategory,quote\n"
+        f"S1,{PRIVATE_IDS[0]},interview,mentor,support,,{PRIVATE_QUOTES[0]}\n"
+        f"S2,{PRIVATE_IDS[7]},interview,mentee,support,,{PRIVATE_QUOTES[1]}\n"
+    )
+
+
+def test_bad_cohorts_fail_clearly_and_others_still_build(built, tmp_path):
     workdir = tmp_path / "repo"
     shutil.copytree(built, workdir, symlinks=True)
-    good, bad = workdir / "data/raw/ulsan-peer/2021", workdir / "data/raw/ulsan-peer/2022"
-    for folder in (good, bad):
-        folder.mkdir()
+    _write_private_cohort(workdir)  # the good one: messy but valid
     source = (workdir / "data/raw/ulsan-peer/2019/responses.csv").read_text().splitlines()
-    (good / "responses.csv").write_text("\n".join(source) + "\n")
     header = source[0].split(",")
     column = next(i["id"] for i in _ulsan_items(workdir).values() if i["type"] == "likert")
     row = source[4].split(",")  # line 5 of the file
     row[header.index(column)] = "7"
-    (bad / "responses.csv").write_text("\n".join([*source[:4], ",".join(row), *source[5:]]) + "\n")
+    bad = {  # year: file content
+        "2022": "\n".join([*source[:4], ",".join(row), *source[5:]]) + "\n",
+        "2023": "\n".join(source[:3]) + "\n" + source[3].replace("mentor", "mentor,extra") + "\n",
+    }
+    for year, text in bad.items():
+        (workdir / f"data/raw/ulsan-peer/{year}").mkdir()
+        (workdir / f"data/raw/ulsan-peer/{year}/responses.csv").write_text(text)
+    latin = workdir / "data/raw/ulsan-peer/2024"
+    latin.mkdir()
+    (latin / "responses.csv").write_bytes(
+        ("\n".join(source[:6]).replace("female", "femme, née") + "\n").encode("cp1252"))
     raw_before = {p: p.read_bytes() for p in (workdir / "data/raw").rglob("*") if p.is_file()}
 
     result = snakemake(workdir, "--keep-going", check=False)
@@ -241,14 +300,56 @@ def test_bad_cohort_fails_clearly_and_others_still_build(built, tmp_path):
     assert "line 5" in output and f"column '{column}'" in output and "'7'" in output
     report = pd.read_csv(workdir / "results/logs/validate/ulsan-peer/2022.failures.csv")
     assert report[["line", "column", "value"]].values.tolist() == [[5, column, 7]]
-    # no half-made results for the failed cohort
-    assert not (workdir / "results/validated/ulsan-peer/2022.responses.csv").exists()
-    assert not (workdir / "results/cohorts/ulsan-peer/2022").exists()
-    # the good new cohort still built
-    assert (workdir / "results/cohorts/ulsan-peer/2021/report.html").is_file()
+    ragged = pd.read_csv(workdir / "results/logs/validate/ulsan-peer/2023.failures.csv")
+    assert ragged[["file", "line", "row"]].values.tolist() == [
+        ["data/raw/ulsan-peer/2023/responses.csv", 4, 3]]
+    assert f"has {len(header) + 1} fields but the header has {len(header)}" in ragged["rule"][0]
+    assert "data/raw/ulsan-peer/2024/responses.csv, line 3: value '0xE9'" in output
+    assert "save the file as UTF-8" in output
+    for year in bad.keys() | {"2024"}:  # no half-made results for a failed cohort
+        assert not (workdir / f"results/validated/ulsan-peer/{year}.responses.csv").exists()
+        assert not (workdir / f"results/cohorts/ulsan-peer/{year}").exists()
+    # the good new cohort still built, with the label answers read as numbers
+    assert (workdir / "results/cohorts/private-demo/2024/report.html").is_file()
+    stats = stats_of(workdir, "private-demo", "2024")
+    assert value(stats, "sat", "all", "mean") == pytest.approx((5 + 4 + 3 + 2 + 5 + 1) / 6)
+    log = (workdir / "results/logs/validate/private-demo/2024.log").read_text()
+    assert "separated by semicolons" in log and "'email'" in log and "'quote'" in log
     # raw data untouched
     after = {p: p.read_bytes() for p in (workdir / "data/raw").rglob("*") if p.is_file()}
     assert after == raw_before
+    # identifiers and free text stay out of everything the cohort and comparison share
+    private = PRIVATE_IDS + PRIVATE_TEXT + PRIVATE_QUOTES + ["@example.org"]
+    assert leaks(workdir, private) == []
+
+
+def respondent_ids(workdir: Path) -> set[str]:
+    ids = set()
+    for name in ["responses.csv", "codes.csv"]:
+        for path in (workdir / "data/raw").glob(f"*/*/{name}"):
+            column = pd.read_csv(path, dtype=str)["respondent_id"].dropna()
+            ids |= set(column)
+    return ids
+
+
+def leaks(workdir: Path, secrets) -> list[tuple[str, str]]:
+    """(file, secret) for every shared output that contains a secret."""
+    shared = [p for p in (workdir / "results/comparison").rglob("*") if p.is_file()]
+    shared += list((workdir / "results/cohorts").glob("*/*/stats.csv"))
+    shared += list((workdir / "results/cohorts").glob("*/*/report.html"))
+    found = []
+    for path in sorted(shared):
+        text = path.read_text(encoding="utf-8")
+        found += [(str(path.relative_to(workdir)), s) for s in secrets if s in text]
+    return found
+
+
+def test_no_respondent_id_leaves_the_validated_data(built):
+    ids = respondent_ids(built)
+    assert len(ids) > 150  # every bundled respondent (and the scan is not vacuous)
+    assert leaks(built, ids) == []
+    # the scan does find an id where there is one
+    assert leaks(built, ["unc-ssm"]) != []
 
 
 def test_stats_are_deterministic(built, tmp_path):

@@ -36,22 +36,26 @@ def stats():
     return analyse_cohort(RESPONSES, None, PROGRAM, "2024")
 
 
+# The demo cohort is tiny: formatting tests switch small-cell suppression off.
+OFF = 0
+
+
 def test_participation_table_rows_and_rate():
-    table = report.participation_table(stats(), PROGRAM)
+    table = report.participation_table(stats(), PROGRAM, threshold=OFF)
     assert table.loc["Invited", "All"] == "10"
     assert table.loc["Responded", "Mentees"] == "3"
     assert table.loc["Response rate (%)", "All"] == "50"
 
 
 def test_likert_table_formats_mean_sd_n_by_role():
-    table = report.likert_table(stats(), PROGRAM)
+    table = report.likert_table(stats(), PROGRAM, threshold=OFF)
     assert table.loc["Satisfied?", "Mentors: mean ± SD (n)"] == "4.50 ± 0.71 (2)"
     assert table.loc["Satisfied?", "Mentees: mean ± SD (n)"] == "2.50 ± 0.71 (2)"
     assert "p" in table.columns
 
 
 def test_choice_table_has_answered_row_and_no_nan():
-    table = report.choice_table(stats(), PROGRAM)
+    table = report.choice_table(stats(), PROGRAM, threshold=OFF)
     where = table.loc["Where did you meet?"]
     assert where.loc["(answered, n)", "Mentees"] == "2"
     assert where.loc["Cafe", "Mentees"] == "2 (100%)"
@@ -66,3 +70,52 @@ def test_banner_flags_reconstruction():
     text = report.banner(PROGRAM, "2024")
     assert "Reconstructed data, not real answers" in text
     assert "Reconstructed" not in report.banner({**PROGRAM, "reconstructed": False}, "2024")
+
+
+def test_small_counts_are_suppressed_by_default_zeros_are_not():
+    participation = report.participation_table(stats(), PROGRAM)
+    assert participation.loc["Invited", "All"] == "10"  # 5 or more: shown
+    assert participation.loc["Responded", "All"] == "5"
+    assert participation.loc["Responded", "Mentees"] == "<5"
+    assert participation.loc["Response rate (%)", "Mentees"] == "suppressed"
+    assert participation.loc["Excluded", "Mentees"] == "0"
+    likert = report.likert_table(stats(), PROGRAM)
+    assert likert.loc["Satisfied?", "Mentors: mean ± SD (n)"] == "4.50 ± 0.71 (<5)"
+    where = report.choice_table(stats(), PROGRAM).loc["Where did you meet?"]
+    assert where.loc["(answered, n)", "All"] == "<5"
+    assert where.loc["Cafe", "Mentees"] == "<5"  # no percentage either
+    assert where.loc["Library", "Mentees"] == "0 (0%)"
+
+
+def test_threshold_is_configurable():
+    where = report.choice_table(stats(), PROGRAM, threshold=3).loc["Where did you meet?"]
+    assert where.loc["Cafe", "All"] == "3 (75%)"
+    assert where.loc["Cafe", "Mentees"] == "<3"
+    assert "from 1 to 2 are shown as \"<3\"" in report.suppression_note(3)
+
+
+def test_binary_numeric_and_ranking_tables_suppress_small_counts():
+    program = {
+        "roles": {"mentor": "Mentors", "mentee": "Mentees"},
+        "codebook": [
+            {"id": "again", "text": "Again?", "type": "binary"},
+            {"id": "age", "text": "Age", "type": "numeric"},
+            {"id": "pref", "text": "Rank", "type": "ranking", "choices": {"x": "X", "y": "Y"}},
+        ],
+    }
+    answers = pd.DataFrame({
+        "respondent_id": [f"r{i}" for i in range(12)],
+        "role": ["mentor"] * 10 + ["mentee"] * 2,
+        "again": [1] * 8 + [0] * 2 + [1, 0],
+        "age": [20.0] * 12,
+        "pref__x": [1] * 3 + [2] * 9,
+        "pref__y": [2] * 3 + [1] * 9,
+    })
+    tidy = analyse_cohort(answers, None, program, "2024")
+    binary = report.binary_table(tidy, program).loc["Again?"]
+    assert binary["Mentors"] == "8/10 (80%)"
+    assert binary["Mentees"] == "<5/<5"
+    assert report.numeric_table(tidy, program).loc["Age", "Mentees"].endswith("(n=<5)")
+    ranking = report.ranking_table(tidy, program).loc["Rank"]
+    assert ranking.loc[("Mentors", "X"), "Ranked first (%)"] == "suppressed"  # 3 people
+    assert ranking.loc[("Mentors", "Y"), "Ranked first (%)"] == "70"  # 7 people

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from peermentor.privacy import DEFAULT_THRESHOLD, rule_text, suppress
+
 STUDY_COLUMNS = [
     "program",
     "year",
@@ -100,6 +102,7 @@ OUTCOME_COLUMNS = [
     "item_type",
     "group",
     "n",
+    "count",
     "raw_value",
     "raw_statistic",
     "scale",
@@ -111,8 +114,8 @@ def harmonise_outcomes(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.Dat
     """Outcomes by construct on a common 0–100 scale (percent of maximum possible).
 
     Likert means become ``100 * (mean - min) / (max - min)``, so 1–5 and 1–7 items
-    line up; binary items keep their percent agreeing. ``stats`` is the
-    concatenation of the cohorts' ``stats.csv``.
+    line up; binary items keep their percent agreeing (``count``: how many said
+    yes). ``stats`` is the concatenation of the cohorts' ``stats.csv``.
 
     >>> prog = {"codebook": [{"id": "q", "type": "likert", "construct": "satisfaction",
     ...                       "scale": {"min": 1, "max": 5}}]}
@@ -165,6 +168,7 @@ def harmonise_outcomes(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.Dat
                         "item_type": item["type"],
                         "group": group,
                         "n": values.get("n"),
+                        "count": values.get("count") if item["type"] == "binary" else None,
                         "raw_value": round(float(raw), 4),
                         "raw_statistic": stat,
                         "scale": scale,
@@ -172,7 +176,8 @@ def harmonise_outcomes(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.Dat
                     }
                 )
     table = pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
-    table["n"] = table["n"].astype("Int64")
+    for col in ("n", "count"):
+        table[col] = table[col].astype("Float64").astype("Int64")
     return table.sort_values(
         ["construct", "program", "year", "item", "group"], kind="stable"
     ).reset_index(drop=True)
@@ -233,16 +238,56 @@ def theme_crosswalk(
     )
 
 
+def share_studies(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """``studies.csv`` for sharing: small participation counts suppressed (see privacy).
+
+    >>> row = pd.DataFrame({"responded": [4], "response_rate": [20.0], "responded_mentor": [4]})
+    >>> share_studies(row).iloc[0].tolist()
+    ['<5', 'suppressed', '<5']
+    """
+    counts = [c for c in table.columns
+              if c in ("invited", "responded", "analysed", "excluded")
+              or c.startswith(("invited_", "responded_"))]
+    return suppress(table, counts, {"response_rate": "responded"}, threshold)
+
+
+def share_outcomes(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """``outcomes.csv`` for sharing: small ``n`` and yes-counts suppressed, and the
+    percentages (``raw_value``, ``pomp``) of a binary item whose yes-count is small."""
+    derived = {"raw_value": "count", "pomp": "count"}
+    return suppress(table, ["n", "count"], derived, threshold)
+
+
+def share_themes(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """``themes.csv`` for sharing: small numbers of coded segments suppressed."""
+    return suppress(table, ["segments"], threshold=threshold)
+
+
 def _markdown(table: pd.DataFrame, **options) -> str:
     """A Markdown table with blank cells, not 'nan', where a value is missing."""
     cells = table.astype(object).where(table.notna(), None)
+    if "floatfmt" in options:
+        # tabulate leaves a column with any text (a suppression marker) unformatted,
+        # so format its numbers here.
+        fmt = options["floatfmt"]
+        cells = cells.map(
+            lambda v: (None if pd.isna(v) else format(v, fmt)) if isinstance(v, float) else v
+        )
     return cells.to_markdown(index=False, missingval="", **options)
 
 
 def summary_markdown(
-    studies: pd.DataFrame, outcomes: pd.DataFrame, themes: pd.DataFrame
+    studies: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    themes: pd.DataFrame,
+    threshold: int | None = None,
 ) -> str:
-    """A readable Markdown summary of the three comparison tables."""
+    """A readable Markdown summary of the three comparison tables.
+
+    ``threshold``: the small-cell threshold the (already suppressed) tables were
+    shared with; its rule is stated under the tables that show numbers.
+    """
+    rule = [] if threshold is None else [rule_text(threshold), ""]
     parts = ["# Cross-study comparison", ""]
     if studies["reconstructed"].any():
         recon = ", ".join(studies.loc[studies["reconstructed"], "program"].unique())
@@ -263,6 +308,7 @@ def summary_markdown(
         "Response rate: percent of those invited; blank where the paper gives no number "
         "invited. Counts per role and study designs: `studies.csv`.",
         "",
+        *rule,
     ]
     parts += ["## Outcomes by construct (0–100, percent of maximum possible)", ""]
     if outcomes.empty:
@@ -275,7 +321,7 @@ def summary_markdown(
             aggfunc="first",
         ).reset_index()
         wide.columns.name = None
-        parts += [_markdown(wide, floatfmt=".1f"), ""]
+        parts += [_markdown(wide, floatfmt=".1f"), "", *rule]
     parts += ["## Themes across studies", ""]
     if themes.empty:
         parts += ["No qualitative codes.", ""]

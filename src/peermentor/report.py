@@ -4,12 +4,19 @@ Each function takes the tidy statistics of one cohort (see
 :func:`peermentor.stats.analyse_cohort`) and the programme dict and returns a
 small wide DataFrame meant for display; none computes a statistic.
 
+These tables are meant for sharing, so every count from 1 to ``threshold - 1``
+is shown as ``<threshold`` and the percentage computed from it is withheld
+(:mod:`peermentor.privacy`); :func:`suppression_note` states the rule for
+the line under a table.
+
 >>> import pandas as pd
 >>> stats = pd.DataFrame({"section": ["participation"] * 2, "item": ["participation"] * 2,
 ...     "option": ["", ""], "group": ["all", "all"], "statistic": ["invited", "responded"],
 ...     "value": [10.0, 7.0]})
 >>> participation_table(stats, {"roles": {"mentor": "Mentors"}}).loc["Responded", "All"]
 '7'
+>>> participation_table(stats.assign(value=[10.0, 3.0]), {"roles": {}}).loc["Responded", "All"]
+'<5'
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from functools import partial
 import pandas as pd
 
 from peermentor.config import group_label, items_of_type
+from peermentor.privacy import DEFAULT_THRESHOLD, SUPPRESSED, is_small, marker, rule_text
 
 PARTICIPATION_ROWS = {
     "invited": "Invited",
@@ -35,6 +43,16 @@ def _fmt(value: float, digits: int = 1) -> str:
     if float(value).is_integer() and digits <= 1:
         return f"{int(value)}"
     return f"{value:.{digits}f}"
+
+
+def _count(value: float, threshold: int) -> str:
+    """A count as displayed: the marker when it is small (1 to threshold - 1)."""
+    return marker(threshold) if is_small(value, threshold) else _fmt(value)
+
+
+def suppression_note(threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The small-cell rule, in words, for the line under a displayed table."""
+    return f"*{rule_text(threshold)}*"
 
 
 def _p(value: float) -> str:
@@ -94,17 +112,25 @@ def banner(program: dict, year: str | int) -> str:
     return "\n".join(lines)
 
 
-def participation_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
+def participation_table(
+    stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
+) -> pd.DataFrame:
     """Invited, responded, analysed, excluded and response rate by role."""
     part = stats[stats["section"] == "participation"]
     values = _lookup(part)
     groups = _groups_of(part, "participation", program)
     table = {}
     for group in groups:
-        table[group_label(program, group)] = {
-            label: _fmt(values.get(("participation", "", group, stat), float("nan")))
-            for stat, label in PARTICIPATION_ROWS.items()
+        get = partial(_stat, values, "participation", "", group)
+        column = {
+            label: _count(get(stat), threshold)
+            for stat, label in PARTICIPATION_ROWS.items() if stat != "response_rate"
         }
+        rate = get("response_rate")
+        column[PARTICIPATION_ROWS["response_rate"]] = (
+            SUPPRESSED if is_small(get("responded"), threshold) and pd.notna(rate) else _fmt(rate)
+        )
+        table[group_label(program, group)] = column
     return pd.DataFrame(table).loc[list(PARTICIPATION_ROWS.values())]
 
 
@@ -139,7 +165,9 @@ def _vs_group(stats: pd.DataFrame, item_id: str) -> str | None:
     return found[0] if found else None
 
 
-def likert_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
+def likert_table(
+    stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
+) -> pd.DataFrame:
     """Per Likert item: mean ± SD (n) and median [IQR] by role, then the role test."""
     values = _lookup(stats)
     rows = []
@@ -149,7 +177,7 @@ def likert_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
             get = partial(_stat, values, item["id"], "", group)
             label = group_label(program, group)
             row[f"{label}: mean ± SD (n)"] = (
-                f"{get('mean'):.2f} ± {get('sd'):.2f} ({_fmt(get('n'))})"
+                f"{get('mean'):.2f} ± {get('sd'):.2f} ({_count(get('n'), threshold)})"
             )
             row[f"{label}: median [IQR]"] = (
                 f"{_fmt(get('median'))} [{_fmt(get('q1'))}–{_fmt(get('q3'))}]"
@@ -159,7 +187,9 @@ def likert_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
     return _display_frame(rows, ["Item"])
 
 
-def binary_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
+def binary_table(
+    stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
+) -> pd.DataFrame:
     """Per yes/no item: count/n (%) by role, then Fisher exact p, risk and odds ratios."""
     values = _lookup(stats)
     rows = []
@@ -167,8 +197,10 @@ def binary_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
         row = {"Item": item["text"]}
         for group in _groups_of(stats, item["id"], program):
             get = partial(_stat, values, item["id"], "", group)
+            count = get("count")
+            percent = "" if is_small(count, threshold) else f" ({_fmt(get('percent'))}%)"
             row[group_label(program, group)] = (
-                f"{_fmt(get('count'))}/{_fmt(get('n'))} ({_fmt(get('percent'))}%)"
+                f"{_count(count, threshold)}/{_count(get('n'), threshold)}{percent}"
             )
         row.update(_test_cells(values, item["id"], _vs_group(stats, item["id"]), "binary"))
         rows.append(row)
@@ -176,7 +208,11 @@ def binary_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
 
 
 def choice_table(
-    stats: pd.DataFrame, program: dict, types=("single_choice",), demographics: bool = False
+    stats: pd.DataFrame,
+    program: dict,
+    types=("single_choice",),
+    demographics: bool = False,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> pd.DataFrame:
     """Per choice (single or multiple response): count (% of those answering) by role.
 
@@ -194,15 +230,16 @@ def choice_table(
         answered = {"Item": item["text"], "Option": "(answered, n)"}
         for group in groups:
             n = _stat(values, item["id"], "", group, "n")
-            answered[group_label(program, group)] = _fmt(n)
+            answered[group_label(program, group)] = _count(n, threshold)
         rows.append(answered)
         for code, label in item["choices"].items():
             row = {"Item": item["text"], "Option": label}
             for group in groups:
                 get = partial(_stat, values, item["id"], code, group)
-                pct = get("percent")
-                row[group_label(program, group)] = _fmt(get("count")) + (
-                    "" if pd.isna(pct) else f" ({_fmt(pct)}%)"
+                count, pct = get("count"), get("percent")
+                hide = pd.isna(pct) or is_small(count, threshold)
+                row[group_label(program, group)] = _count(count, threshold) + (
+                    "" if hide else f" ({_fmt(pct)}%)"
                 )
             rows.append(row)
         vs = _vs_group(stats, item["id"])
@@ -214,7 +251,9 @@ def choice_table(
     return _display_frame(rows, ["Item", "Option"])
 
 
-def numeric_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
+def numeric_table(
+    stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
+) -> pd.DataFrame:
     """Per numeric item: mean ± SD, median (n) by role, then the Mann-Whitney p."""
     values = _lookup(stats)
     rows = []
@@ -224,7 +263,7 @@ def numeric_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
             get = partial(_stat, values, item["id"], "", group)
             row[group_label(program, group)] = (
                 f"{get('mean'):.1f} ± {get('sd'):.1f}, median {_fmt(get('median'))} "
-                f"(n={_fmt(get('n'))})"
+                f"(n={_count(get('n'), threshold)})"
             )
         vs = _vs_group(stats, item["id"])
         if vs is not None:
@@ -233,20 +272,29 @@ def numeric_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
     return _display_frame(rows, ["Item"])
 
 
-def ranking_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
-    """Per ranked option: mean rank, share ranked first and Borda position by role."""
+def ranking_table(
+    stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
+) -> pd.DataFrame:
+    """Per ranked option: mean rank, share ranked first and Borda position by role.
+
+    The share ranked first is withheld when it stands for 1 to threshold - 1 people.
+    """
     values = _lookup(stats)
     rows = []
     for item in items_of_type(program, "ranking"):
         for group in _groups_of(stats, item["id"], program):
+            n = _stat(values, item["id"], "", group, "n")
             for code, label in item["choices"].items():
                 get = partial(_stat, values, item["id"], code, group)
+                first = get("share_first")
+                # The share is a count in disguise: n * share / 100 people ranked it first.
+                small = pd.notna(first) and is_small(round(first * n / 100), threshold)
                 rows.append({
                     "Item": item["text"],
                     "Group": group_label(program, group),
                     "Option": label,
                     "Mean rank": _fmt(get("mean_rank"), 2),
-                    "Ranked first (%)": _fmt(get("share_first")),
+                    "Ranked first (%)": SUPPRESSED if small else _fmt(first),
                     "Borda points": _fmt(get("borda_points")),
                     "Borda position": _fmt(get("borda_rank")),
                 })

@@ -14,6 +14,7 @@ rule cohort_notebook:
         figures=directory("results/cohorts/{program}/{year}/figures"),
     params:
         published=lambda wildcards, input: input.published or "",
+        threshold=config["small_cell_threshold"],
     log:
         "results/logs/cohort/{program}/{year}.log",
     conda:
@@ -25,6 +26,7 @@ rule cohort_notebook:
         "-p program_config {input.program} "
         "-p stats_path {output.stats} -p figures_dir {output.figures} "
         "-p published '{params.published}' "
+        "-p small_cell_threshold {params.threshold} "
         "> {log} 2>&1"
 
 

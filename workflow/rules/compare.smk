@@ -11,6 +11,8 @@ rule studies_table:
             caption="../report/comparison.rst",
             category="Comparison",
         ),
+    params:
+        threshold=config["small_cell_threshold"],
     log:
         "results/logs/comparison/studies.log",
     conda:
@@ -29,6 +31,8 @@ rule outcomes_table:
             caption="../report/comparison.rst",
             category="Comparison",
         ),
+    params:
+        threshold=config["small_cell_threshold"],
     log:
         "results/logs/comparison/outcomes.log",
     conda:
@@ -50,6 +54,7 @@ rule themes_table:
         ),
     params:
         cohorts=[(c.program, c.year) for c in COHORTS],
+        threshold=config["small_cell_threshold"],
     log:
         "results/logs/comparison/themes.log",
     conda:
@@ -71,6 +76,8 @@ rule comparison_summary:
             caption="../report/comparison.rst",
             category="Comparison",
         ),
+    params:
+        threshold=config["small_cell_threshold"],
     log:
         "results/logs/comparison/summary.log",
     conda:

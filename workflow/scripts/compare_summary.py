@@ -15,7 +15,9 @@ reproduction = pd.read_csv(  # noqa: F821
 )
 audit = pd.read_csv(snakemake.input.audit, dtype=str, keep_default_na=False)  # noqa: F821
 Path(snakemake.output[0]).write_text(  # noqa: F821
-    summary_markdown(studies, outcomes, themes) + "\n" + reproduction_markdown(reproduction, audit),
+    summary_markdown(studies, outcomes, themes, snakemake.params.threshold)  # noqa: F821
+    + "\n"
+    + reproduction_markdown(reproduction, audit),
     encoding="utf-8",
 )
 Path(snakemake.log[0]).write_text("summary written\n", encoding="utf-8")  # noqa: F821
