@@ -74,7 +74,7 @@ def test_good_rows_pass_and_are_typed(tmp_path):
         ("R9,mentor,Agree,1,y1,24,1,0,0,1,2,", "sat", "Agree", "whole number"),
         ("R9,mentor,2.5,1,y1,24,1,0,0,1,2,", "sat", "2.5", "whole number"),
         ("R9,mentor,3,2,y1,24,1,0,0,1,2,", "again", "2", "binary"),
-        ("R9,mentor,3,1,y9,24,1,0,0,1,2,", "year", "y9", "choice codes"),
+        ("R9,mentor,3,1,y9,24,1,0,0,1,2,", "year", "y9", "choice codes: y1 (Y1), y2 (Y2)"),
         ("R9,mentor,3,1,y1,12,1,0,0,1,2,", "age", "12", "from 18 to 70"),
         ("R9,boss,3,1,y1,24,1,0,0,1,2,", "role", "boss", "roles"),
         ("R9,mentor,3,1,y1,24,1,0,0,3,2,", "pref__x", "3", "rank from 1 to 2"),

@@ -136,7 +136,12 @@ def _item_column_checks(item: dict) -> dict[str, pa.Column]:
     if kind == "binary":
         return {item["id"]: pa.Column(str, _one_of(["0", "1"], "binary codes"), nullable=nullable)}
     if kind == "single_choice":
-        check = _one_of([str(c) for c in item["choices"]], "the item's choice codes")
+        # Name each code's label too: an export with labels instead of codes is a common slip.
+        codes = [f"{code} ({label})" for code, label in item["choices"].items()]
+        check = pa.Check.isin(
+            [str(c) for c in item["choices"]],
+            error=f"must be one of the item's choice codes: {', '.join(codes)}",
+        )
         return {item["id"]: pa.Column(str, check, nullable=nullable)}
     if kind == "numeric":
         check = _number_between(item.get("min"), item.get("max"))
