@@ -323,6 +323,15 @@ def test_bad_cohorts_fail_clearly_and_others_still_build(built, tmp_path):
     assert leaks(workdir, private) == []
 
 
+def test_changing_the_threshold_rebuilds_every_shared_table(built):
+    import re
+
+    out = snakemake(built, "--dry-run", "--config", "small_cell_threshold=0").stdout
+    rules = re.findall(r"^(?:local)?rule (\w+):", out, flags=re.MULTILINE)
+    assert set(rules) - {"all"} == COMPARISON_RULES | {"cohort_notebook", "cohort_html"}
+    assert rules.count("cohort_notebook") == len(STUDIES)
+
+
 def respondent_ids(workdir: Path) -> set[str]:
     ids = set()
     for name in ["responses.csv", "codes.csv"]:
