@@ -345,7 +345,7 @@ def leaks(workdir: Path, secrets) -> list[tuple[str, str]]:
     """(file, secret) for every shared output that contains a secret."""
     shared = [p for p in (workdir / "results/comparison").rglob("*") if p.is_file()]
     shared += list((workdir / "results/cohorts").glob("*/*/stats.csv"))
-    shared += list((workdir / "results/cohorts").glob("*/*/report.html"))
+    shared += list((workdir / "results/cohorts").glob("*/*/report.*"))  # .html, .ipynb
     found = []
     for path in sorted(shared):
         text = path.read_text(encoding="utf-8")
