@@ -129,8 +129,9 @@ def test_shared_studies_and_themes_hide_small_counts():
 
 def test_summary_states_the_rule_and_shows_markers():
     stats = pd.concat([_binary_stats("alpha", "mentor", 3, 40),
-                       _binary_stats("alpha", "all", 30, 44)])
-    outcomes = share_outcomes(harmonise_outcomes(stats, BINARY))
+                       _binary_stats("alpha", "all", 30, 44),
+                       _stats("beta", "2022", "happy", 5.5, 6, "mentee")])  # no mentor cell
+    outcomes = share_outcomes(harmonise_outcomes(stats, {**PROGRAMS, **BINARY}))
     flow = participation(pd.DataFrame({"role": ["mentor"] * 3}), PROGRAMS["beta"], "2022")
     studies = share_studies(study_characteristics(flow.assign(program="beta", year="2022"),
                                                   PROGRAMS))

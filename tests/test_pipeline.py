@@ -63,6 +63,15 @@ def test_reports_say_the_data_are_reconstructed(built):
     assert "Reconstructed data" in (built / "results/comparison/summary.md").read_text()
 
 
+def test_summary_tables_have_blanks_not_nan(built):
+    import re
+
+    summary = (built / "results/comparison/summary.md").read_text()
+    table_lines = [line for line in summary.splitlines() if line.startswith("|")]
+    assert table_lines
+    assert not [line for line in table_lines if re.search(r"\|\s*nan\s*\|", line)]
+
+
 def test_second_run_has_nothing_to_do(built):
     result = snakemake(built)
     assert "Nothing to be done" in result.stdout + result.stderr

@@ -265,14 +265,14 @@ def share_themes(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.
 
 def _markdown(table: pd.DataFrame, **options) -> str:
     """A Markdown table with blank cells, not 'nan', where a value is missing."""
-    cells = table.astype(object).where(table.notna(), None)
+    cells = table.astype(object)
     if "floatfmt" in options:
         # tabulate leaves a column with any text (a suppression marker) unformatted,
         # so format its numbers here.
         fmt = options["floatfmt"]
-        cells = cells.map(
-            lambda v: (None if pd.isna(v) else format(v, fmt)) if isinstance(v, float) else v
-        )
+        cells = cells.map(lambda v: format(v, fmt) if isinstance(v, float) else v)
+    # Blank, not 'nan': object dtype, as map may infer a string dtype whose NA is NaN.
+    cells = cells.astype(object).where(table.notna(), None)
     return cells.to_markdown(index=False, missingval="", **options)
 
 
