@@ -63,6 +63,14 @@ def test_reports_say_the_data_are_reconstructed(built):
     assert "Reconstructed data" in (built / "results/comparison/summary.md").read_text()
 
 
+def test_cohort_report_suppresses_small_counts_and_states_the_rule(built):
+    # UCSF: 4 of 20 residents responded, under the default threshold of 5
+    html = (built / "results/cohorts/ucsf-obgyn/2020/report.html").read_text()
+    assert html.count("<td>&lt;5</td>") == 2  # residents responded and analysed
+    assert "<td>suppressed</td>" in html  # their response rate
+    assert "Small cells suppressed: counts from 1 to 4" in html
+
+
 def test_summary_tables_have_blanks_not_nan(built):
     import re
 
