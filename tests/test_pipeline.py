@@ -363,6 +363,7 @@ def respondent_ids(workdir: Path) -> set[str]:
 def leaks(workdir: Path, secrets) -> list[tuple[str, str]]:
     """(file, secret) for every shared output that contains a secret."""
     shared = [p for p in (workdir / "results/comparison").rglob("*") if p.is_file()]
+    shared += list((workdir / "results").glob("*.csv"))  # reproduction, audit
     shared += list((workdir / "results/cohorts").glob("*/*/stats.csv"))
     shared += list((workdir / "results/cohorts").glob("*/*/report.*"))  # .html, .ipynb
     found = []
