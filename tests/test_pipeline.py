@@ -386,9 +386,11 @@ def test_stats_are_deterministic(built, tmp_path):
     shutil.copytree(built, workdir, symlinks=True)
     first = {
         p.relative_to(workdir): p.read_bytes()
-        for pattern in ["results/cohorts/*/*/stats.csv", "results/comparison/*.csv"]
+        for pattern in ["results/cohorts/*/*/stats.csv", "results/comparison/*.csv",
+                        "results/comparison/summary.md", "results/*.csv"]
         for p in workdir.glob(pattern)
     }
+    assert Path("results/reproduction.csv") in first and Path("results/audit.csv") in first
     snakemake(workdir, "--forceall")
     for rel, content in first.items():
         assert (workdir / rel).read_bytes() == content, rel
