@@ -581,3 +581,74 @@ def test_numeric_choice_codes_from_yaml(tmp_path):
     program["import"]["values"] = {}
     table = import_export(program, "qualtrics", path)
     assert table[["fruit__1", "fruit__2"]].values.tolist() == [["1", "1"]]
+
+
+# ------------------------------------------- reading CSV exports (shared with validate)
+
+
+def test_cp1252_qualtrics_export_names_file_line_and_byte(tmp_path):
+    program, path = qualtrics_file(tmp_path, ["2024-01-01,1,R_a,1,1,5"])
+    data = path.read_text().replace("How satisfied?", "Satisfied with the café?").encode("cp1252")
+    path.write_bytes(data)  # what Excel's plain "CSV (Comma delimited)" writes
+    offset = data.index(b"\xe9")
+    column = offset - data.rindex(b"\n", 0, offset)
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "qualtrics", path)
+    message = str(info.value)
+    assert f"qualtrics.csv, line 2: value '0xE9' breaks rule: the file is not UTF-8: byte " \
+        f"offset {offset} (byte {column} of line 2)" in message
+    assert "it reads 'é'); save the file as UTF-8" in message
+
+
+def test_cp1252_redcap_export_and_dictionary_name_file_line_and_byte(tmp_path):
+    text = "record_id,role,fruit___a,fruit___b,sat\n1,1,1,0,4\n2,2,0,1,Très\n"
+    program, path, dictionary = redcap_files(tmp_path, text)
+    path.write_bytes(text.encode("cp1252"))
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "redcap", path, dictionary)
+    offset = text.index("è")
+    assert f"redcap.csv, line 3: value '0xE8' breaks rule: the file is not UTF-8: byte offset " \
+        f"{offset} (byte 11 of line 3)" in str(info.value)
+    assert "save the file as UTF-8" in str(info.value)
+
+    path.write_text(text.replace("Très", "4"))
+    dictionary.write_bytes(DICTIONARY.replace("5, Very", "5, Très").encode("cp1252"))
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "redcap", path, dictionary)
+    assert "redcap_dictionary.csv, line 5: value '0xE8' breaks rule: the file is not UTF-8" \
+        in str(info.value)
+
+
+def test_semicolon_redcap_export_read_with_a_warning_like_canonical_files(tmp_path):
+    rows = ["record_id,role,fruit___a,fruit___b,sat", "1,1,1,0,4", "2,2,0,1,5"]
+    program, path, dictionary = redcap_files(tmp_path, "".join(r + "\n" for r in rows))
+    expected = import_export(program, "redcap", path, dictionary)
+    # Excel in a decimal-comma locale: semicolons, CRLF, a BOM, and a semicolon dictionary.
+    path.write_bytes(("\ufeff" + "".join(r.replace(",", ";") + "\r\n" for r in rows)).encode())
+    notes: list[str] = []
+    table = import_export(program, "redcap", path, dictionary, notes)
+    pd.testing.assert_frame_equal(table, expected)
+    warning = "fields are separated by semicolons, not commas; read with ';' as the separator"
+    assert any(warning in note for note in notes)
+    log = tmp_path / "import.log"
+    with log.open("w") as fh:
+        run(program, "redcap", str(path), str(dictionary), str(tmp_path / "out.csv"), log=fh)
+    assert f"{path}: {warning}" in log.read_text()
+
+
+def test_ragged_export_lines_named_by_line(tmp_path):
+    program, path, dictionary = redcap_files(
+        tmp_path, "record_id,role,fruit___a,fruit___b,sat\n1,1,1,0,4\n2,2,0,1,5,5\n3,1,1,0\n")
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "redcap", path, dictionary)
+    message = str(info.value)
+    assert "redcap.csv, line 3 (data row 2): breaks rule: has 6 fields but the header has 5" \
+        in message
+    assert "redcap.csv, line 4 (data row 3): breaks rule: has 4 fields but the header has 5" \
+        in message
+    program, path = qualtrics_file(tmp_path, ["2024-01-01,1,R_a,1,1,5"])
+    path.write_text(path.read_text().replace("Which fruit?", "Which fruit, if any?"))
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "qualtrics", path)
+    assert "qualtrics.csv, line 2: breaks rule: has 7 fields but the header has 6" \
+        in str(info.value)

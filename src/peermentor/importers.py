@@ -37,7 +37,13 @@ from openpyxl.utils import get_column_letter
 
 from peermentor.config import CHOICE_SEP, response_columns
 from peermentor.schema import response_schema
-from peermentor.validate import validate_frame
+from peermentor.validate import (
+    CohortValidationError,
+    Failure,
+    RawTable,
+    read_raw_table,
+    validate_frame,
+)
 
 FORMATS = ("redcap", "qualtrics", "xlsx")
 #: Data rows start on this row of the file (1-based): after the header, and for
@@ -77,7 +83,7 @@ class Problem:
 class ImportProblems(ValueError):
     """Raised with every problem of one export, one per line of the message."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem | Failure]):
         self.problems = problems
         lines = [f"{len(problems)} import problem(s):"] + [p.message() for p in problems]
         super().__init__("\n  ".join(lines))
@@ -90,41 +96,47 @@ def _fail(path, rule, row=None, column=None, value=None) -> ImportProblems:
 # ---------------------------------------------------------------- reading files
 
 
-def read_text_csv(path: str | Path, skip_rows: tuple[int, ...] = ()) -> pd.DataFrame:
-    """Read a CSV export as text (empty cells missing), indexed by file row number."""
+def _read_csv_export(path: str | Path, extra_header_rows: int = 0,
+                     notes: list[str] | None = None) -> RawTable:
+    """Read a CSV export through the canonical reader (see peermentor.validate).
+
+    UTF-8 only (BOM fine), separator sniffed, ragged lines and unclosed quotes
+    refused: its failures name the file's line (and byte offset) and pass through
+    unchanged. The frame is indexed by row as a spreadsheet numbers records
+    (header = row 1), which the import messages use.
+    """
     try:
-        frame = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            encoding="utf-8-sig",  # Excel and REDCap often add a BOM
-            skiprows=list(skip_rows),
-        )
-    except pd.errors.EmptyDataError as err:
-        raise _fail(path, "file is empty: expected a header row") from err
-    except pd.errors.ParserError as err:
-        # pandas names the physical line ("Expected 5 fields in line 7, saw 6").
-        raise _fail(path, f"not a well-formed CSV: {err}".strip()) from err
-    except UnicodeDecodeError as err:
-        raise _fail(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from err
-    frame.index = range(len(skip_rows) + 2, len(skip_rows) + 2 + len(frame))
-    return frame
+        table = read_raw_table(path, require_rows=False, extra_header_rows=extra_header_rows)
+    except CohortValidationError as err:
+        raise ImportProblems(err.failures) from None
+    first = 2 + extra_header_rows
+    table.frame.index = range(first, first + len(table.frame))
+    if notes is not None:  # e.g. a semicolon-separated export, read with a warning
+        notes += [note.removeprefix(f"{path}: ") for note in table.notes]
+    return table
 
 
-def read_qualtrics(path: str | Path) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+def read_text_csv(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame:
+    """Read a CSV export as text (empty cells missing), indexed by file row number."""
+    return _read_csv_export(path, notes=notes).frame
+
+
+def read_qualtrics(
+    path: str | Path, notes: list[str] | None = None
+) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
     """A Qualtrics CSV export: answers, column -> question text, column -> ImportId.
 
     Qualtrics writes three header rows: column names, question text, and JSON
     such as ``{"ImportId":"QID1"}``; the last one tells a real export apart from
     a file whose extra rows were deleted (whose first answers we must not skip).
     """
-    head = read_text_csv(path).iloc[:2]
+    table = _read_csv_export(path, extra_header_rows=2, notes=notes)
+    head, columns = table.header_rows, list(table.frame.columns)
     if len(head) < 2:
         raise _fail(path, "expected Qualtrics' three header rows (names, question text, "
                     "ImportId JSON)", row=len(head) + 2)
     import_ids = {}
-    for column, cell in head.iloc[1].items():
+    for column, cell in zip(columns, head[1], strict=True):
         try:
             import_ids[column] = json.loads(cell)["ImportId"]
         except (TypeError, ValueError, KeyError):
@@ -132,10 +144,10 @@ def read_qualtrics(path: str | Path) -> tuple[pd.DataFrame, dict[str, str], dict
                 path,
                 'expected the ImportId row of a Qualtrics export, e.g. {"ImportId":"QID1"} '
                 "(export CSV with 'Use legacy format' off, no header rows removed)",
-                row=3, column=str(column), value=None if pd.isna(cell) else str(cell),
+                row=3, column=str(column), value=cell or None,
             ) from None
-    texts = {c: ("" if pd.isna(t) else str(t)) for c, t in head.iloc[0].items()}
-    return read_text_csv(path, skip_rows=(1, 2)), texts, import_ids
+    texts = dict(zip(columns, head[0], strict=True))
+    return table.frame, texts, import_ids
 
 
 def read_xlsx(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
@@ -163,9 +175,9 @@ def parse_choices(text: str) -> dict[str, str]:
     return choices
 
 
-def read_redcap_dictionary(path: str | Path) -> pd.DataFrame:
+def read_redcap_dictionary(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame:
     """A REDCap data dictionary, one row per field, with parsed ``choices``."""
-    frame = read_text_csv(path)
+    frame = read_text_csv(path, notes)
     missing = [c for c in (DICTIONARY_FIELD, DICTIONARY_TYPE) if c not in frame]
     if missing:
         raise _fail(path, f"not a REDCap data dictionary: missing header(s) {missing}", row=1)
@@ -496,12 +508,12 @@ def import_export(
     if fmt == "xlsx":
         frame = read_xlsx(export, spec.get("sheet", 0))
     elif fmt == "qualtrics":
-        frame = read_qualtrics(export)[0]
+        frame = read_qualtrics(export, notes)[0]
     else:
-        frame = read_text_csv(export)
+        frame = read_text_csv(export, notes)
         _check_redcap_structure(frame, str(export))
         if dictionary:
-            dictionary_frame = read_redcap_dictionary(dictionary)
+            dictionary_frame = read_redcap_dictionary(dictionary, notes)
             _check_redcap_header(frame, export, dictionary, dictionary_frame)
     if frame.empty:
         raise _fail(export, "no responses: the export has a header but no data rows",

@@ -98,6 +98,7 @@ class RawTable:
     lines: list[int]  # file line on which each data row starts (header = line 1)
     delimiter: str = ","
     notes: list[str] = field(default_factory=list)  # warnings worth a log line
+    header_rows: list[list[str]] = field(default_factory=list)  # rows after the header, kept
 
 
 def _fail(path, rule, line=None, value=None, column=None, row=None, respondent=None):
@@ -184,11 +185,15 @@ def _ragged_failure(path, line, row, fields, header, delimiter, spans) -> Failur
     return Failure(str(path), line, respondent or None, None, None, rule, row)
 
 
-def read_raw_table(path: str | Path, require_rows: bool = True) -> RawTable:
+def read_raw_table(
+    path: str | Path, require_rows: bool = True, extra_header_rows: int = 0
+) -> RawTable:
     """Read a raw CSV as text, or raise CohortValidationError saying what is wrong.
 
     ``require_rows=False`` accepts a header without data rows (validated outputs
-    of a cohort that has no codes, for instance).
+    of a cohort that has no codes, for instance). ``extra_header_rows`` rows after
+    the header (Qualtrics' question text and ImportId rows) are returned apart, in
+    ``header_rows``; they must have as many fields as the header too.
     """
     text = _decode(Path(path).read_bytes(), path)
     if not text.strip():
@@ -198,7 +203,8 @@ def read_raw_table(path: str | Path, require_rows: bool = True) -> RawTable:
     records = _records(text, delimiter, path)
     if not records:  # nothing but separators
         raise _fail(path, "file is empty: expected a header row and one row per respondent")
-    (_, _, header), data = records[0], records[1:]
+    (_, _, header), data = records[0], records[1 + extra_header_rows:]
+    extra = records[1:1 + extra_header_rows]
     # Excel leaves trailing separators: name such fields so they can be reported and dropped.
     header = [name.strip() or f"(unnamed field {i})" for i, name in enumerate(header, 1)]
     notes = []
@@ -211,7 +217,8 @@ def read_raw_table(path: str | Path, require_rows: bool = True) -> RawTable:
     if not data and require_rows:
         failures.append(Failure(str(path), 1, None, None, None,
                                 "the file has a header but no data rows"))
-    for row, (line, last, fields) in enumerate(data, start=1):
+    numbered = [(None, record) for record in extra] + list(enumerate(data, start=1))
+    for row, (line, last, fields) in numbered:
         if len(fields) != len(header):
             spans = last - line + 1
             failures.append(_ragged_failure(path, line, row, fields, header, delimiter, spans))
@@ -219,7 +226,8 @@ def read_raw_table(path: str | Path, require_rows: bool = True) -> RawTable:
         raise CohortValidationError(failures)
     frame = pd.DataFrame([fields for _, _, fields in data], columns=header, dtype=str)
     frame = frame.mask(frame == "")  # empty cells are missing answers
-    return RawTable(frame, [line for line, _, _ in data], delimiter, notes)
+    return RawTable(frame, [line for line, _, _ in data], delimiter, notes,
+                    [fields for _, _, fields in extra])
 
 
 def read_raw_csv(path: str | Path, require_rows: bool = True) -> pd.DataFrame:
