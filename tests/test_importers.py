@@ -151,6 +151,14 @@ def redcap_files(tmp_path, export: str, spec: dict | None = None):
     return program, tmp_path / "redcap.csv", tmp_path / "redcap_dictionary.csv"
 
 
+def redcap_failure(tmp_path, export: str, spec: dict | None = None) -> str:
+    """The message of a REDCap import that must fail."""
+    program, path, dictionary = redcap_files(tmp_path, export, spec)
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "redcap", path, dictionary)
+    return str(info.value)
+
+
 def test_redcap_checkbox_letter_codes_matched_by_label(tmp_path):
     program, export, dictionary = redcap_files(
         tmp_path,
@@ -208,11 +216,7 @@ def test_redcap_repeating_instrument_refused(tmp_path):
 
 
 def test_redcap_unmapped_role_and_missing_column_named(tmp_path):
-    program, export, dictionary = redcap_files(
-        tmp_path, "record_id,role,fruit___a,fruit___b\n1,3,1,0\n")
-    with pytest.raises(ImportProblems) as info:
-        import_export(program, "redcap", export, dictionary)
-    message = str(info.value)
+    message = redcap_failure(tmp_path, "record_id,role,fruit___a,fruit___b\n1,3,1,0\n")
     assert "redcap.csv, row 2, column 'role': value '3': no entry for this code under " \
         "import.role.values" in message
     assert "redcap.csv, row 1, column 'sat': column not in the export" in message
@@ -637,11 +641,8 @@ def test_semicolon_redcap_export_read_with_a_warning_like_canonical_files(tmp_pa
 
 
 def test_ragged_export_lines_named_by_line(tmp_path):
-    program, path, dictionary = redcap_files(
+    message = redcap_failure(
         tmp_path, "record_id,role,fruit___a,fruit___b,sat\n1,1,1,0,4\n2,2,0,1,5,5\n3,1,1,0\n")
-    with pytest.raises(ImportProblems) as info:
-        import_export(program, "redcap", path, dictionary)
-    message = str(info.value)
     assert "redcap.csv, line 3 (data row 2): breaks rule: has 6 fields but the header has 5" \
         in message
     assert "redcap.csv, line 4 (data row 3): breaks rule: has 4 fields but the header has 5" \

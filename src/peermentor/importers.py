@@ -43,6 +43,7 @@ from peermentor.validate import (
     RawTable,
     read_raw_table,
     validate_frame,
+    where,
 )
 
 FORMATS = ("redcap", "qualtrics", "xlsx")
@@ -59,6 +60,16 @@ REPEAT_COLUMN = "redcap_repeat_instrument"
 
 @dataclass(frozen=True)
 class Problem:
+    """A problem of the mapped export, at a row of the export file.
+
+    Kept apart from validate's :class:`Failure` on purpose: ``row`` here counts the
+    file's rows as a spreadsheet shows them (header = row 1; an .xlsx has no
+    lines), may carry an Excel cell, and the rule reads as a sentence after the
+    value; Failure's ``row`` is a data row beside a file line. Both build the
+    place with :func:`peermentor.validate.where` and are raised in the same
+    exception family (reading failures of a CSV export pass through as Failures).
+    """
+
     file: str
     row: int | None  # row of the file, header = row 1
     column: str | None
@@ -68,25 +79,22 @@ class Problem:
     cell: str | None = None  # Excel cell reference, e.g. "C5"
 
     def message(self) -> str:
-        where = [self.file]
+        position = None
         if self.row is not None:
             who = f" (respondent {self.respondent})" if self.respondent else ""
-            where.append(f"row {self.row}{who}")
-        if self.column:
-            where.append(f"column '{self.column}'")
-        if self.cell:
-            where.append(f"cell {self.cell}")
+            position = f"row {self.row}{who}"
         value = "" if self.value is None else f"value {self.value!r}: "
-        return f"{', '.join(where)}: {value}{self.rule}"
+        return f"{where(self.file, position, self.column, self.cell)}: {value}{self.rule}"
 
 
-class ImportProblems(ValueError):
-    """Raised with every problem of one export, one per line of the message."""
+class ImportProblems(CohortValidationError):
+    """Raised with every problem of one export (Problems, and Failures of reading it)."""
 
-    def __init__(self, problems: list[Problem | Failure]):
-        self.problems = problems
-        lines = [f"{len(problems)} import problem(s):"] + [p.message() for p in problems]
-        super().__init__("\n  ".join(lines))
+    heading = "import problem(s)"
+
+    @property
+    def problems(self) -> list[Problem | Failure]:
+        return self.failures
 
 
 def _fail(path, rule, row=None, column=None, value=None) -> ImportProblems:

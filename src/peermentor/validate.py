@@ -55,6 +55,17 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SAVE_AS_UTF8 = "save the file as UTF-8 (in Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
 
 
+def where(file: str, position: str | None = None, column: str | None = None,
+          cell: str | None = None) -> str:
+    """Where a failure is, for the start of its message: only the parts that are known.
+
+    >>> where("redcap.csv", "row 3", "sat", cell=None)
+    "redcap.csv, row 3, column 'sat'"
+    """
+    parts = [file, position, column and f"column '{column}'", cell and f"cell {cell}"]
+    return ", ".join(part for part in parts if part)
+
+
 @dataclass(frozen=True)
 class Failure:
     file: str
@@ -66,27 +77,31 @@ class Failure:
     row: int | None = None  # data row (1 = first row after the header), when known
 
     def message(self) -> str:
-        where = [self.file]
+        position = None
         if self.line is not None:
             if self.row is not None:
                 who = f", respondent {self.respondent_id}" if self.respondent_id else ""
-                where.append(f"line {self.line} (data row {self.row}{who})")
+                position = f"line {self.line} (data row {self.row}{who})"
             elif self.line == 1:
-                where.append("line 1 (header)")
+                position = "line 1 (header)"
             else:
-                where.append(f"line {self.line}")
-        if self.column:
-            where.append(f"column '{self.column}'")
+                position = f"line {self.line}"
         value = "" if self.value is None else f"value {self.value!r} "
-        return f"{', '.join(where)}: {value}breaks rule: {self.rule}"
+        return f"{where(self.file, position, self.column)}: {value}breaks rule: {self.rule}"
 
 
 class CohortValidationError(ValueError):
-    """Raised with every failure of a cohort, one per line of the message."""
+    """Raised with every failure of a cohort, one per line of the message.
 
-    def __init__(self, failures: list[Failure]):
+    ``failures`` are :class:`Failure` or anything else with a ``message()``
+    (the importers' ``Problem``).
+    """
+
+    heading = "validation failure(s)"
+
+    def __init__(self, failures: list):
         self.failures = failures
-        lines = [f"{len(failures)} validation failure(s):"] + [f.message() for f in failures]
+        lines = [f"{len(failures)} {self.heading}:"] + [f.message() for f in failures]
         super().__init__("\n  ".join(lines))
 
 
