@@ -49,6 +49,40 @@ def test_published_file_errors_name_file_and_key(tmp_path):
         load_published(bad)
 
 
+def test_published_values_naming_unknown_items_options_or_groups_fail(tmp_path):
+    from peermentor.config import load_program
+
+    program = load_program(ROOT / "config/programs/ulsan-peer.yaml")
+    bad = tmp_path / "ulsan-peer.yaml"
+    bad.write_text(
+        'program: ulsan-peer\nyear: "2019"\nvalues:\n'
+        '  - {source: Table 9, item: no_such_item, group: all, statistic: n, printed: "1"}\n'
+        '  - {source: Table 1, item: meeting_hours, option: about4, group: all,'
+        ' statistic: count, printed: "1"}\n'
+        '  - {source: Table 2, item: partner_attitude, group: mentor_vs_student,'
+        ' statistic: p, printed: "0.3"}\n'
+    )
+    with pytest.raises(ConfigError) as err:
+        load_published(bad, program)
+    message = str(err.value)
+    assert str(bad) in message
+    assert "values/0 (Table 9" in message and "'no_such_item' is not in the codebook" in message
+    assert "values/1 (Table 1" in message and "option 'about4'" in message
+    assert "values/2 (Table 2" in message and "'mentor_vs_student' names no role" in message
+
+
+def test_a_value_the_data_cannot_give_is_not_computable_with_why():
+    from peermentor.published import reproduce
+
+    program = {"program": "demo", "roles": {"mentor": "Mentors"}, "codebook": [],
+               "cohorts": {"2020": {}}}
+    published = {"program": "demo", "year": "2020", "values": [
+        {"source": "Abstract", "statistic": "invited", "group": "all", "printed": "50"}]}
+    responses = pd.DataFrame({"respondent_id": ["a"], "role": ["mentor"]})
+    row = reproduce(published, program, responses, pd.DataFrame(), pd.DataFrame()).iloc[0]
+    assert row["status"] == "not computable" and "no invited count" in row["note"]
+
+
 # ---- the audit on synthetic inputs ----------------------------------------------------
 
 

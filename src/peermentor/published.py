@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from peermentor.config import asked_roles, check_against_schema, load_yaml
+from peermentor.config import ConfigError, asked_roles, check_against_schema, load_yaml
 from peermentor.consistency import mwu_p, printed_decimals, round_half_up
 
 REPRODUCTION_COLUMNS = [
@@ -34,10 +34,13 @@ STATS_STATISTICS = {"risk_ratio", "odds_ratio"}
 SIGNIFICANCE = 0.05
 
 
-def load_published(path: str | Path) -> dict:
-    """Read and schema-check one published-values file."""
+def load_published(path: str | Path, program: dict | None = None) -> dict:
+    """Read and schema-check one published-values file (and, given its programme
+    config, check that every item, option and group it names exists)."""
     data = load_yaml(path)
     check_against_schema(data, "published.schema.json", path)
+    if program is not None:
+        check_against_program(data, program, path)
     return data
 
 
@@ -48,6 +51,35 @@ def published_files(published_dir: str | Path) -> dict[tuple[str, str], Path]:
         data = load_published(path)
         found[(data["program"], str(data["year"]))] = path
     return found
+
+
+def check_against_program(published: dict, program: dict, path: str | Path) -> None:
+    """Raise ConfigError naming the file and entry when a value names an unknown item,
+    option or group, so a typo stops the run at parse time instead of mid-way."""
+    items = {i["id"]: i for i in program["codebook"]}
+    roles = set(program.get("roles", {}))
+    problems = []
+    for index, entry in enumerate(published["values"]):
+        where = f"values/{index} ({entry.get('source')}, printed {entry.get('printed')!r})"
+        for item_id in [entry.get("item"), *entry.get("items", [])]:
+            if item_id is not None and item_id not in items:
+                problems.append(f"{where}: item '{item_id}' is not in the codebook")
+        item = items.get(entry.get("item"), {})
+        choices = {str(c) for c in item.get("choices", {})}
+        for option in [entry.get("option"), *entry.get("options", [])]:
+            if option is not None and choices and str(option) not in choices:
+                problems.append(f"{where}: option '{option}' is not a choice of "
+                                f"'{entry['item']}' ({', '.join(sorted(choices))})")
+        for group in [entry.get("group"), *entry.get("groups", [])]:
+            if group is None or group == "all" or "=" in group:
+                continue
+            unknown = [g for g in group.split("_vs_") if g not in roles]
+            if unknown:
+                problems.append(f"{where}: group '{group}' names no role of the programme "
+                                f"({', '.join(sorted(roles))}, or 'all')")
+    if problems:
+        raise ConfigError(f"{path}: does not match programme '{program['program']}':\n  "
+                          + "\n  ".join(problems))
 
 
 # --------------------------------------------------------------------------------------
@@ -245,8 +277,14 @@ def reproduce(
             computed, status = "", "not computable"
             notes.append(entry["why"])
         else:
-            value = compute_value(entry, program, responses, codes, stats)
-            computed, status = _format(value), status_of(entry, value)
+            try:
+                value = compute_value(entry, program, responses, codes, stats)
+            except ValueError as err:  # e.g. no invited count, nobody answered
+                computed, status = "", "not computable"
+                notes.append(str(err))
+            else:
+                computed, status = _format(value), status_of(entry, value)
+        if status != "not computable":
             if entry["statistic"] in ("risk_ratio", "odds_ratio"):
                 notes.append(_ratio_note(entry, stats))
             if "variant" in entry:

@@ -50,7 +50,7 @@ def cohort_tables(
     stats: pd.DataFrame,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(reproduction, audit)`` of one cohort."""
-    published = load_published(published_path)
+    published = load_published(published_path, program)
     checks = audit(published, program)
     return explain(reproduce(published, program, responses, codes, stats), checks), checks
 

@@ -5,7 +5,7 @@ from snakemake.utils import validate
 
 from peermentor.cohorts import check_import_formats, discover_cohorts
 from peermentor.config import load_program, load_themes
-from peermentor.published import published_files
+from peermentor.published import load_published, published_files
 
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -32,6 +32,8 @@ PUBLISHED = {
     for key, path in published_files(PUBLISHED_DIR).items()
     if key in COHORT_INDEX
 }
+for (_program, _year), _path in PUBLISHED.items():
+    load_published(_path, load_program(f"{PROGRAMS_DIR}/{_program}.yaml"))
 
 
 wildcard_constraints:
