@@ -30,6 +30,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from peermentor.config import codebook_items
 from peermentor.consistency import (
     MWU_VARIANTS,
     attainable_mwu_p,
@@ -64,10 +65,8 @@ def _key(entry: dict) -> tuple:
 
 
 def _scale(program: dict | None, item_id: str | None) -> tuple[int, int] | None:
-    for item in (program or {}).get("codebook", []):
-        if item["id"] == item_id and "scale" in item:
-            return int(item["scale"]["min"]), int(item["scale"]["max"])
-    return None
+    scale = codebook_items(program).get(item_id, {}).get("scale")
+    return (int(scale["min"]), int(scale["max"])) if scale else None
 
 
 def _row(program, source, check, printed, expected, consistent, explanation):
@@ -146,7 +145,7 @@ def _percents(values, program_id):
 
 def _totals(values, program_id, program):
     rows = []
-    items = {i["id"]: i for i in (program or {}).get("codebook", [])}
+    items = codebook_items(program)
     groups: dict[tuple, list] = defaultdict(list)
     for e in values:
         if e["statistic"] in ("count", "percent") and e.get("option") and _numeric(e):

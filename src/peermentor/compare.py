@@ -263,7 +263,7 @@ def share_themes(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.
     return suppress(table, ["segments"], threshold=threshold)
 
 
-def _markdown(table: pd.DataFrame, **options) -> str:
+def markdown_table(table: pd.DataFrame, **options) -> str:
     """A Markdown table with blank cells, not 'nan', where a value is missing."""
     cells = table.astype(object)
     if "floatfmt" in options:
@@ -303,7 +303,7 @@ def summary_markdown(
     parts += [
         "## Studies",
         "",
-        _markdown(studies[study_cols]),
+        markdown_table(studies[study_cols]),
         "",
         "Response rate: percent of those invited; blank where the paper gives no number "
         "invited. Counts per role and study designs: `studies.csv`.",
@@ -321,7 +321,7 @@ def summary_markdown(
             aggfunc="first",
         ).reset_index()
         wide.columns.name = None
-        parts += [_markdown(wide, floatfmt=".1f"), "", *rule]
+        parts += [markdown_table(wide, floatfmt=".1f"), "", *rule]
     parts += ["## Themes across studies", ""]
     if themes.empty:
         parts += ["No qualitative codes.", ""]
@@ -333,5 +333,5 @@ def summary_markdown(
                  categories=("category_label", lambda s: "; ".join(s)))
             .reset_index()
         )
-        parts += [_markdown(by_theme), ""]
+        parts += [markdown_table(by_theme), ""]
     return "\n".join(parts)

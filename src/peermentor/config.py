@@ -93,10 +93,19 @@ def load_program(path: str | Path) -> dict:
     return program
 
 
+def codebook_items(program: dict) -> dict[str, dict]:
+    """The codebook as ``{item id: item}``.
+
+    >>> list(codebook_items({"codebook": [{"id": "a"}, {"id": "b"}]}))
+    ['a', 'b']
+    """
+    return {item["id"]: item for item in (program or {}).get("codebook", [])}
+
+
 def _check_import(program: dict, path: Path) -> None:
     """Cross-check ``import:`` against the codebook and roles (the JSON schema can't)."""
     spec = program.get("import", {})
-    items = {item["id"]: item for item in program.get("codebook", [])}
+    items = codebook_items(program)
     for key in ("columns", "values"):
         for item_id in spec.get(key, {}):
             if item_id not in items:

@@ -19,7 +19,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from peermentor.config import ConfigError, asked_roles, check_against_schema, load_yaml
+from peermentor.config import (
+    ConfigError,
+    asked_roles,
+    check_against_schema,
+    codebook_items,
+    load_yaml,
+)
 from peermentor.consistency import mwu_p, printed_decimals, round_half_up
 
 REPRODUCTION_COLUMNS = [
@@ -44,11 +50,20 @@ def load_published(path: str | Path, program: dict | None = None) -> dict:
     return data
 
 
-def published_files(published_dir: str | Path) -> dict[tuple[str, str], Path]:
-    """``{(program, year): path}`` for every published-values file in a folder."""
+def published_files(
+    published_dir: str | Path, programs: dict[str, dict] | None = None
+) -> dict[tuple[str, str], Path]:
+    """``{(program, year): path}`` for every published-values file in a folder.
+
+    Each file is schema-checked, and checked against its programme's codebook when
+    ``programs`` (``{program id: config}``) holds that programme.
+    """
     found = {}
     for path in sorted(Path(published_dir).glob("*.yaml")):
-        data = load_published(path)
+        data = load_yaml(path)
+        check_against_schema(data, "published.schema.json", path)
+        if data["program"] in (programs or {}):
+            check_against_program(data, programs[data["program"]], path)
         found[(data["program"], str(data["year"]))] = path
     return found
 
@@ -56,7 +71,7 @@ def published_files(published_dir: str | Path) -> dict[tuple[str, str], Path]:
 def check_against_program(published: dict, program: dict, path: str | Path) -> None:
     """Raise ConfigError naming the file and entry when a value names an unknown item,
     option or group, so a typo stops the run at parse time instead of mid-way."""
-    items = {i["id"]: i for i in program["codebook"]}
+    items = codebook_items(program)
     roles = set(program.get("roles", {}))
     problems = []
     for index, entry in enumerate(published["values"]):
@@ -88,10 +103,11 @@ def check_against_program(published: dict, program: dict, path: str | Path) -> N
 
 
 def _item(program: dict, item_id: str) -> dict:
-    for item in program["codebook"]:
-        if item["id"] == item_id:
-            return item
-    raise KeyError(f"item '{item_id}' is not in the codebook of '{program['program']}'")
+    try:
+        return codebook_items(program)[item_id]
+    except KeyError:
+        message = f"item '{item_id}' is not in the codebook of '{program['program']}'"
+        raise KeyError(message) from None
 
 
 def _members(responses: pd.DataFrame, program: dict, group: str, item: dict | None):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from peermentor.audit import AUDIT_COLUMNS, audit
+from peermentor.compare import markdown_table
 from peermentor.config import load_program
 from peermentor.published import REPRODUCTION_COLUMNS, load_published, reproduce
 from peermentor.validate import load_validated
@@ -93,8 +94,6 @@ def status_line(reproduction: pd.DataFrame, checks: pd.DataFrame) -> str:
 
 def reproduction_markdown(reproduction: pd.DataFrame, checks: pd.DataFrame) -> str:
     """The summary's section: status counts, what differs and why, the audit's findings."""
-    from peermentor.compare import _markdown  # one Markdown style for the whole summary
-
     parts = ["## Reproduction of the published papers", ""]
     if reproduction.empty:
         return "\n".join(parts + ["No cohort has published values.", ""])
@@ -106,29 +105,29 @@ def reproduction_markdown(reproduction: pd.DataFrame, checks: pd.DataFrame) -> s
         "(`config/published/`), recomputed from the validated data "
         "(`results/reproduction.csv`; " + status_line(reproduction, checks) + ").",
         "",
-        _markdown(tally),
+        markdown_table(tally),
         "",
         "### Published values that differ",
         "",
-        _markdown(reproduction.loc[reproduction["status"] == "differs",
+        markdown_table(reproduction.loc[reproduction["status"] == "differs",
                                    ["program", "source", "statistic", "item", "option",
                                     "group", "published", "computed", "note"]]),
         "",
         "### Audit: published numbers that cannot all be true",
         "",
-        _markdown(checks.loc[checks["verdict"] != "consistent",
+        markdown_table(checks.loc[checks["verdict"] != "consistent",
                              ["program", "source", "check", "printed", "expected", "verdict",
                               "explanation"]]),
         "",
         "<details><summary>Every published value</summary>",
         "",
-        _markdown(reproduction.drop(columns=["year"])),
+        markdown_table(reproduction.drop(columns=["year"])),
         "",
         "</details>",
         "",
         "<details><summary>Every audit check</summary>",
         "",
-        _markdown(checks),
+        markdown_table(checks),
         "",
         "</details>",
         "",

@@ -5,7 +5,7 @@ from snakemake.utils import validate
 
 from peermentor.cohorts import check_import_formats, discover_cohorts
 from peermentor.config import load_program, load_themes
-from peermentor.published import load_published, published_files
+from peermentor.published import published_files
 
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -18,22 +18,18 @@ COHORT_INDEX = {(c.program, c.year): c for c in COHORTS}
 
 # Fail at parse time, with file and key, on a programme config or theme framework
 # that breaks its schema, rather than in the middle of a run.
-check_import_formats(
-    COHORTS,
-    {p: load_program(f"{PROGRAMS_DIR}/{p}.yaml") for p in PROGRAMS},
-    PROGRAMS_DIR,
-)
+PROGRAM_CONFIGS = {p: load_program(f"{PROGRAMS_DIR}/{p}.yaml") for p in PROGRAMS}
+check_import_formats(COHORTS, PROGRAM_CONFIGS, PROGRAMS_DIR)
 load_themes(config["themes"])
 
-# Published values (config/published/*.yaml) of the cohorts present; schema-checked here.
+# Published values (config/published/*.yaml) of the cohorts present, checked here
+# against their schema and their programme's codebook.
 PUBLISHED_DIR = config.get("published_dir", "config/published")
 PUBLISHED = {
     key: str(path)
-    for key, path in published_files(PUBLISHED_DIR).items()
+    for key, path in published_files(PUBLISHED_DIR, PROGRAM_CONFIGS).items()
     if key in COHORT_INDEX
 }
-for (_program, _year), _path in PUBLISHED.items():
-    load_published(_path, load_program(f"{PROGRAMS_DIR}/{_program}.yaml"))
 
 
 wildcard_constraints:
