@@ -15,6 +15,7 @@ import pytest
 
 from peermentor.config import load_program, response_columns
 from peermentor.consistency import half_up_interval, mwu_p
+from peermentor.published import mwu_variant
 from peermentor.reconstruct import (
     check_reconstruction,
     closest_pair,
@@ -67,7 +68,7 @@ def one_decimal(x: float) -> str:
 
 
 def test_rerun_is_byte_identical(tmp_path):
-    written = reconstruct_all(PROGRAMS, tmp_path)
+    written = reconstruct_all(PROGRAMS, tmp_path, ROOT / "config" / "published")
     produced = sorted(p.relative_to(tmp_path) for p in written)
     committed = sorted(p.relative_to(RAW) for p in RAW.rglob("*.csv"))
     assert produced == committed
@@ -77,7 +78,8 @@ def test_rerun_is_byte_identical(tmp_path):
 
 
 def test_command_line_entry_point(tmp_path, capsys):
-    assert main(["--programs", str(PROGRAMS), "--out", str(tmp_path)]) == 0
+    assert main(["--programs", str(PROGRAMS), "--out", str(tmp_path),
+                 "--published", str(ROOT / "config" / "published")]) == 0
     rel = Path("ulsan-peer/2019/responses.csv")
     assert (tmp_path / rel).read_bytes() == (RAW / rel).read_bytes()
     assert str(tmp_path / rel) in capsys.readouterr().out
@@ -170,28 +172,25 @@ def test_ulsan_table2_means_and_sds():
 
 
 def test_ulsan_table2_p_values_are_the_closest_available():
-    """Each pair is the one closest to the printed p under the variant the config declares."""
+    """Each pair is the one closest to the printed p under the paper's declared variant."""
     frame = responses("ulsan-peer")
-    # Typed from Table 2: printed p, mentors (mean, SD), mentees (mean, SD); the variant
-    # is the one declared in config (the only one under which 0.33 / 0.60 are attainable).
-    printed = {"programme_appropriate": (0.68, "normal_cc"),
-               "partner_attitude": (0.33, "normal_cc"),
-               "programme_content": (0.60, "exact")}
+    # Typed from Table 2: printed p, mentors (mean, SD), mentees (mean, SD).
+    printed = {"programme_appropriate": 0.68, "partner_attitude": 0.33,
+               "programme_content": 0.60}
     stats = {"programme_appropriate": ((3.5, 0.7), (3.7, 0.9)),
              "partner_attitude": ((3.4, 1.2), (3.9, 1.2)),
              "programme_content": ((3.6, 0.5), (3.8, 1.0))}
-    for item, (p, variant) in printed.items():
+    variant = mwu_variant(ROOT / "config" / "published" / "ulsan-peer.yaml")
+    assert variant == "textbook_normal_cc"
+    for item, p in printed.items():
         x = frame.loc[frame["role"] == "mentor", item].astype(int).tolist()
         y = frame.loc[frame["role"] == "mentee", item].astype(int).tolist()
         (mx, sx), (my, sy) = stats[item]
         cx, cy = likert_candidates(10, mx, sx, 1, 5), likert_candidates(9, my, sy, 1, 5)
         best = min(abs(mwu_p(a, b, variant) - p) for a in cx for b in cy)
         assert abs(mwu_p(x, y, variant) - p) == pytest.approx(best)
-    mentor, mentee = (frame["role"] == r for r in ("mentor", "mentee"))
-    assert round(mwu_p(frame.loc[mentor, "partner_attitude"].astype(int),
-                       frame.loc[mentee, "partner_attitude"].astype(int)), 2) == 0.33
-    assert round(mwu_p(frame.loc[mentor, "programme_content"].astype(int),
-                       frame.loc[mentee, "programme_content"].astype(int), "exact"), 2) == 0.60
+        # Under that variant all three printed values are reproduced.
+        assert round(mwu_p(x, y, variant), 2) == p
 
 
 def test_ulsan_table3_counts_and_denominators():

@@ -277,12 +277,18 @@ def _ranges(values, program_id):
     return rows
 
 
-def _p_values(values, program_id, program):
+def _pair_text(pair) -> str:
+    return " vs ".join("(" + ",".join(map(str, sample)) + ")" for sample in pair)
+
+
+def _p_values(values, program_id, program, declared):
+    """Every printed Mann-Whitney p against what every variant attains from the data
+    that match the printed means and SDs; then one variant for all of them."""
     rows, verdicts = [], []
     table = {(e["source"], e.get("item"), e.get("group"), e["statistic"]): e
              for e in values if _numeric(e)}
     for e in values:
-        if e["statistic"] != "p" or not _numeric(e) or "variant" not in e:
+        if e["statistic"] != "p" or not _numeric(e) or "_vs_" not in e.get("group", ""):
             continue
         first, second = e["group"].split("_vs_")
         specs = [(table.get((e["source"], e["item"], g, "mean")),
@@ -291,34 +297,34 @@ def _p_values(values, program_id, program):
         if not scale or not all(m and s and "denominator" in m for m, s in specs):
             continue
         samples = [sprite(m["denominator"], m["printed"], s["printed"], *scale) for m, s in specs]
-        decimals = printed_decimals(e["printed"])
-        attainable = attainable_mwu_p(*samples, decimals=decimals)
-        hits = [v for v in MWU_VARIANTS if e["printed"] in attainable[v]]
+        attainable = attainable_mwu_p(*samples, decimals=printed_decimals(e["printed"]))
+        hits = {v: attainable[v][e["printed"]] for v in MWU_VARIANTS
+                if e["printed"] in attainable[v]}
         verdicts.append((e, hits))
         listing = "; ".join(f"{v}: {', '.join(attainable[v])}" for v in MWU_VARIANTS)
-        if e["variant"] in hits:
-            verdict, why = "consistent", f"attainable under the declared variant {e['variant']}"
-        elif hits:
-            verdict, why = "questionable", (
-                f"attainable only under {', '.join(hits)}, not the declared {e['variant']}")
+        pairs = (f"{len(samples[0]) * len(samples[1])} pairs of samples ({len(samples[0])} x "
+                 f"{len(samples[1])}) match the printed means and SDs")
+        if hits:
+            why = "attained under " + "; ".join(
+                f"{v} by {first} vs {second} = {_pair_text(pair)}" for v, pair in hits.items())
+            if declared and declared not in hits:
+                why += f"; not under the declared variant {declared}"
         else:
-            verdict, why = "inconsistent", (
-                "no integer sample matching the printed means and SDs gives this p under "
-                "any variant")
-        pairs = len(samples[0]) * len(samples[1])
+            why = (f"no sample matching the printed means and SDs gives this p under any of "
+                   f"the {len(MWU_VARIANTS)} variants")
         rows.append(_row(program_id, e["source"], f"Mann-Whitney p attainable: {e['item']}",
-                         e["printed"], listing, verdict,
-                         f"{why}; {pairs} pairs of samples ({len(samples[0])} x "
-                         f"{len(samples[1])}) match the printed means and SDs"))
+                         e["printed"], listing, bool(hits), f"{why}; {pairs}"))
     if len(verdicts) > 1:
-        common = set(MWU_VARIANTS).intersection(*(set(h) for _, h in verdicts))
+        common = [v for v in MWU_VARIANTS if all(v in hits for _, hits in verdicts)]
         printed = ", ".join(e["printed"] for e, _ in verdicts)
+        why = (f"variants that attain all: {', '.join(common) or 'none'}; "
+               + "; ".join(f"{e['printed']}: {', '.join(h) or 'none'}" for e, h in verdicts))
+        if declared:
+            why += (f"; declared variant {declared} "
+                    + ("attains all" if declared in common else "does not attain all"))
         rows.append(_row(program_id, verdicts[0][0]["source"],
-                         "one Mann-Whitney variant for every printed p", printed,
-                         "a variant under which all are attainable", bool(common),
-                         f"variants that attain all: {', '.join(sorted(common)) or 'none'}; "
-                         + "; ".join(f"{e['printed']}: {', '.join(h) or 'none'}"
-                                     for e, h in verdicts)))
+                         f"one Mann-Whitney variant for every printed p (of {len(MWU_VARIANTS)})",
+                         printed, "a variant under which all are attainable", bool(common), why))
     return rows
 
 
@@ -333,7 +339,8 @@ def audit(published: dict, program: dict | None = None) -> pd.DataFrame:
         + _participation(values, program_id, program)
         + _same_quantity(values, program_id)
         + _ranges(values, program_id)
-        + _p_values(values, program_id, program)
+        + _p_values(values, program_id, program,
+                    (published.get("mann_whitney") or {}).get("variant"))
     )
     for c in published.get("checks", []):
         rows.append(_row(program_id, c["source"], c["check"], c["printed"], c["expected"],

@@ -5,13 +5,17 @@ produced them: GRIM (Brown & Heathers 2017) for a mean or a percentage and its n
 GRIMMER (Anaya 2016; Allard 2018) for a mean, SD and n, and SPRITE-style exhaustive
 enumeration (Heathers et al. 2018) of every bounded integer sample that matches all
 three. For a printed Mann-Whitney p-value it lists the p-values attainable from those
-samples under each standard way of computing the test.
+samples under each way researchers' software computes the test (:data:`MWU_VARIANTS`:
+R, SPSS, SAS, Stata, StatXact/coin, SciPy and the textbook formula, each with its own
+ties, continuity and two-sided rule).
 
 All rounding is **half-up** at the printed number of decimals and all comparisons are
 exact (:class:`fractions.Fraction`), so no floating-point tolerance is involved. No
 maintained Python library implements GRIMMER or SPRITE (the reference implementations
-are R's ``scrutiny`` and ``rsprite2``), hence this small module; the test p-values
-themselves come from SciPy.
+are R's ``scrutiny`` and ``rsprite2``), hence this small module. The normal-approximation
+and no-ties exact p-values come from SciPy; the exact distribution of the rank sum given
+ties, which SciPy only reaches by enumerating every split, is built here by dynamic
+programming (:func:`rank_sum_distribution`).
 """
 
 from __future__ import annotations
@@ -24,26 +28,6 @@ from fractions import Fraction
 
 import numpy as np
 from scipy import stats as sps
-
-#: Ways a two-sided Mann-Whitney p-value is commonly computed, with what prints them.
-MWU_VARIANTS: dict[str, str] = {
-    "normal_cc": (
-        "normal approximation, tie-corrected, with continuity correction "
-        "(R wilcox.test default with ties; SciPy method='asymptotic'; pingouin.mwu)"
-    ),
-    "normal": (
-        "normal approximation, tie-corrected, no continuity correction "
-        "(SPSS 'Asymp. Sig. (2-tailed)')"
-    ),
-    "exact": (
-        "exact null distribution of U ignoring ties "
-        "(SPSS 'Exact Sig. [2*(1-tailed Sig.)]'; SciPy method='exact')"
-    ),
-    "permutation": (
-        "exact permutation distribution of the rank sum given the ties "
-        "(StatXact, R coin; SciPy permutation_test over all splits)"
-    ),
-}
 
 
 def printed_decimals(value: float | int | str, explicit: int | None = None) -> int:
@@ -193,42 +177,174 @@ def sprite(
 
 
 # --------------------------------------------------------------------------------------
-# Mann-Whitney p-values under each variant
+# Mann-Whitney p-values as researchers' software computes them
 # --------------------------------------------------------------------------------------
 
+#: Every standard way a two-sided Mann-Whitney (Wilcoxon rank-sum) p-value is printed,
+#: keyed by the software and option it matches; software that prints the same number
+#: is listed with it. ``U`` is the statistic of the first sample (midranks for ties),
+#: ``S`` its rank sum, ``N = n1 + n2``.
+MWU_VARIANTS: dict[str, str] = {
+    "r_exact": (
+        "R wilcox.test(x, y) (R's default for n < 50; also exact=TRUE): exact null "
+        "distribution of U without ties, two-sided min(1, 2 x the smaller tail); with ties "
+        "R warns 'cannot compute exact p-value with ties' and prints r_correct instead"
+    ),
+    "r_correct": (
+        "R wilcox.test(exact=FALSE) (correct=TRUE, the default): normal approximation, "
+        "tie-corrected variance, continuity correction 0.5 towards the mean, 2 x P(Z >= |z|); "
+        "also SAS NPAR1WAY WILCOXON 'Two-Sided Pr > |Z|' (CORRECT=YES, its default), SciPy "
+        "mannwhitneyu(method='asymptotic'), pingouin.mwu on tied data"
+    ),
+    "r_uncorrected": (
+        "R wilcox.test(exact=FALSE, correct=FALSE): normal approximation, tie-corrected "
+        "variance, no continuity correction; also SPSS 'Asymp. Sig. (2-tailed)', Stata "
+        "ranksum 'Prob > |z|', SAS NPAR1WAY CORRECT=NO, SciPy use_continuity=False"
+    ),
+    "textbook_normal": (
+        "textbook normal approximation without tie correction: "
+        "z = (U - n1 n2/2) / sqrt(n1 n2 (N+1)/12), no continuity correction, 2 x P(Z >= |z|)"
+    ),
+    "textbook_normal_cc": (
+        "textbook normal approximation without tie correction, continuity correction 0.5"
+    ),
+    "spss_exact": (
+        "SPSS 'Exact Sig. [2*(1-tailed Sig.)]' (footnote 'Not corrected for ties'): twice "
+        "the probability, under the no-ties distribution of U, of a U at least as far from "
+        "n1 n2/2 on the observed side; a half-integer U from ties is kept, not truncated"
+    ),
+    "scipy_exact": (
+        "SciPy mannwhitneyu(method='exact'): the no-ties distribution with the larger U "
+        "truncated to an integer (int(40.5) = 40), 2 x P(U >= that)"
+    ),
+    "exact_conditional": (
+        "SAS NPAR1WAY EXACT WILCOXON 'Two-Sided Pr >= |S - Mean|', R coin::wilcox_test("
+        "distribution='exact'), StatXact, Stata ranksum's exact option: the exact "
+        "permutation distribution of S given the tied midranks, two-sided by distance "
+        "|S - E(S)|, i.e. of U from n1 n2/2"
+    ),
+    "exact_conditional_doubled": (
+        "SciPy mannwhitneyu(method=PermutationMethod()) (scipy.stats.permutation_test's "
+        "two-sided rule): the exact permutation distribution of S given the tied midranks, "
+        "two-sided as min(1, 2 x the smaller tail)"
+    ),
+}
 
-def _rank_sum(first, second, axis):
-    return first.sum(axis=axis)
+
+#: Variant of cohorts whose paper declares none: what R and SciPy print for tied
+#: survey data, computed in O(n log n).
+DEFAULT_MWU_VARIANT = "r_correct"
 
 
-def mwu_p(x: Sequence[float], y: Sequence[float], variant: str = "normal_cc") -> float:
+def mwu_method_statement(variant: str, first: str = "the first group") -> str:
+    """One sentence for a report: which Mann-Whitney variant gave its p-values, and
+    which way the rank-biserial r points.
+
+    >>> text = mwu_method_statement("r_exact", "mentors")
+    >>> text.startswith("Mann-Whitney p-values: R wilcox.test(x, y)")
+    True
+    >>> "positive when mentors answer higher" in text
+    True
+    """
+    if variant not in MWU_VARIANTS:
+        raise ValueError(f"unknown Mann-Whitney variant {variant!r}; use one of "
+                         f"{list(MWU_VARIANTS)}")
+    return (f"Mann-Whitney p-values: {MWU_VARIANTS[variant]} (variant `{variant}`). "
+            f"U is that of {first}; the rank-biserial r = 2U/(n1 n2) - 1 is positive when "
+            f"{first} answer higher, negative when lower.")
+
+
+def _doubled_ranks(x: Sequence[float], y: Sequence[float]) -> tuple[np.ndarray, int]:
+    """Twice the pooled midranks (whole numbers) and the size of the first sample."""
+    pooled = np.concatenate([np.asarray(x, float), np.asarray(y, float)])
+    if not len(x) or not len(y) or np.isnan(pooled).any():
+        raise ValueError("Mann-Whitney needs two non-empty samples without missing values")
+    return np.rint(2 * sps.rankdata(pooled)).astype(np.int64), len(x)
+
+
+#: Largest pooled sample the exact variants accept: the rank-sum table has
+#: n1 x N(N+1) cells, fine for surveys of a few hundred, not for whole-school exports.
+EXACT_MAX_N = 400
+
+
+def rank_sum_distribution(doubled_ranks: Sequence[int], n1: int) -> np.ndarray:
+    """Null distribution of twice the rank sum of ``n1`` of the given (doubled) ranks.
+
+    Returns ``prob`` with ``prob[s]`` = P(2S = s) when ``n1`` of the pooled items are
+    drawn at random, ties kept at their midranks (the conditional distribution SAS
+    EXACT, StatXact and coin use; with distinct ranks it is the usual no-ties
+    distribution). Built by dynamic programming over the tie groups, choosing ``j`` of
+    a group of ``t`` in ``C(t, j)`` ways, in O(groups x n1 x N^2) time; nothing
+    enumerates the C(N, n1) splits.
+
+    >>> rank_sum_distribution([2, 4, 6], 1)[[2, 4, 6]].tolist()   # ranks 1, 2, 3
+    [0.3333333333333333, 0.3333333333333333, 0.3333333333333333]
+    >>> prob = rank_sum_distribution([2, 5, 5, 8], 2)            # ranks 1, 2.5, 2.5, 4
+    >>> {s: round(p * 6) for s, p in enumerate(prob) if p}
+    {7: 2, 10: 2, 13: 2}
+    """
+    ranks = np.asarray(doubled_ranks, dtype=np.int64)
+    if len(ranks) > EXACT_MAX_N:
+        raise ValueError(f"exact Mann-Whitney p for N={len(ranks)} > {EXACT_MAX_N}; use a "
+                         "normal-approximation variant")
+    values, sizes = np.unique(ranks, return_counts=True)
+    top = int(ranks.sum())
+    ways = np.zeros((n1 + 1, top + 1))
+    ways[0, 0] = 1.0
+    for value, size in zip(values.tolist(), sizes.tolist(), strict=True):
+        new = np.zeros_like(ways)
+        for j in range(min(size, n1) + 1):
+            shift = j * value
+            new[j:, shift:] += math.comb(size, j) * ways[: n1 + 1 - j, : top + 1 - shift]
+        ways = new
+    return ways[n1] / math.comb(len(ranks), n1)
+
+
+def _normal_p(u: float, n1: int, n2: int, variance: float, correction: float) -> float:
+    distance = max(abs(u - n1 * n2 / 2) - correction, 0.0)
+    return float(min(1.0, 2 * sps.norm.sf(distance / math.sqrt(variance))))
+
+
+def mwu_p(x: Sequence[float], y: Sequence[float], variant: str = "r_correct") -> float:
     """Two-sided Mann-Whitney p-value of ``x`` vs ``y`` under one of :data:`MWU_VARIANTS`.
 
-    >>> round(mwu_p([1, 2, 3, 4], [5, 6, 7, 8], "exact"), 4)
-    0.0286
-    >>> round(mwu_p([1, 2, 3, 4], [5, 6, 7, 8], "permutation"), 4)
-    0.0286
+    R's ``?wilcox.test`` example (Hollander & Wolfe 1973, p. 69) prints W = 35 and a
+    one-sided exact p = 0.1272, so the two-sided p is twice that:
+
+    >>> x = [0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46]
+    >>> y = [1.15, 0.88, 0.90, 0.74, 1.21]
+    >>> round(mwu_p(x, y, "r_exact") / 2, 4)
+    0.1272
     """
-    if variant == "normal_cc":
-        return float(sps.mannwhitneyu(x, y, method="asymptotic", use_continuity=True).pvalue)
-    if variant == "normal":
-        return float(sps.mannwhitneyu(x, y, method="asymptotic", use_continuity=False).pvalue)
-    if variant == "exact":
+    if variant not in MWU_VARIANTS:
+        raise ValueError(f"unknown Mann-Whitney variant {variant!r}; use one of "
+                         f"{list(MWU_VARIANTS)}")
+    doubled, n1 = _doubled_ranks(x, y)
+    n2, n = len(doubled) - n1, len(doubled)
+    ties = len(np.unique(doubled)) < n
+    if variant in ("r_correct", "r_uncorrected") or (variant == "r_exact" and ties):
+        # SciPy's asymptotic p equals R's, SAS's and SPSS's normal approximation.
+        return float(sps.mannwhitneyu(x, y, method="asymptotic",
+                                      use_continuity=variant != "r_uncorrected").pvalue)
+    if variant == "scipy_exact":
         return float(sps.mannwhitneyu(x, y, method="exact").pvalue)
-    if variant == "permutation":
-        # Pooled ranks are fixed under relabelling, so the rank sum of the first group
-        # is the statistic; every split of the pooled sample is enumerated.
-        ranks = sps.rankdata(np.concatenate([np.asarray(x, float), np.asarray(y, float)]))
-        result = sps.permutation_test(
-            (ranks[: len(x)], ranks[len(x) :]),
-            _rank_sum,
-            permutation_type="independent",
-            vectorized=True,
-            n_resamples=np.inf,
-            alternative="two-sided",
-        )
-        return float(result.pvalue)
-    raise ValueError(f"unknown Mann-Whitney variant {variant!r}; use one of {list(MWU_VARIANTS)}")
+    u = (int(doubled[:n1].sum()) - n1 * (n1 + 1)) / 2  # U of x, possibly half-integer
+    if variant.startswith("textbook"):
+        correction = 0.5 if variant == "textbook_normal_cc" else 0.0
+        return _normal_p(u, n1, n2, n1 * n2 * (n + 1) / 12, correction)
+    if variant in ("r_exact", "spss_exact"):
+        # No-ties distribution; distance of U from n1 n2/2 (symmetric, so both tails agree).
+        prob = rank_sum_distribution(np.arange(2, 2 * n + 1, 2), n1)
+        offset = n1 * (n1 + 1)
+        distance = abs(2 * u - n1 * n2)  # in half-units
+        s_low = offset + (n1 * n2 - distance)  # 2S at the lower tail's edge
+        return float(min(1.0, 2 * prob[: int(math.floor(s_low)) + 1].sum()))
+    prob = rank_sum_distribution(doubled, n1)
+    observed, centre = int(doubled[:n1].sum()), n1 * (n + 1)
+    if variant == "exact_conditional":
+        sums = np.arange(len(prob))
+        return float(min(1.0, prob[np.abs(sums - centre) >= abs(observed - centre)].sum()))
+    return float(min(1.0, 2 * min(prob[: observed + 1].sum(), prob[observed:].sum())))
 
 
 def attainable_mwu_p(
@@ -242,8 +358,8 @@ def attainable_mwu_p(
     Returns ``{variant: {printed p: first pair (x, y) that gives it}}`` with p rounded
     half-up to ``decimals``; pairs are visited in lexicographic order.
 
-    >>> out = attainable_mwu_p([(1, 2, 3, 4)], [(5, 6, 7, 8)], variants=["exact"])
-    >>> out["exact"]
+    >>> out = attainable_mwu_p([(1, 2, 3, 4)], [(5, 6, 7, 8)], variants=["spss_exact"])
+    >>> out["spss_exact"]
     {'0.03': ((1, 2, 3, 4), (5, 6, 7, 8))}
     """
     found: dict[str, dict[str, tuple]] = {v: {} for v in variants}

@@ -26,7 +26,13 @@ from peermentor.config import (
     codebook_items,
     load_yaml,
 )
-from peermentor.consistency import mwu_p, printed_decimals, round_half_up
+from peermentor.consistency import (
+    DEFAULT_MWU_VARIANT,
+    MWU_VARIANTS,
+    mwu_method_statement,
+    printed_decimals,
+    round_half_up,
+)
 
 REPRODUCTION_COLUMNS = [
     "program", "year", "source", "statistic", "item", "option", "group",
@@ -48,6 +54,41 @@ def load_published(path: str | Path, program: dict | None = None) -> dict:
     if program is not None:
         check_against_program(data, program, path)
     return data
+
+
+def mwu_variant(published: dict | str | Path | None) -> str:
+    """The Mann-Whitney variant a paper declares (``mann_whitney: {variant, why}``), used
+    for every p of its cohort; :data:`~peermentor.consistency.DEFAULT_MWU_VARIANT`
+    when there is no published file (``None`` or ``""``) or it declares none.
+
+    >>> mwu_variant({"mann_whitney": {"variant": "spss_exact", "why": "..."}}), mwu_variant("")
+    ('spss_exact', 'r_correct')
+    """
+    if not published:
+        return DEFAULT_MWU_VARIANT
+    data = published if isinstance(published, dict) else load_yaml(published)
+    variant = (data.get("mann_whitney") or {}).get("variant", DEFAULT_MWU_VARIANT)
+    if variant not in MWU_VARIANTS:
+        raise ConfigError(f"{published if not isinstance(published, dict) else data['program']}"
+                          f": mann_whitney variant '{variant}' is none of {list(MWU_VARIANTS)}")
+    return variant
+
+
+def mwu_statement(program: dict, variant: str) -> str:
+    """The report's statement of how its Mann-Whitney p-values were computed and which
+    way its rank-biserial r points ("" when the programme compares no roles).
+
+    >>> program = {"roles": {"mentor": "Mentors", "mentee": "Mentees"},
+    ...            "comparison": ["mentor", "mentee"]}
+    >>> "positive when Mentors answer higher" in mwu_statement(program, "r_correct")
+    True
+    """
+    pair = program.get("comparison") or []
+    if len(pair) != 2:
+        return ""
+    roles = program.get("roles", {})
+    first, second = (roles.get(r, r) for r in pair)
+    return mwu_method_statement(variant, first) + f" Compared with {second}."
 
 
 def published_files(
@@ -147,14 +188,6 @@ def _item_values(rows: pd.DataFrame, item: dict) -> pd.Series:
     return rows[item["id"]].dropna().astype(float)
 
 
-def _pair_values(responses, program, item, group):
-    first, second = group.split("_vs_")
-    return (
-        _item_values(_members(responses, program, first, item), item).tolist(),
-        _item_values(_members(responses, program, second, item), item).tolist(),
-    )
-
-
 def _from_stats(stats: pd.DataFrame, entry: dict) -> float | None:
     hit = stats[
         (stats["item"] == entry.get("item"))
@@ -201,9 +234,7 @@ def compute_value(
         ]
         return float(min(values) if entry["aggregate"] == "min" else max(values))
     item = _item(program, entry["item"])
-    if statistic == "p":
-        if "variant" in entry:
-            return mwu_p(*_pair_values(responses, program, item, group), entry["variant"])
+    if statistic == "p":  # from stats.csv, so the paper's p and the report's are one number
         value = _from_stats(stats, entry)
         if value is None:
             raise ValueError(f"stats.csv has no test of {item['id']} for {group}")
@@ -285,6 +316,7 @@ def reproduce(
 ) -> pd.DataFrame:
     """One row per published value: printed, computed, precision, status and note."""
     year = str(published["year"])
+    variant = mwu_variant(published)
     rows = []
     for entry in published["values"]:
         entry = {**entry, "_year": year, "printed": str(entry["printed"])}
@@ -303,8 +335,8 @@ def reproduce(
         if status != "not computable":
             if entry["statistic"] in ("risk_ratio", "odds_ratio"):
                 notes.append(_ratio_note(entry, stats))
-            if "variant" in entry:
-                notes.append(f"Mann-Whitney variant: {entry['variant']}")
+            if entry["statistic"] == "p" and "_vs_" in entry.get("group", ""):
+                notes.append(f"Mann-Whitney variant: {variant} (stats.csv)")
         item = entry.get("item") or "; ".join(entry.get("items", []))
         option = entry.get("option") or " + ".join(map(str, entry.get("options", [])))
         group = entry.get("group") if "groups" not in entry else (

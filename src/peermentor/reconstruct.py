@@ -9,7 +9,8 @@ every published mean and SD within the paper's rounding, and nothing more.
 
 Run from the repository root::
 
-    python -m peermentor.reconstruct [--programs config/programs] [--out data/raw]
+    python -m peermentor.reconstruct [--programs config/programs] [--out data/raw] \\
+        [--published config/published]
 
 Method, per item type (all driven by the YAML; there is no per-study code):
 
@@ -29,10 +30,11 @@ Method, per item type (all driven by the YAML; there is no per-study code):
   and SD (ddof=1) round **half-up** to the printed values at the printed number of
   decimals. The comparison is exact (``fractions.Fraction`` against the half-up
   rounding interval ``[x - 0.5e-d, x + 0.5e-d)``), so no floating-point tolerance is
-  needed. When the item publishes ``test: {name: mann_whitney, p, variant}``, the pair
-  of multisets (one per ``comparison`` role) whose two-sided p-value under the declared
-  ``variant`` (default ``normal_cc``; see ``peermentor.consistency.MWU_VARIANTS``) is
-  closest to the printed p is used, ties broken by the lexicographically smallest pair;
+  needed. When the item publishes ``test: {name: mann_whitney, p}``, the pair of
+  multisets (one per ``comparison`` role) whose two-sided p-value under the paper's
+  declared variant (``mann_whitney: {variant}`` in ``config/published/<program>.yaml``,
+  default ``r_correct``; see ``peermentor.consistency.MWU_VARIANTS``) is closest to the
+  printed p is used, ties broken by the lexicographically smallest pair;
   otherwise one candidate is drawn with the seeded generator. ``results/audit.csv``
   lists, per variant, every p-value the matching samples can give.
 
@@ -55,7 +57,8 @@ import numpy as np
 import pandas as pd
 
 from peermentor.config import asked_roles, item_columns, load_program, response_columns
-from peermentor.consistency import mwu_p, sprite
+from peermentor.consistency import DEFAULT_MWU_VARIANT, mwu_p, sprite
+from peermentor.published import mwu_variant
 
 #: Target blocks, finest first.
 TARGET_KINDS = ("by_group", "by_role", "overall")
@@ -121,7 +124,7 @@ def closest_pair(
     first: Sequence[tuple[int, ...]],
     second: Sequence[tuple[int, ...]],
     p: float,
-    variant: str = "normal_cc",
+    variant: str = DEFAULT_MWU_VARIANT,
 ) -> tuple[tuple[int, ...], tuple[int, ...], float]:
     """The pair (one multiset from each list) whose Mann-Whitney p is closest to ``p``.
 
@@ -163,7 +166,10 @@ def likert_spec_candidates(item: dict, spec: dict, where: str) -> list[tuple[int
 
 
 def likert_multisets(
-    program: dict, item: dict, strata: list[tuple[str, np.ndarray, dict]]
+    program: dict,
+    item: dict,
+    strata: list[tuple[str, np.ndarray, dict]],
+    variant: str = DEFAULT_MWU_VARIANT,
 ) -> dict[str, tuple[int, ...]]:
     """One multiset per stratum of a Likert item (see the module docstring)."""
     where = f"{program['program']}:{item['id']}"
@@ -175,7 +181,7 @@ def likert_multisets(
         if first not in cands or second not in cands:
             raise ValueError(f"{where}: a Mann-Whitney p needs by_role targets for both roles")
         chosen[first], chosen[second], _ = closest_pair(
-            cands[first], cands[second], float(test["p"]), test.get("variant", "normal_cc")
+            cands[first], cands[second], float(test["p"]), variant
         )
     for key, options in cands.items():
         if key not in chosen:
@@ -311,12 +317,15 @@ def scatter(cells: list[Cells], rows: np.ndarray, width: int, rng) -> list[Cells
     return out
 
 
-def reconstruct_item(program: dict, item: dict, frame: pd.DataFrame) -> pd.DataFrame:
+def reconstruct_item(
+    program: dict, item: dict, frame: pd.DataFrame, variant: str = DEFAULT_MWU_VARIANT
+) -> pd.DataFrame:
     """One item's columns for every respondent (empty strings where not answered)."""
     columns = item_columns(item)
     values = np.full((len(frame), len(columns)), "", dtype=object)
     strata = item_strata(program, item, frame)
-    multisets = likert_multisets(program, item, strata) if item["type"] == "likert" else {}
+    multisets = (likert_multisets(program, item, strata, variant)
+                 if item["type"] == "likert" else {})
     for key, rows, spec in strata:
         rng = item_rng(program["seed"], item["id"], key)
         if item["type"] == "likert":
@@ -405,11 +414,14 @@ def respondents(program: dict, year: str) -> pd.DataFrame:
     return pd.DataFrame({"respondent_id": ids, "role": roles})
 
 
-def reconstruct_responses(program: dict, year: str) -> pd.DataFrame:
-    """The full ``responses.csv`` table of one cohort, all values as strings."""
+def reconstruct_responses(
+    program: dict, year: str, variant: str = DEFAULT_MWU_VARIANT
+) -> pd.DataFrame:
+    """The full ``responses.csv`` table of one cohort, all values as strings; a printed
+    Mann-Whitney p is matched under ``variant`` (the paper's declared one)."""
     frame = respondents(program, year)
     for item in program.get("codebook", []):
-        block = reconstruct_item(program, item, frame)
+        block = reconstruct_item(program, item, frame, variant)
         frame = pd.concat([frame, block], axis=1)
     frame = frame[response_columns(program)]
     check_reconstruction(program, frame)
@@ -450,12 +462,20 @@ def write_csv(table: pd.DataFrame, path: Path) -> None:
         writer.writerows(table.astype(str).itertuples(index=False, name=None))
 
 
-def reconstruct_program(program: dict, out: Path) -> list[Path]:
-    """Write every cohort of one reconstructed programme; return the files written."""
+def reconstruct_program(
+    program: dict, out: Path, published: Path | None = None
+) -> list[Path]:
+    """Write every cohort of one reconstructed programme; return the files written.
+
+    ``published`` is the programme's ``config/published/`` folder: its file declares
+    the Mann-Whitney variant under which a printed p is matched.
+    """
     written = []
     for year in sorted(program["cohorts"]):
         folder = out / program["program"] / year
-        write_csv(reconstruct_responses(program, year), folder / "responses.csv")
+        path = None if published is None else Path(published) / f"{program['program']}.yaml"
+        variant = mwu_variant(path if path is not None and path.exists() else None)
+        write_csv(reconstruct_responses(program, year, variant), folder / "responses.csv")
         written.append(folder / "responses.csv")
         if program.get("qualitative", {}).get("categories"):
             write_csv(reconstruct_codes(program), folder / "codes.csv")
@@ -463,7 +483,7 @@ def reconstruct_program(program: dict, out: Path) -> list[Path]:
     return written
 
 
-def reconstruct_all(programs: Path, out: Path) -> list[Path]:
+def reconstruct_all(programs: Path, out: Path, published: Path | None = None) -> list[Path]:
     """Reconstruct every config in ``programs`` with ``reconstructed: true``.
 
     Configs for real programmes (``reconstructed`` false or absent) are never touched.
@@ -472,7 +492,7 @@ def reconstruct_all(programs: Path, out: Path) -> list[Path]:
     for path in sorted(Path(programs).glob("*.yaml")):
         program = load_program(path)
         if program.get("reconstructed"):
-            written.extend(reconstruct_program(program, Path(out)))
+            written.extend(reconstruct_program(program, Path(out), published))
     return written
 
 
@@ -481,8 +501,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--programs", type=Path, default=Path("config/programs"))
     parser.add_argument("--out", type=Path, default=Path("data/raw"))
+    parser.add_argument("--published", type=Path, default=Path("config/published"))
     args = parser.parse_args(None if argv is None else list(argv))
-    for path in reconstruct_all(args.programs, args.out):
+    for path in reconstruct_all(args.programs, args.out, args.published):
         print(path)
     return 0
 

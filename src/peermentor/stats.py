@@ -55,6 +55,7 @@ from peermentor.config import (
     item_columns,
     items_of_type,
 )
+from peermentor.consistency import DEFAULT_MWU_VARIANT, mwu_p
 
 #: Columns of every table returned by this module.
 COLUMNS = ["section", "item", "option", "group", "statistic", "value"]
@@ -178,16 +179,20 @@ def _percent(count: float, n: float) -> float:
     return 100.0 * count / n if n else float("nan")
 
 
-def _mwu(x: pd.Series, y: pd.Series) -> dict[str, float] | None:
-    """pingouin.mwu of two samples (NaN dropped); None when a sample is empty."""
-    x, y = x.dropna().to_numpy(), y.dropna().to_numpy()
+def _mwu(x: pd.Series, y: pd.Series, variant: str = DEFAULT_MWU_VARIANT) -> dict | None:
+    """Mann-Whitney of two samples (NaN dropped); None when a sample is empty.
+
+    ``U`` of the first sample (scipy), ``rbc`` the rank-biserial correlation
+    2U/(n1 n2) - 1 (Wendt 1972, as pingouin.mwu computes it; positive when the first
+    sample is higher) and ``p`` under ``variant`` (:data:`MWU_VARIANTS`). The
+    asymptotic variants cost O(n log n): nothing here builds an n1 x n2 matrix, as
+    pingouin.mwu does, which runs out of memory for whole-school exports.
+    """
+    x, y = x.dropna().to_numpy(float), y.dropna().to_numpy(float)
     if len(x) == 0 or len(y) == 0:
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = pg.mwu(x, y)
-    row = res.iloc[0]
-    return {"U": float(row["U_val"]), "rbc": float(row["RBC"]), "p": float(row["p_val"])}
+    u = float(sps.mannwhitneyu(x, y, method="asymptotic").statistic)
+    return {"U": u, "rbc": 2 * u / (len(x) * len(y)) - 1, "p": mwu_p(x, y, variant)}
 
 
 def _independence(answers: pd.Series, roles: pd.Series, pair: tuple[str, str]) -> dict:
@@ -305,15 +310,17 @@ def participation(responses: pd.DataFrame, program: dict, year: str | int) -> pd
     return _frame(rows)
 
 
-def demographics(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
+def demographics(
+    responses: pd.DataFrame, program: dict, mwu_variant: str = DEFAULT_MWU_VARIANT
+) -> pd.DataFrame:
     """Demographics by role with balance tests between the ``comparison`` roles.
 
     Items of section ``demographics``: ``single_choice`` gives ``n`` and per
     choice ``count`` and ``percent`` (of those who answered), tested with
     Fisher exact (2x2 observed table, scipy) or chi-square (pingouin,
     Pearson: ``chi2``, ``dof``, ``cramers_v``, ``p``); ``numeric`` gives
-    ``n``, ``mean``, ``sd``, ``median``, tested with Mann-Whitney (pingouin:
-    ``U``, ``rbc``, ``p``). Binary and Likert demographics are handled by
+    ``n``, ``mean``, ``sd``, ``median``, tested with Mann-Whitney (``U``, ``rbc``,
+    ``p`` under ``mwu_variant``; see :func:`_mwu`). Binary and Likert demographics are handled by
     :func:`binary_summary` and :func:`likert_summary`.
 
     >>> import pandas as pd
@@ -340,7 +347,7 @@ def demographics(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
             pair = _pair(item, program)
             if pair:
                 res = _mwu(values[_in_roles(responses, [pair[0]])],
-                           values[_in_roles(responses, [pair[1]])])
+                           values[_in_roles(responses, [pair[1]])], mwu_variant)
                 if res:
                     rows += [("demographics", item["id"], "", _vs(pair), k, v)
                              for k, v in res.items()]
@@ -379,13 +386,16 @@ def likert_summary(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
     return _frame(rows)
 
 
-def likert_tests(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
+def likert_tests(
+    responses: pd.DataFrame, program: dict, mwu_variant: str = DEFAULT_MWU_VARIANT
+) -> pd.DataFrame:
     """Mann-Whitney U between the ``comparison`` roles for every Likert item.
 
-    pingouin.mwu (scipy's default method: exact without ties for small
-    samples, otherwise normal approximation with tie and continuity
-    correction) gives ``U`` (of the first role), ``rbc`` (rank-biserial;
-    positive when the first role answers higher) and ``p``. ``p_holm`` is the
+    ``U`` (of the first role), ``rbc`` (rank-biserial; positive when the first
+    role answers higher) and ``p`` under ``mwu_variant`` (the cohort's declared
+    variant, default ``r_correct``: R's and SciPy's tie-corrected normal
+    approximation with continuity correction; see
+    :data:`peermentor.consistency.MWU_VARIANTS`). ``p_holm`` is the
     Holm-adjusted p (pingouin.multicomp) within the family of the Likert items
     of one codebook section.
 
@@ -407,7 +417,7 @@ def likert_tests(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
             continue
         values = _numbers(responses[item["id"]])
         res = _mwu(values[_in_roles(responses, [pair[0]])],
-                   values[_in_roles(responses, [pair[1]])])
+                   values[_in_roles(responses, [pair[1]])], mwu_variant)
         if not res:
             continue
         section = _section(item)
@@ -507,10 +517,12 @@ def choice_summary(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
     return _frame(rows)
 
 
-def numeric_summary(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
+def numeric_summary(
+    responses: pd.DataFrame, program: dict, mwu_variant: str = DEFAULT_MWU_VARIANT
+) -> pd.DataFrame:
     """Numeric items outside ``demographics``: ``n``, ``mean``, ``sd``, ``median``, ``q1``, ``q3``.
 
-    Between the ``comparison`` roles: Mann-Whitney (pingouin: ``U``, ``rbc``, ``p``).
+    Between the ``comparison`` roles: Mann-Whitney (``U``, ``rbc``, ``p``; see :func:`_mwu`).
 
     >>> import pandas as pd
     >>> program = {"roles": {"a": "A"}, "codebook": [{"id": "meetings", "text": "M",
@@ -532,7 +544,7 @@ def numeric_summary(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
         pair = _pair(item, program)
         if pair:
             res = _mwu(values[_in_roles(responses, [pair[0]])],
-                       values[_in_roles(responses, [pair[1]])])
+                       values[_in_roles(responses, [pair[1]])], mwu_variant)
             if res:
                 rows += [(section, item_id, "", _vs(pair), k, v) for k, v in res.items()]
     return _frame(rows)
@@ -740,6 +752,7 @@ def analyse_cohort(
     codes: pd.DataFrame | None,
     program: dict,
     year: str | int,
+    mwu_variant: str = DEFAULT_MWU_VARIANT,
 ) -> pd.DataFrame:
     """All analyses of one cohort in one tidy table with leading ``program`` and ``year``.
 
@@ -768,12 +781,12 @@ def analyse_cohort(
     """
     parts = [
         participation(responses, program, year),
-        demographics(responses, program),
+        demographics(responses, program, mwu_variant),
         likert_summary(responses, program),
-        likert_tests(responses, program),
+        likert_tests(responses, program, mwu_variant),
         binary_summary(responses, program),
         choice_summary(responses, program),
-        numeric_summary(responses, program),
+        numeric_summary(responses, program, mwu_variant),
         multi_choice_summary(responses, program),
         ranking_summary(responses, program),
         codes_summary(codes, program),
