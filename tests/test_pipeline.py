@@ -102,7 +102,6 @@ def test_studies_table_participation_from_the_papers(built):
         ("unc-ssm", "2019"): (107, 178),  # Abstract: 107 of 178, 60%
         ("ulsan-peer", "2019"): (19, 67),  # Results: 19 of 67 (28.4%)
         ("tums-dual", "2012"): (33, 48),  # 21 of 36 mentees, 12 of 12 mentors
-        ("ucsf-obgyn", "2020"): (18, 42),  # 14 of 22 students, 4 of 20 residents
     }
     for key, (responded, invited) in expected.items():
         assert (rows.loc[key, "responded"], rows.loc[key, "invited"]) == (responded, invited)
@@ -111,9 +110,19 @@ def test_studies_table_participation_from_the_papers(built):
     tums = rows.loc[("tums-dual", "2012")]
     assert (tums["responded_mentee"], tums["invited_mentee"]) == (21, 36)
     assert (tums["responded_mentor"], tums["invited_mentor"]) == (12, 12)
+    # UCSF: 22 students paired with 20 residents; surveys also went to unpaired ones, how
+    # many is not published, so nothing is invited and no rate is computed, with why.
     ucsf = rows.loc[("ucsf-obgyn", "2020")]
-    assert (ucsf["responded_mentee"], ucsf["invited_mentee"]) == (14, 22)
-    assert ucsf["invited_mentor"] == 20
+    assert ucsf["responded"] == 18 and pd.isna(ucsf["invited"])
+    assert pd.isna(ucsf["response_rate"]) and "not computable" in ucsf["response_rate_note"]
+    assert (ucsf["responded_mentee"], ucsf["paired_mentee"], ucsf["paired_mentor"]) == (
+        14, 22, 20)
+    assert "invited_mentee" not in rows.columns or pd.isna(ucsf["invited_mentee"])
+    ucsf_stats = stats_of(built, "ucsf-obgyn", "2020")
+    assert not ucsf_stats["statistic"].isin(["invited", "response_rate"]).any()
+    assert value(ucsf_stats, "participation", "mentee", "paired") == 22
+    summary = (built / "results/comparison/summary.md").read_text()
+    assert "number invited is unknown" in summary
     unc = rows.loc[("unc-ssm", "2019")]
     assert (unc["responded_mentor"], unc["responded_non_mentor"]) == (42, 48)
     assert (unc["responded_excluded"], unc["analysed"], unc["excluded"]) == (17, 90, 17)

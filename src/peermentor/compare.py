@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from peermentor.privacy import DEFAULT_THRESHOLD, rule_text, suppress
+from peermentor.stats import response_rate_note
 
 STUDY_COLUMNS = [
     "program",
@@ -22,6 +23,7 @@ STUDY_COLUMNS = [
     "invited",
     "responded",
     "response_rate",
+    "response_rate_note",
     "analysed",
     "excluded",
 ]
@@ -76,13 +78,16 @@ def study_characteristics(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.
                 round(value[("all", "response_rate")], 1)
                 if ("all", "response_rate") in value else None
             ),
+            # why the rate is blank (e.g. UCSF: paired, not invited, counts published)
+            "response_rate_note": response_rate_note(program, year),
             "analysed": int(value[("all", "analysed")]),
             "excluded": int(value[("all", "excluded")]),
         }
         for role in program["roles"]:
             row[f"responded_{role}"] = value.get((role, "responded"))
-            if (role, "invited") in value:
-                row[f"invited_{role}"] = value[(role, "invited")]
+            for statistic in ("invited", "paired"):
+                if (role, statistic) in value:
+                    row[f"{statistic}_{role}"] = value[(role, statistic)]
         rows.append(row)
     table = pd.DataFrame(rows)
     if table.empty:
@@ -299,7 +304,7 @@ def summary_markdown(
         ]
     # Design and role counts stay in studies.csv: too wide for a readable table.
     study_cols = ["program", "year", "institution", "country", "invited", "responded",
-                  "response_rate"]
+                  "response_rate", "response_rate_note"]
     parts += [
         "## Studies",
         "",

@@ -39,7 +39,7 @@ REPRODUCTION_COLUMNS = [
     "published", "computed", "precision", "status", "note",
 ]
 #: Statistics that are whole numbers and must match exactly.
-COUNT_STATISTICS = {"count", "n", "missing", "invited", "responded", "categories",
+COUNT_STATISTICS = {"count", "n", "missing", "invited", "paired", "responded", "categories",
                     "subcategories"}
 #: Statistics read from the cohort's stats.csv rather than recomputed here.
 STATS_STATISTICS = {"risk_ratio", "odds_ratio"}
@@ -206,12 +206,15 @@ def compute_value(
 ) -> float:
     """The pipeline's value for one published entry (raises ValueError if impossible)."""
     statistic, group = entry["statistic"], entry.get("group")
-    if statistic == "invited":
-        invited = program["cohorts"][str(entry["_year"])].get("invited", {})
+    if statistic in ("invited", "paired"):
+        cohort = program["cohorts"][str(entry["_year"])]
+        counts = cohort.get(statistic, {})
         key = "total" if group == "all" else group
-        if key not in invited:
-            raise ValueError(f"no invited count for '{group}' in the programme config")
-        return float(invited[key])
+        if key not in counts:
+            why = cohort.get("invited_unknown") if statistic == "invited" else None
+            raise ValueError(f"the number invited is unknown: {why.strip()}" if why else
+                             f"no {statistic} count for '{group}' in the programme config")
+        return float(counts[key])
     if statistic == "responded":
         return float(len(_members(responses, program, group, None)))
     if statistic == "response_rate":

@@ -69,6 +69,7 @@ SIGNIFICANT_DIGITS = 10
 #: Display/sort order of statistics within one (section, item, option, group).
 STATISTIC_ORDER = [
     "invited",
+    "paired",
     "responded",
     "analysed",
     "excluded",
@@ -268,8 +269,11 @@ def participation(responses: pd.DataFrame, program: dict, year: str | int) -> pd
 
     ``invited`` comes from the cohort's ``invited`` block (role keys; ``total``
     for ``all``, or the sum of the role counts when every role has one) and is
-    omitted when unknown, as is ``response_rate`` (percent responded/invited).
-    ``analysed`` counts respondents of roles not in ``excluded_roles``.
+    omitted when unknown, as is ``response_rate`` (percent responded/invited; see
+    :func:`response_rate_note` for why it is missing). ``paired`` (mentor-mentee
+    matches per role, from the cohort's ``paired`` block) is reported as such, never
+    as a number invited. ``analysed`` counts respondents of roles not in
+    ``excluded_roles``.
 
     >>> import pandas as pd
     >>> program = {"roles": {"mentor": "Mentors", "other": "Other"},
@@ -282,6 +286,7 @@ def participation(responses: pd.DataFrame, program: dict, year: str | int) -> pd
     {'invited': 10.0, 'responded': 3.0, 'analysed': 2.0, 'excluded': 1.0, 'response_rate': 30.0}
     """
     invited = dict(cohort_meta(program, year).get("invited") or {})
+    paired = dict(cohort_meta(program, year).get("paired") or {})
     excluded_roles = set(program.get("excluded_roles", []))
     roles = list(program["roles"])
     if "total" not in invited and roles and all(r in invited for r in roles):
@@ -299,6 +304,8 @@ def participation(responses: pd.DataFrame, program: dict, year: str | int) -> pd
             inv = invited.get(group)
         if inv is not None:
             rows.append(("participation", "participation", "", group, "invited", inv))
+        if group in paired:
+            rows.append(("participation", "participation", "", group, "paired", paired[group]))
         rows += [
             ("participation", "participation", "", group, "responded", responded),
             ("participation", "participation", "", group, "analysed", responded - excluded),
@@ -308,6 +315,17 @@ def participation(responses: pd.DataFrame, program: dict, year: str | int) -> pd
             rate = _percent(responded, inv)
             rows.append(("participation", "participation", "", group, "response_rate", rate))
     return _frame(rows)
+
+
+def response_rate_note(program: dict, year: str | int) -> str:
+    """Why a cohort has no response rate ("" when it has one or nothing says why).
+
+    >>> response_rate_note({"cohorts": {"2020": {"invited_unknown": "not published"}}}, 2020)
+    'Response rate not computable: the number invited is unknown (not published).'
+    """
+    reason = cohort_meta(program, year).get("invited_unknown")
+    return (f"Response rate not computable: the number invited is unknown ({reason.strip()})."
+            if reason else "")
 
 
 def demographics(
