@@ -100,6 +100,10 @@ def test_pipeline_stats_from_exports_equal_the_canonical(ulsan, canonical, tmp_p
         program["program"] = name
         (workdir / f"config/programs/{name}.yaml").write_text(
             yaml.safe_dump(program, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        # Same paper, so the same declared Mann-Whitney variant (config/published).
+        published = (workdir / "config/published/ulsan-peer.yaml").read_text(encoding="utf-8")
+        (workdir / f"config/published/{name}.yaml").write_text(
+            published.replace("program: ulsan-peer", f"program: {name}"), encoding="utf-8")
     targets = [f"results/cohorts/{p}/2019/stats.csv"
                for p in ("ulsan-peer", "ulsan-redcap", "ulsan-qualtrics")]
     snakemake(workdir, *targets)

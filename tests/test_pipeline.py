@@ -93,7 +93,7 @@ def test_studies_table_participation_from_the_papers(built):
     assert value(stats_of(built, "ucsf-obgyn", "2020"), "participation", "mentor",
                  "responded") == 4  # the cohort's own stats.csv is not suppressed
     studies = shared.replace("<5", None)
-    numeric = [c for c in studies.columns if c.startswith(("invited", "responded"))]
+    numeric = [c for c in studies.columns if c.startswith(("invited", "responded", "paired"))]
     studies[numeric + ["response_rate", "analysed", "excluded"]] = studies[
         numeric + ["response_rate", "analysed", "excluded"]].apply(pd.to_numeric)
     rows = studies.set_index(["program", "year"])

@@ -8,7 +8,10 @@ the cohort's validated responses and codes (and, for tests and ratios, from its
 precision.
 
 Statuses: ``reproduced`` (equal at the printed precision, or inside the interval a
-worded claim admits), ``differs`` and ``not computable`` (with why).
+worded claim admits), ``assumed`` (it would be reproduced, but only because the
+reconstruction assumed the data behind it to satisfy the printed words: the entry's
+``assumed`` says what, and it is no evidence either way), ``differs`` and
+``not computable`` (with why).
 """
 
 from __future__ import annotations
@@ -335,6 +338,9 @@ def reproduce(
                 notes.append(str(err))
             else:
                 computed, status = _format(value), status_of(entry, value)
+                if entry.get("assumed") and status == "reproduced":
+                    status = "assumed"  # circular: the data were built to satisfy it
+                    notes.append(f"assumed: {entry['assumed']}")
         if status != "not computable":
             if entry["statistic"] in ("risk_ratio", "odds_ratio"):
                 notes.append(_ratio_note(entry, stats))

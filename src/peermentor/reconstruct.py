@@ -191,6 +191,76 @@ def likert_multisets(
 
 
 # --------------------------------------------------------------------------------------
+# what a report built on a reconstruction must not present as a finding
+# --------------------------------------------------------------------------------------
+
+#: Appended to the wording of an item whose reported values rest on assumed data.
+ASSUMED_MARK = " [assumed data]"
+
+
+def assumed_items(program: dict) -> dict[str, str]:
+    """``{item id: why}`` for the items of a reconstructed programme whose reported values
+    rest on data the reconstruction assumed rather than read from the paper.
+
+    An item is listed when its config has an ``assumed`` block (counts invented to fit
+    the paper's words, or a role split the paper does not give), when the paper gives
+    only an ``overall`` target for an item several roles answered (who answered what is
+    a seeded shuffle), and for rankings (every respondent ranks in the group order).
+
+    >>> program = {"reconstructed": True, "roles": {"a": "A", "b": "B"}, "codebook": [
+    ...     {"id": "x", "type": "binary", "assumed": {"note": "Role split not published."}},
+    ...     {"id": "y", "type": "binary", "published": {"overall": {"n": 2, "count": 1}}},
+    ...     {"id": "z", "type": "binary", "published": {"by_role": {}}}]}
+    >>> sorted(assumed_items(program).items())[1]
+    ('y', 'role split not published: answers shuffled over all respondents')
+    >>> list(assumed_items(program))
+    ['x', 'y']
+    """
+    if not program.get("reconstructed"):
+        return {}
+    found = {}
+    for item in program.get("codebook", []):
+        published = item.get("published") or {}
+        if item.get("assumed"):
+            found[item["id"]] = (item["assumed"].get("note") or "values assumed").strip()
+        elif item["type"] == "ranking":
+            found[item["id"]] = "individual rankings assumed: everyone ranks in the group order"
+        elif ("overall" in published and not {"by_role", "by_group"} & set(published)
+              and len(asked_roles(program, item)) > 1):
+            found[item["id"]] = ("role split not published: answers shuffled over all "
+                                 "respondents")
+    return found
+
+
+def mark_assumed(program: dict) -> dict:
+    """A copy of the programme whose items resting on assumed data (see
+    :func:`assumed_items`) carry :data:`ASSUMED_MARK` in their wording, so every table
+    and figure of the report marks them; ids and data are unchanged.
+
+    >>> program = {"reconstructed": True, "roles": {"a": "A"}, "codebook": [
+    ...     {"id": "x", "text": "X?", "type": "ranking"}]}
+    >>> mark_assumed(program)["codebook"][0]["text"]
+    'X? [assumed data]'
+    """
+    marked = assumed_items(program)
+    codebook = [{**item, "text": item.get("text", item["id"]) + ASSUMED_MARK}
+                if item["id"] in marked else item for item in program.get("codebook", [])]
+    return {**program, "codebook": codebook}
+
+
+def assumed_note(program: dict) -> str:
+    """Markdown for the report: which items are marked, and why ("" when none)."""
+    marked = assumed_items(program)
+    if not marked:
+        return ""
+    texts = {item["id"]: item.get("text", item["id"]) for item in program.get("codebook", [])}
+    lines = [f"Rows marked **{ASSUMED_MARK.strip()}** rest on values the reconstruction "
+             "assumed, not on the paper: they reproduce nothing and are not findings."]
+    lines += [f"- {texts[i].removesuffix(ASSUMED_MARK)}: {why}" for i, why in marked.items()]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------
 # targets and strata
 # --------------------------------------------------------------------------------------
 

@@ -146,7 +146,9 @@ def headline(reproduction: pd.DataFrame, checks: pd.DataFrame) -> str:
     flagged = checks[checks["verdict"] != "consistent"]
     return (
         f"**{counts.get('reproduced', 0)} of {len(reproduction)}** published values are "
-        f"reproduced at their printed precision, {counts.get('differs', 0)} differ and "
+        f"reproduced at their printed precision, {counts.get('assumed', 0)} match only "
+        "because the reconstruction assumed the data behind them (status `assumed`: no "
+        f"evidence either way), {counts.get('differs', 0)} differ and "
         f"{counts.get('not computable', 0)} cannot be computed from survey data. The audit "
         f"ran {len(checks)} checks on the printed numbers; {len(flagged)} flag a number "
         "that cannot be true together with the others."
