@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from peermentor.audit import audit
+from peermentor.audit import audit, findings
 from peermentor.config import ConfigError
 from peermentor.published import load_published, status_of
 
@@ -226,6 +226,20 @@ def test_audit_flags_the_known_ulsan_errors(built):
     # The Abstract's "ranged from 3.5 to 3.9" misses Table 2's 3.4.
     row = ulsan[ulsan["check"] == "range end (min) of means"].iloc[0]
     assert (row["printed"], row["expected"], row["verdict"]) == ("3.5", "3.4", "inconsistent")
+    # "Among ten mentees, six ... two ... and one ...": 9, not 10 (checked, typed from the
+    # text); the mentor list is no longer compared with the mentee list.
+    row = ulsan[ulsan["check"] == "listed counts vs their n: grade (mentee)"].iloc[0]
+    assert (row["printed"], row["expected"], row["verdict"]) == (
+        "6 + 2 + 1 = 9", "10", "inconsistent")
+    assert not ulsan["check"].str.startswith("same count printed twice: grade").any()
+    assert not ulsan["check"].str.startswith("same n printed twice: grade").any()
+    # One finding per error, with every place it shows.
+    found = findings(ulsan).set_index("finding")
+    assert found.index.is_unique
+    swap = found.loc["role_counts_swapped"]
+    assert swap["places"].split("; ")[:2] == ["Results 1 vs Table 2", "Results 1 vs Table 4"]
+    assert "listed counts vs their n: grade (mentee)" in swap["checks"]
+    assert found.loc["table1_3_of_19_printed_6", "checks"].count("|") == 1  # 6% and 91
 
 
 @pytest.mark.pipeline

@@ -42,7 +42,11 @@ from peermentor.consistency import (
     sprite,
 )
 
-AUDIT_COLUMNS = ["program", "source", "check", "printed", "expected", "verdict", "explanation"]
+AUDIT_COLUMNS = ["program", "source", "check", "printed", "expected", "verdict", "explanation",
+                 "finding"]
+#: One row per distinct error (see :func:`findings`).
+FINDING_COLUMNS = ["program", "finding", "verdict", "places", "checks", "printed",
+                   "explanation"]
 
 
 def _where(entry: dict) -> str:
@@ -69,10 +73,13 @@ def _scale(program: dict | None, item_id: str | None) -> tuple[int, int] | None:
     return (int(scale["min"]), int(scale["max"])) if scale else None
 
 
-def _row(program, source, check, printed, expected, consistent, explanation):
+def _row(program, source, check, printed, expected, consistent, explanation, *entries):
+    """One audit row; ``finding`` is the ``error`` label of the first published entry
+    involved that has one (one printing error can fail several checks)."""
     verdict = consistent if isinstance(consistent, str) else (
         "consistent" if consistent else "inconsistent")
-    return [program, source, check, printed, expected, verdict, explanation]
+    error = next((e["error"] for e in entries if e and e.get("error")), "")
+    return [program, source, check, printed, expected, verdict, explanation, error]
 
 
 def _means(values, program_id, program):
@@ -86,7 +93,8 @@ def _means(values, program_id, program):
         ok = grim(e["printed"], n)
         rows.append(_row(program_id, e["source"], f"GRIM: mean of {where}", e["printed"],
                          f"a total T with T/{n} rounding to {e['printed']}", ok,
-                         f"n={n}" + ("" if ok else "; no whole-number total gives this mean")))
+                         f"n={n}" + ("" if ok else "; no whole-number total gives this mean"),
+                         e))
         sd = by_key.get((e["source"], e.get("item"), e.get("group")))
         if sd is None:
             continue
@@ -99,7 +107,7 @@ def _means(values, program_id, program):
             ok = ok and bool(found)
         rows.append(_row(program_id, e["source"], f"GRIMMER/SPRITE: mean±SD of {where}",
                          f"{e['printed']}±{sd['printed']}", "integer data with this mean and SD",
-                         ok, detail))
+                         ok, detail, e, sd))
     return rows
 
 
@@ -134,12 +142,12 @@ def _percents(values, program_id):
                 if not ok:
                     why += f", which rounds to {rounded}, not {e['printed']}"
             rows.append(_row(program_id, e["source"], f"percentage vs count: {where}",
-                             f"{e['printed']}%", expected, ok, why))
+                             f"{e['printed']}%", expected, ok, why, e, *parts))
         elif _numeric(e):
             found = grim_percent_counts(e["printed"], n)
             rows.append(_row(program_id, e["source"], f"percentage vs denominator: {where}",
                              f"{e['printed']}%", f"counts giving it of {n}: {found or 'none'}",
-                             bool(found), f"no count is printed; n={n}"))
+                             bool(found), f"no count is printed; n={n}", e))
     return rows
 
 
@@ -151,7 +159,12 @@ def _totals(values, program_id, program):
         if e["statistic"] in ("count", "percent") and e.get("option") and _numeric(e):
             groups[(e["source"], e["item"], e.get("group"), e["statistic"],
                     e.get("denominator"))].append(e)
+    # counts that break down a printed n are checked against it by _breakdowns
+    broken_down = {(e["source"], e.get("item"), e.get("group"), int(e["printed"]))
+                   for e in values if e["statistic"] == "n" and e.get("breakdown")}
     for (source, item_id, group, statistic, n), entries in groups.items():
+        if statistic == "count" and (source, item_id, group, n) in broken_down:
+            continue
         item = items.get(item_id, {})
         total = sum(Decimal(e["printed"]) for e in entries)
         covers_all = set(item.get("choices", {})) <= {e["option"] for e in entries}
@@ -160,11 +173,12 @@ def _totals(values, program_id, program):
         if statistic == "count" and n and item.get("type") == "single_choice" and covers_all:
             rows.append(_row(program_id, source, f"category counts vs total: {where}",
                              f"{listed} = {total}", str(n), total == n,
-                             "single choice: the categories must add up to n"))
+                             "single choice: the categories must add up to n", *entries))
         elif statistic == "count" and n and item.get("type") == "single_choice" and total > n:
             rows.append(_row(program_id, source, f"category counts vs total: {where}",
                              f"{listed} = {total}", f"at most {n}", False,
-                             "the categories of one group cannot add up to more than its n"))
+                             "the categories of one group cannot add up to more than its n",
+                             *entries))
         elif statistic == "count" and n and item.get("type") == "multi_choice":
             most = item.get("max_selected", len(item.get("choices", {})))
             if total < n:
@@ -175,13 +189,15 @@ def _totals(values, program_id, program):
                 verdict = "consistent" if total <= most * n else "inconsistent"
                 why = f"multiple response, at most {most} each: between {n} and {most * n}"
             rows.append(_row(program_id, source, f"ticks vs answerers: {where}",
-                             f"{listed} = {total}", f"{n} to {most * n}", verdict, why))
+                             f"{listed} = {total}", f"{n} to {most * n}", verdict, why,
+                             *entries))
         elif statistic == "percent" and item.get("type") == "single_choice" and covers_all:
             slack = Decimal(len(entries)) / 2 / 10 ** printed_decimals(entries[0]["printed"])
             ok = abs(total - 100) <= slack
             rows.append(_row(program_id, source, f"percentages add to 100: {where}",
                              f"{listed} = {total}", f"100 ± {slack} (rounding)", ok,
-                             "single-choice percentages of one group must add to about 100"))
+                             "single-choice percentages of one group must add to about 100",
+                             *entries))
     return rows
 
 
@@ -214,7 +230,7 @@ def _participation(values, program_id, program):
         rounded = round_half_up(rate, printed_decimals(e["printed"]))
         rows.append(_row(program_id, e["source"], f"response rate ({e['group']})",
                          f"{e['printed']}%", f"{responded}/{e['denominator']} = {rounded}%",
-                         rounded == Decimal(e["printed"]), f"{rate:.2f}% before rounding"))
+                         rounded == Decimal(e["printed"]), f"{rate:.2f}% before rounding", e))
     return rows
 
 
@@ -242,7 +258,7 @@ def _same_quantity(values, program_id):
                 notes = "; ".join(e["note"] for e in (a, b) if e.get("note"))
                 rows.append(_row(program_id, f"{a['source']} vs {b['source']}",
                                  f"same {a['statistic']} printed twice: {where}", a["printed"],
-                                 b["printed"], ok, f"{why} ({notes})" if notes else why))
+                                 b["printed"], ok, f"{why} ({notes})" if notes else why, a, b))
                 continue
             worded, exact = (a, b) if not _numeric(a) else (b, a)
             value = float(exact["printed"])
@@ -253,7 +269,28 @@ def _same_quantity(values, program_id):
                 ok, expected = lo <= value <= hi, f"{exact['printed']} in [{lo}, {hi}]"
             rows.append(_row(program_id, f"{worded['source']} vs {exact['source']}",
                              f"worded value vs number: {where}", worded["printed"], expected,
-                             ok, worded.get("note", "")))
+                             ok, worded.get("note", ""), worded, exact))
+    return rows
+
+
+def _breakdowns(values, program_id):
+    """Counts listed as the breakdown of a printed n ("Among ten mentees, six ..., two
+    ... and one ...") must add up to it (the entry of the n says ``breakdown: true``)."""
+    rows = []
+    for e in values:
+        if e["statistic"] != "n" or not e.get("breakdown") or not _numeric(e):
+            continue
+        n = int(e["printed"])
+        parts = [x for x in values if x["statistic"] == "count" and _numeric(x)
+                 and (x["source"], x.get("item"), x.get("group"), x.get("denominator"))
+                 == (e["source"], e.get("item"), e.get("group"), n)]
+        if not parts:
+            continue
+        total = sum(int(x["printed"]) for x in parts)
+        rows.append(_row(program_id, e["source"], f"listed counts vs their n: {_where(e)}",
+                         " + ".join(x["printed"] for x in parts) + f" = {total}", str(n),
+                         total == n, e.get("note", "") or "the listed counts break down n",
+                         e, *parts))
     return rows
 
 
@@ -273,7 +310,7 @@ def _ranges(values, program_id):
                          f"range end ({e['aggregate']}) of {e['statistic']}s",
                          e["printed"], str(expected), Decimal(e["printed"]) == expected,
                          f"{e['aggregate']} of the {len(spanned)} table values "
-                         f"({', '.join(map(str, spanned))})"))
+                         f"({', '.join(map(str, spanned))})", e))
     return rows
 
 
@@ -313,7 +350,7 @@ def _p_values(values, program_id, program, declared):
             why = (f"no sample matching the printed means and SDs gives this p under any of "
                    f"the {len(MWU_VARIANTS)} variants")
         rows.append(_row(program_id, e["source"], f"Mann-Whitney p attainable: {e['item']}",
-                         e["printed"], listing, bool(hits), f"{why}; {pairs}"))
+                         e["printed"], listing, bool(hits), f"{why}; {pairs}", e))
     if len(verdicts) > 1:
         common = [v for v in MWU_VARIANTS if all(v in hits for _, hits in verdicts)]
         printed = ", ".join(e["printed"] for e, _ in verdicts)
@@ -329,7 +366,8 @@ def _p_values(values, program_id, program, declared):
 
 
 def audit(published: dict, program: dict | None = None) -> pd.DataFrame:
-    """Every consistency check of one published-values file, one row each."""
+    """Every consistency check of one published-values file, one row each; ``finding``
+    names the printing error a failed check belongs to (see :func:`findings`)."""
     program_id = published["program"]
     values = [{**e, "printed": str(e["printed"])} for e in published["values"]]
     rows = (
@@ -338,11 +376,44 @@ def audit(published: dict, program: dict | None = None) -> pd.DataFrame:
         + _totals(values, program_id, program)
         + _participation(values, program_id, program)
         + _same_quantity(values, program_id)
+        + _breakdowns(values, program_id)
         + _ranges(values, program_id)
         + _p_values(values, program_id, program,
                     (published.get("mann_whitney") or {}).get("variant"))
     )
     for c in published.get("checks", []):
         rows.append(_row(program_id, c["source"], c["check"], c["printed"], c["expected"],
-                         c["verdict"], c["explanation"]))
+                         c["verdict"], c["explanation"], c))
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+_SEVERITY = {"inconsistent": 0, "questionable": 1}
+
+
+def findings(checks: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct error: the failed checks (not ``consistent``) grouped by their
+    ``finding`` (the ``error`` label in the published-values file; a check without one
+    is its own finding), with every place it shows.
+
+    >>> checks = pd.DataFrame([
+    ...     ["p", "Results 1 vs Table 2", "same n", "10", "9", "inconsistent", "why", "swap"],
+    ...     ["p", "Results 1 vs Table 4", "same n", "10", "9", "inconsistent", "why", "swap"],
+    ...     ["p", "Table 1", "GRIM", "3.5", "x", "consistent", "", ""]], columns=AUDIT_COLUMNS)
+    >>> findings(checks)[["finding", "places"]].values.tolist()
+    [['swap', 'Results 1 vs Table 2; Results 1 vs Table 4']]
+    """
+    failed = checks[checks["verdict"] != "consistent"].copy()
+    if failed.empty:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    failed["finding"] = failed["finding"].where(failed["finding"] != "", failed["check"])
+    rows = []
+    for (program, finding), group in failed.groupby(["program", "finding"], sort=False):
+        rows.append([
+            program, finding,
+            min(group["verdict"], key=lambda v: _SEVERITY.get(v, 2)),
+            "; ".join(dict.fromkeys(group["source"])),
+            " | ".join(dict.fromkeys(group["check"])),
+            "; ".join(dict.fromkeys(group["printed"])),
+            max(group["explanation"], key=len),
+        ])
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS)

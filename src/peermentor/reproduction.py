@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from peermentor.audit import AUDIT_COLUMNS, audit
+from peermentor.audit import AUDIT_COLUMNS, audit, findings
 from peermentor.compare import markdown_table
 from peermentor.config import load_program
 from peermentor.published import REPRODUCTION_COLUMNS, load_published, reproduce
@@ -115,9 +115,10 @@ def reproduction_markdown(reproduction: pd.DataFrame, checks: pd.DataFrame) -> s
         "",
         "### Audit: published numbers that cannot all be true",
         "",
-        markdown_table(checks.loc[checks["verdict"] != "consistent",
-                             ["program", "source", "check", "printed", "expected", "verdict",
-                              "explanation"]]),
+        "One row per error, with every place it shows and the checks it fails "
+        "(`results/audit.csv` has every check; its `finding` column groups them).",
+        "",
+        markdown_table(findings(checks)),
         "",
         "<details><summary>Every published value</summary>",
         "",
@@ -143,15 +144,16 @@ def reproduction_markdown(reproduction: pd.DataFrame, checks: pd.DataFrame) -> s
 def headline(reproduction: pd.DataFrame, checks: pd.DataFrame) -> str:
     """One Markdown paragraph: how many printed numbers reproduce, what the audit found."""
     counts = reproduction["status"].value_counts()
-    flagged = checks[checks["verdict"] != "consistent"]
+    flagged = findings(checks)
+    failed = int((checks["verdict"] != "consistent").sum())
     return (
         f"**{counts.get('reproduced', 0)} of {len(reproduction)}** published values are "
         f"reproduced at their printed precision, {counts.get('assumed', 0)} match only "
         "because the reconstruction assumed the data behind them (status `assumed`: no "
         f"evidence either way), {counts.get('differs', 0)} differ and "
         f"{counts.get('not computable', 0)} cannot be computed from survey data. The audit "
-        f"ran {len(checks)} checks on the printed numbers; {len(flagged)} flag a number "
-        "that cannot be true together with the others."
+        f"ran {len(checks)} checks on the printed numbers; {failed} fail, showing "
+        f"{len(flagged)} distinct errors (one row each below, with every place it shows)."
     )
 
 
@@ -164,6 +166,6 @@ def reproduction_table(reproduction: pd.DataFrame, status: str | None = None) ->
 
 
 def audit_table(checks: pd.DataFrame, flagged: bool = False) -> pd.DataFrame:
-    """Audit rows (only the non-consistent ones when ``flagged``)."""
-    rows = checks[checks["verdict"] != "consistent"] if flagged else checks
+    """Every audit check, or (``flagged``) one row per error found, with its places."""
+    rows = findings(checks) if flagged else checks
     return rows.drop(columns=["program"]).reset_index(drop=True)
