@@ -305,6 +305,9 @@ def _ranges(values, program_id):
                    and x["source"].startswith("Table")]
         if not spanned:
             continue
+        if e["aggregate"] == "count_first_higher":
+            rows.append(_first_higher(values, program_id, e))
+            continue
         expected = min(spanned) if e["aggregate"] == "min" else max(spanned)
         rows.append(_row(program_id, e["source"],
                          f"range end ({e['aggregate']}) of {e['statistic']}s",
@@ -312,6 +315,20 @@ def _ranges(values, program_id):
                          f"{e['aggregate']} of the {len(spanned)} table values "
                          f"({', '.join(map(str, spanned))})", e))
     return rows
+
+
+def _first_higher(values, program_id, e):
+    """"Mentees higher in three items": count the items whose table value is higher for
+    the first of ``groups`` than for the second."""
+    first, second = e["groups"]
+    table = {(x.get("item"), x.get("group")): Decimal(x["printed"]) for x in values
+             if x["statistic"] == e["statistic"] and _numeric(x)
+             and x["source"].startswith("Table")}
+    pairs = [(i, table.get((i, first)), table.get((i, second))) for i in e["items"]]
+    higher = sum(1 for _, a, b in pairs if a is not None and b is not None and a > b)
+    return _row(program_id, e["source"], f"{first} higher than {second}: count of items",
+                e["printed"], str(higher), int(e["printed"]) == higher,
+                "; ".join(f"{i}: {a} vs {b}" for i, a, b in pairs), e)
 
 
 def _pair_text(pair) -> str:

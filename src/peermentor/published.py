@@ -233,12 +233,16 @@ def compute_value(
             raise ValueError(f"stats.csv has no {statistic} for {entry.get('item')} ({group})")
         return value
     if entry.get("items"):  # an aggregate over several items and groups, e.g. a range
-        values = [
-            compute_value({**entry, "item": i, "group": g, "items": None}, program,
-                          responses, codes, stats)
+        values = {
+            (i, g): compute_value({**entry, "item": i, "group": g, "items": None}, program,
+                                  responses, codes, stats)
             for i in entry["items"] for g in entry["groups"]
-        ]
-        return float(min(values) if entry["aggregate"] == "min" else max(values))
+        }
+        if entry["aggregate"] == "count_first_higher":  # "mentees higher in three items"
+            first, second = entry["groups"]
+            return float(sum(values[(i, first)] > values[(i, second)] for i in entry["items"]))
+        return float(min(values.values()) if entry["aggregate"] == "min"
+                     else max(values.values()))
     item = _item(program, entry["item"])
     if statistic == "p":  # from stats.csv, so the paper's p and the report's are one number
         value = _from_stats(stats, entry)
@@ -278,7 +282,7 @@ def precision_of(entry: dict) -> str:
     if "within" in entry:
         lo, hi = entry["within"]
         return f"within [{lo}, {hi}]"
-    if entry["statistic"] in COUNT_STATISTICS:
+    if entry["statistic"] in COUNT_STATISTICS or entry.get("aggregate") == "count_first_higher":
         return "exact"
     decimals = printed_decimals(entry["printed"])
     return f"{decimals} decimal{'s' if decimals != 1 else ''}"
@@ -290,7 +294,7 @@ def status_of(entry: dict, computed: float) -> str:
     if "within" in entry:
         lo, hi = entry["within"]
         return "reproduced" if lo <= computed <= hi else "differs"
-    if entry["statistic"] in COUNT_STATISTICS:
+    if entry["statistic"] in COUNT_STATISTICS or entry.get("aggregate") == "count_first_higher":
         return "reproduced" if computed == int(entry["printed"]) else "differs"
     printed = Decimal(entry["printed"])
     rounded = round_half_up(computed, printed_decimals(entry["printed"]))
@@ -307,6 +311,29 @@ def _ratio_note(entry: dict, stats: pd.DataFrame) -> str:
     if None in (rr, lo, hi, odds):
         return ""
     return f"RR {rr:.2f} (95% CI {lo:.2f}-{hi:.2f}); the odds ratio would be {odds:.2f}"
+
+
+def rank_order(stats: pd.DataFrame, entry: dict) -> str:
+    """Options of a ranking item in order of mean rank (stats.csv), most preferred first,
+    as ``"a > b > c"`` (``=`` joins tied options).
+
+    >>> stats = pd.DataFrame({"item": ["q"] * 3, "group": ["g"] * 3, "option": list("abc"),
+    ...                       "statistic": ["mean_rank"] * 3, "value": [2.0, 1.0, 2.0]})
+    >>> rank_order(stats, {"item": "q", "group": "g"})
+    'b > a = c'
+    """
+    rows = stats[(stats["item"] == entry["item"]) & (stats["group"] == entry["group"])
+                 & (stats["statistic"] == "mean_rank")]
+    parts: list[list[str]] = []
+    last = None
+    for option, value in sorted(zip(rows["option"], rows["value"], strict=True),
+                                key=lambda pair: pair[1]):
+        if value == last:
+            parts[-1].append(str(option))
+        else:
+            parts.append([str(option)])
+        last = value
+    return " > ".join(" = ".join(tied) for tied in parts)
 
 
 def _format(value: float) -> str:
@@ -330,6 +357,12 @@ def reproduce(
         if entry.get("computable") is False:
             computed, status = "", "not computable"
             notes.append(entry["why"])
+        elif entry["statistic"] == "rank_order":
+            computed = rank_order(stats, entry)
+            status = "reproduced" if computed == entry["printed"] else "differs"
+            if entry.get("assumed") and status == "reproduced":
+                status = "assumed"
+                notes.append(f"assumed: {entry['assumed']}")
         else:
             try:
                 value = compute_value(entry, program, responses, codes, stats)
