@@ -11,7 +11,7 @@ import pytest
 
 from peermentor.audit import audit, findings
 from peermentor.config import ConfigError
-from peermentor.published import load_published, status_of
+from peermentor.published import load_published, reproduce, status_of
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ROOT / "config" / "published"
@@ -314,3 +314,39 @@ def test_table_values_agree_with_the_reconstruction_targets(path):
             compared += 1
     if path.stem == "ulsan-peer":
         assert compared >= 80
+
+
+def test_rank_order_is_compared_as_an_order():
+    # Typed from the UCSF abstract: students prefer senior students, then residents,
+    # then attendings; a reconstruction ranking everyone in that order gives it.
+    program = {"program": "demo", "roles": {"mentee": "Students"}, "cohorts": {"2020": {}},
+               "codebook": [{"id": "level", "text": "L", "type": "ranking",
+                             "choices": {"senior": "S", "resident": "R", "attending": "A"}}]}
+    stats = pd.DataFrame({"item": ["level"] * 3, "group": ["mentee"] * 3,
+                          "option": ["senior", "resident", "attending"],
+                          "statistic": ["mean_rank"] * 3, "value": [1.0, 2.0, 3.0]})
+    published = {"program": "demo", "year": "2020", "values": [
+        {"source": "Results", "item": "level", "group": "mentee", "statistic": "rank_order",
+         "printed": "senior > resident > attending", "assumed": "everyone ranks so"},
+        {"source": "Results", "item": "level", "group": "mentee", "statistic": "rank_order",
+         "printed": "resident > senior > attending"}]}
+    rows = reproduce(published, program, pd.DataFrame(), pd.DataFrame(), stats)
+    assert rows["status"].tolist() == ["assumed", "differs"]
+    assert rows["precision"].tolist() == ["order of mean ranks"] * 2
+
+
+@pytest.mark.pipeline
+def test_readme_tally_matches_reproduction_csv(built):
+    rows = table(built, "reproduction.csv")
+    section = (ROOT / "README.md").read_text().split("### Reproducing the papers")[1]
+    section = section.split("\n## ")[0]
+    tally = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 3 and cells[1].isdigit():
+            tally[cells[0]] = int(cells[1])
+    assert tally == rows["status"].value_counts().to_dict()
+    assert f"({len(rows)} values)" in section
+    checks = table(built, "audit.csv")
+    assert f"{len(checks)} checks" in section
+    assert f"{len(findings(checks))} findings" in section

@@ -279,6 +279,10 @@ def precision_of(entry: dict) -> str:
     """How the printed value is compared, in words for the table."""
     if "claim" in entry:
         return f"p >= {SIGNIFICANCE}"
+    if entry["statistic"] == "rank_order":
+        return "order of mean ranks"
+    if entry.get("computable") is False:
+        return ""
     if "within" in entry:
         lo, hi = entry["within"]
         return f"within [{lo}, {hi}]"
