@@ -510,3 +510,29 @@ def test_round_values_keeps_ten_significant_digits():
     assert out.iloc[1] == 123456790.0
     assert np.isnan(out.iloc[2])
     assert math.copysign(1, out.iloc[3]) == 1
+
+
+def test_mann_whitney_on_half_a_million_respondents_builds_no_pair_matrix():
+    # pingouin.mwu builds an n1 x n2 matrix (here 2.5e5 x 2.5e5 = 6.25e10 cells) and runs
+    # out of memory; the tie-corrected normal approximation needs only the ranks.
+    n = 250_000
+    answers = np.tile([1, 2, 3, 4, 5], 2 * n // 5)
+    resp = pd.DataFrame({"respondent_id": np.arange(2 * n).astype(str),
+                         "role": ["mentor"] * n + ["mentee"] * n, "q1": answers})
+    out = stats.likert_tests(resp, program(codebook=[LIKERT]))
+    # Both roles hold the same 1..5 mix, so U = n^2/2 exactly, r = 0 and p = 1.
+    assert value(out, "U", "mentor_vs_mentee") == n * n / 2
+    assert value(out, "rbc", "mentor_vs_mentee") == 0
+    assert value(out, "p", "mentor_vs_mentee") == 1
+
+
+def test_declared_variant_gives_the_p_of_likert_tests():
+    # Hand calculation: x = (1, 1) vs y = (1, 2, 3), textbook variance 3, continuity 0.5:
+    # z = 1.5/sqrt(3) = 0.86603, two-sided p = 0.38648; R's correct=TRUE gives 0.33292.
+    resp = responses(["mentor"] * 2 + ["mentee"] * 3, q1=[1, 1, 1, 2, 3])
+    prog = program(codebook=[LIKERT])
+    textbook = stats.likert_tests(resp, prog, "textbook_normal_cc")
+    assert value(textbook, "p", "mentor_vs_mentee") == pytest.approx(0.38648, abs=1e-5)
+    assert value(stats.likert_tests(resp, prog), "p", "mentor_vs_mentee") == pytest.approx(
+        0.33292, abs=1e-5)
+    assert value(textbook, "rbc", "mentor_vs_mentee") < 0  # mentors answer lower
