@@ -188,7 +188,8 @@ MWU_VARIANTS: dict[str, str] = {
     "r_exact": (
         "R wilcox.test(x, y) (R's default for n < 50; also exact=TRUE): exact null "
         "distribution of U without ties, two-sided min(1, 2 x the smaller tail); with ties "
-        "R warns 'cannot compute exact p-value with ties' and prints r_correct instead"
+        "R (before 4.6.0, not checked against later releases) warns 'cannot compute exact "
+        "p-value with ties' and prints r_correct instead"
     ),
     "r_correct": (
         "R wilcox.test(exact=FALSE) (correct=TRUE, the default): normal approximation, "
@@ -219,9 +220,10 @@ MWU_VARIANTS: dict[str, str] = {
     ),
     "exact_conditional": (
         "SAS NPAR1WAY EXACT WILCOXON 'Two-Sided Pr >= |S - Mean|', R coin::wilcox_test("
-        "distribution='exact'), StatXact, Stata ranksum's exact option: the exact "
-        "permutation distribution of S given the tied midranks, two-sided by distance "
-        "|S - E(S)|, i.e. of U from n1 n2/2"
+        "distribution='exact'), StatXact: the exact permutation distribution of S given "
+        "the tied midranks, two-sided by distance |S - E(S)|, i.e. of U from n1 n2/2 "
+        "(Stata ranksum's exact option uses this distribution too; its two-sided rule is "
+        "this one or exact_conditional_doubled, not checked here)"
     ),
     "exact_conditional_doubled": (
         "SciPy mannwhitneyu(method=PermutationMethod()) (scipy.stats.permutation_test's "
