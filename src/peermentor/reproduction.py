@@ -103,7 +103,9 @@ def reproduction_markdown(reproduction: pd.DataFrame, checks: pd.DataFrame) -> s
     parts += [
         "Every number the papers print about their participants and survey "
         "(`config/published/`), recomputed from the validated data "
-        "(`results/reproduction.csv`; " + status_line(reproduction, checks) + ").",
+        "(`results/reproduction.csv`; " + status_line(reproduction, checks) + "). "
+        "`assumed` values match only because the reconstruction assumed the data behind "
+        "them (the note says what): they are no evidence either way.",
         "",
         markdown_table(tally),
         "",
