@@ -265,8 +265,8 @@ def _doubled_ranks(x: Sequence[float], y: Sequence[float]) -> tuple[np.ndarray, 
 
 
 #: Largest pooled sample the exact variants accept: the rank-sum table has
-#: n1 x N(N+1) cells, fine for surveys of a few hundred, not for whole-school exports.
-EXACT_MAX_N = 400
+#: n1 x N(N+1) cells (30 MB at N = 200), fine for surveys, not for whole-school exports.
+EXACT_MAX_N = 200
 
 
 def rank_sum_distribution(doubled_ranks: Sequence[int], n1: int) -> np.ndarray:
@@ -293,12 +293,15 @@ def rank_sum_distribution(doubled_ranks: Sequence[int], n1: int) -> np.ndarray:
     top = int(ranks.sum())
     ways = np.zeros((n1 + 1, top + 1))
     ways[0, 0] = 1.0
+    seen_k = seen_s = 0  # only ways[:seen_k + 1, :seen_s + 1] can be non-zero so far
     for value, size in zip(values.tolist(), sizes.tolist(), strict=True):
         new = np.zeros_like(ways)
         for j in range(min(size, n1) + 1):
-            shift = j * value
-            new[j:, shift:] += math.comb(size, j) * ways[: n1 + 1 - j, : top + 1 - shift]
+            shift, rows = j * value, min(seen_k, n1 - j) + 1
+            new[j : j + rows, shift : shift + seen_s + 1] += (
+                math.comb(size, j) * ways[:rows, : seen_s + 1])
         ways = new
+        seen_k, seen_s = min(n1, seen_k + size), seen_s + size * value
     return ways[n1] / math.comb(len(ranks), n1)
 
 
