@@ -313,8 +313,8 @@ def _normal_p(u: float, n1: int, n2: int, variance: float, correction: float) ->
 def mwu_p(x: Sequence[float], y: Sequence[float], variant: str = "r_correct") -> float:
     """Two-sided Mann-Whitney p-value of ``x`` vs ``y`` under one of :data:`MWU_VARIANTS`.
 
-    R's ``?wilcox.test`` example (Hollander & Wolfe 1973, p. 69) prints W = 35 and a
-    one-sided exact p = 0.1272, so the two-sided p is twice that:
+    On the example of R's ``?wilcox.test`` (Hollander & Wolfe 1973, p. 69) R prints
+    W = 35 and a one-sided exact p-value = 0.1272, so the two-sided p is twice that:
 
     >>> x = [0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46]
     >>> y = [1.15, 0.88, 0.90, 0.74, 1.21]
@@ -340,10 +340,11 @@ def mwu_p(x: Sequence[float], y: Sequence[float], variant: str = "r_correct") ->
     if variant in ("r_exact", "spss_exact"):
         # No-ties distribution; distance of U from n1 n2/2 (symmetric, so both tails agree).
         prob = rank_sum_distribution(np.arange(2, 2 * n + 1, 2), n1)
-        offset = n1 * (n1 + 1)
-        distance = abs(2 * u - n1 * n2)  # in half-units
-        s_low = offset + (n1 * n2 - distance)  # 2S at the lower tail's edge
-        return float(min(1.0, 2 * prob[: int(math.floor(s_low)) + 1].sum()))
+        distance = int(abs(2 * u - n1 * n2))  # 2|U - n1 n2/2|, a whole number
+        # 2S at the lower tail's edge; an odd edge (half-integer U) has no mass, so the
+        # tail stops at the whole U below it instead of truncating U upwards.
+        s_low = n1 * (n1 + 1) + n1 * n2 - distance
+        return float(min(1.0, 2 * prob[: s_low + 1].sum()))
     prob = rank_sum_distribution(doubled, n1)
     observed, centre = int(doubled[:n1].sum()), n1 * (n + 1)
     if variant == "exact_conditional":
