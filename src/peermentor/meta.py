@@ -34,6 +34,8 @@ from pymare import Dataset
 from pymare.estimators import DerSimonianLaird, VarianceBasedLikelihoodEstimator
 from scipy import stats as sps
 
+from peermentor.stats import round_values
+
 #: Columns of the frame :func:`pool` returns, in order.
 POOLED_COLUMNS = [
     "k",
@@ -136,3 +138,91 @@ def pool(
         "ci_method": f"knapp-hartung t(df={k - 1})" if knapp_hartung else "z",
     }
     return pd.DataFrame([row], columns=POOLED_COLUMNS)
+
+
+#: Columns of ``pooled.csv`` (:func:`pool_effects`).
+POOLED_TABLE_COLUMNS = [
+    "construct",
+    "comparison",
+    "metric",
+    "scale",
+    "k",
+    "cohorts",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "pi_low",
+    "pi_high",
+    "tau2",
+    "i2",
+    "q",
+    "q_df",
+    "q_p",
+    "method",
+    "ci_method",
+    "note",
+]
+
+#: Back-transformation from the pooled scale to the metric's own scale.
+INVERSE = {"identity": lambda v: v, "log": np.exp, "atanh": np.tanh}
+
+
+def pool_effects(
+    effects: pd.DataFrame, method: str = "reml", knapp_hartung: bool = False
+) -> pd.DataFrame:
+    """``pooled.csv``: one random-effects row per construct x comparison x metric, k >= 2.
+
+    ``effects`` is ``effects.csv`` (:func:`peermentor.effects.cohort_effects`). Only like
+    with like: never across comparisons (mentors vs mentees with mentors vs
+    non-mentors) or metrics. Rows without a construct or without a finite pooled-scale
+    SE are left out; a cohort with several items of one construct contributes its first
+    (codebook order), so cohorts stay independent. ``estimate``, the CI and the PI are
+    back on the metric's scale (ratios exponentiated, r from Fisher z); ``se`` and
+    ``tau2`` stay on the pooled scale named in ``scale``.
+
+    >>> effects = pd.DataFrame({"program": ["a", "b"], "year": ["2024", "2024"],
+    ...     "construct": "v", "comparison": "x_vs_y", "metric": "risk_ratio",
+    ...     "pool_scale": "log", "pool_estimate": [0.0, 0.0], "pool_se": [0.2, 0.2]})
+    >>> row = pool_effects(effects).iloc[0]
+    >>> int(row["k"]), float(row["estimate"]), row["cohorts"]
+    (2, 1.0, 'a 2024; b 2024')
+    """
+    usable = effects[
+        (effects["construct"].fillna("") != "")
+        & np.isfinite(pd.to_numeric(effects["pool_se"], errors="coerce"))
+        & (pd.to_numeric(effects["pool_se"], errors="coerce") > 0)
+        & np.isfinite(pd.to_numeric(effects["pool_estimate"], errors="coerce"))
+    ]
+    rows = []
+    keys = ["construct", "comparison", "metric"]
+    for (construct, comparison, metric), group in usable.groupby(keys, sort=True):
+        first = group.drop_duplicates(["program", "year"], keep="first")
+        dropped = len(group) - len(first)
+        if len(first) < 2:
+            continue
+        scale = first["pool_scale"].iloc[0]
+        frame = pd.DataFrame({"estimate": first["pool_estimate"].astype(float).to_numpy(),
+                              "se": first["pool_se"].astype(float).to_numpy()})
+        fit = pool(frame, method=method, knapp_hartung=knapp_hartung).iloc[0]
+        back = INVERSE[scale]
+        row = {
+            "construct": construct, "comparison": comparison, "metric": metric,
+            "scale": scale, "k": int(fit["k"]),
+            "cohorts": "; ".join(f"{p} {y}" for p, y in zip(first["program"], first["year"],
+                                                            strict=True)),
+            **{col: float(back(fit[col])) for col in
+               ("estimate", "ci_low", "ci_high", "pi_low", "pi_high")},
+            **{col: fit[col] for col in ("se", "tau2", "i2", "q", "q_df", "q_p", "method",
+                                         "ci_method")},
+            "note": (f"{dropped} further item(s) of the construct in the same cohorts "
+                     "left out (one effect per cohort)") if dropped else "",
+        }
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=POOLED_TABLE_COLUMNS)
+    for col in ("estimate", "se", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q",
+                "q_p"):
+        table[col] = round_values(table[col].astype(float))
+    table["k"] = table["k"].astype("Int64")
+    table["q_df"] = table["q_df"].astype("Int64")
+    return table
