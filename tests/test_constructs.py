@@ -69,3 +69,38 @@ def test_pipeline_stops_at_parse_time_on_an_unknown_construct(tmp_path):
     assert result.returncode != 0
     assert "config/programs/ulsan-peer.yaml: item 'partner_attitude': construct 'partner_joy'" \
         in result.stdout + result.stderr
+
+
+def test_scaffolded_redcap_programme_gets_a_comparison_construct_todos_and_effects(
+        tmp_path, capsys):
+    from peermentor import scaffold
+    from peermentor.effects import cohort_effects
+    from peermentor.importers import import_export
+    from peermentor.stats import analyse_cohort
+    from peermentor.validate import read_raw_csv, validate_cohort
+    from tests.exports import redcap_export
+
+    ulsan = load_program(ROOT / "config/programs/ulsan-peer.yaml")
+    canonical = read_raw_csv(ROOT / "data/raw/ulsan-peer/2019/responses.csv")
+    redcap_export(ulsan, canonical, tmp_path)
+    assert scaffold.main(["redcap", str(tmp_path / "redcap_dictionary.csv"),
+                          "--program", "my-prog"]) == 0
+    path = tmp_path / "my-prog.yaml"
+    path.write_text(capsys.readouterr().out)
+    text = path.read_text()
+    assert "# TODO: the two roles compared" in text
+    assert "map to a construct in config/constructs.yaml" in text
+    program = load_program(path)
+    assert program["comparison"] == ["mentors", "mentees"]
+    check_program_constructs(program, load_constructs(ROOT / "config/constructs.yaml"), path)
+    # No hand edits: import, validate, analyse, effects.
+    table = import_export(program, "redcap", tmp_path / "redcap.csv",
+                          tmp_path / "redcap_dictionary.csv")
+    table.to_csv(tmp_path / "responses.csv", index=False)
+    responses, codes = validate_cohort(program, tmp_path / "responses.csv", None)
+    stats = analyse_cohort(responses, codes, program, "2024")
+    effects = cohort_effects(stats, {"my-prog": program})
+    likert = effects[effects["item"] == "programme_appropriate"]
+    assert likert["metric"].tolist() == ["rank_biserial", "hedges_g"]
+    assert likert["ci_low"].notna().all() and (likert["comparison"] == "mentors_vs_mentees").all()
+    assert set(effects["metric"]) >= {"risk_difference", "risk_ratio", "odds_ratio"}

@@ -17,6 +17,7 @@ config/programs/demo.yaml: item 'q': construct 'value' is not in config/construc
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from peermentor.config import ConfigError, check_against_schema, load_yaml
@@ -62,3 +63,48 @@ def construct_of(item: dict) -> str:
     ('', 'programme_value')
     """
     return item.get("construct") or ""
+
+
+#: Wording that suggests a construct, for the scaffold's guesses (always marked TODO).
+GUESSES = [
+    (r"\b(again|recommend|re-?enrol|continue)", "continued_participation"),
+    (r"\b(partner|relationship|attitude|my (mentor|mentee))\b", "partner_satisfaction"),
+    (r"\b(appropriate|design|structure|format|matching)\b", "programme_design"),
+    (r"\b(mentor(ing)? (role|experience)|as a mentor|teaching skills?)\b", "mentor_benefit"),
+    (r"\b(as a mentee|helped me|study|academic|adjust)", "mentee_benefit"),
+    (r"\b(satisf|worth|valu|useful|overall|recommend)", "programme_value"),
+]
+
+
+def guess_construct(text: str) -> str | None:
+    """A construct suggested by an item's wording, or ``None`` (the scaffold marks it TODO).
+
+    >>> guess_construct("Would you take part in the programme again?")
+    'continued_participation'
+    >>> guess_construct("Overall, how satisfied were you with the programme?")
+    'programme_value'
+    >>> guess_construct("Date of birth") is None
+    True
+    """
+    for pattern, construct in GUESSES:
+        if re.search(pattern, text or "", flags=re.IGNORECASE):
+            return construct
+    return None
+
+
+def construct_todo(item: dict) -> list[str]:
+    """Set a scaffolded item's ``construct`` (a guess, or empty) and return its TODO note.
+
+    >>> item = {"id": "again", "text": "Would you mentor again?", "type": "binary"}
+    >>> note = construct_todo(item)
+    >>> item["construct"], note[0].startswith("construct guessed")
+    ('continued_participation', True)
+    """
+    if item.get("type") == "free_text":
+        return []
+    guess = guess_construct(item.get("text", ""))
+    item["construct"] = guess
+    if guess:
+        return ["construct guessed from the wording: check it against config/constructs.yaml"]
+    return ["map to a construct in config/constructs.yaml (construct: <id>), or say in one "
+            "line why none fits (no_construct: <reason>)"]

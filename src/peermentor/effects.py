@@ -177,6 +177,23 @@ def _interval_and_p(count_a, n_a, count_b, n_b, compare: str, ci: str, test: str
     return float(low), float(high), float(p)
 
 
+def log_ratio(count_a: int, n_a: int, count_b: int, n_b: int,
+              metric: str = "odds_ratio") -> tuple[float, float]:
+    """Log odds (or risk) ratio and its large-sample SE, as metafor's escalc computes them.
+
+    statsmodels' Table2x2 on the counts; 0.5 is added to every cell of a table with a
+    zero cell (escalc's ``add=1/2, to="only0"``).
+
+    >>> [round(v, 4) for v in log_ratio(4, 123, 11, 139, "risk_ratio")]  # BCG trial 1
+    [-0.8893, 0.5706]
+    """
+    table = np.array([[count_a, n_a - count_a], [count_b, n_b - count_b]], dtype=float)
+    fitted = Table2x2(table + 0.5 if (table == 0).any() else table)
+    if metric == "risk_ratio":
+        return float(fitted.log_riskratio), float(fitted.log_riskratio_se)
+    return float(fitted.log_oddsratio), float(fitted.log_oddsratio_se)
+
+
 def binary_effects(count_a: int, n_a: int, count_b: int, n_b: int) -> list[dict]:
     """Risk difference, risk ratio and odds ratio rows for yes-counts of roles A and B.
 
@@ -186,7 +203,8 @@ def binary_effects(count_a: int, n_a: int, count_b: int, n_b: int) -> list[dict]
     """
     table = np.array([[count_a, n_a - count_a], [count_b, n_b - count_b]])
     zero = bool((table == 0).any())
-    shifted = Table2x2(table + 0.5 if zero else table.astype(float))
+    log_rr, log_rr_se = log_ratio(count_a, n_a, count_b, n_b, "risk_ratio")
+    log_or, log_or_se = log_ratio(count_a, n_a, count_b, n_b, "odds_ratio")
     correction = "0.5 added to every cell for the pooled log scale (zero cell)" if zero else ""
     pa, pb = count_a / n_a, count_b / n_b
     with warnings.catch_warnings():
@@ -212,14 +230,14 @@ def binary_effects(count_a: int, n_a: int, count_b: int, n_b: int) -> list[dict]
         {"metric": "risk_ratio", "estimate": pa / pb if pb else _nan(), "ci_low": rr_low,
          "ci_high": rr_high, "ci_method": "Wald on the log scale (Katz; statsmodels)",
          "p": rr_p, "p_method": "Wald test on the log scale (statsmodels)",
-         "pool_scale": "log", "pool_estimate": float(shifted.log_riskratio),
-         "pool_se": float(shifted.log_riskratio_se), "note": correction},
+         "pool_scale": "log", "pool_estimate": log_rr, "pool_se": log_rr_se,
+         "note": correction},
         {"metric": "odds_ratio", "estimate": float(conditional.statistic),
          "ci_low": float(or_ci.low), "ci_high": float(or_ci.high),
          "ci_method": "exact conditional (scipy odds_ratio, kind='conditional')",
          "p": float(fisher_p), "p_method": "Fisher exact (scipy fisher_exact)",
-         "pool_scale": "log", "pool_estimate": float(shifted.log_oddsratio),
-         "pool_se": float(shifted.log_oddsratio_se), "note": correction},
+         "pool_scale": "log", "pool_estimate": log_or, "pool_se": log_or_se,
+         "note": correction},
     ]
     return rows
 
