@@ -320,3 +320,85 @@ def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.DataFra
     for col in ("estimate", "ci_low", "ci_high", "p", "pool_estimate", "pool_se"):
         table[col] = round_values(table[col].astype(float))
     return table.reset_index(drop=True)
+
+
+TEST_NAMES = {
+    "likert": "between-role Mann-Whitney U",
+    "binary": "Fisher exact; risk and odds ratios with 95% CI",
+}
+TYPE_TITLES = {"likert": "Likert items", "binary": "Yes/no items"}
+
+
+def table_heading(stats: pd.DataFrame, program: dict, kind: str) -> tuple[str, str]:
+    """Heading of a cohort report's Likert or yes/no table, and a note when it has no test.
+
+    The heading names a test only when the table has one; otherwise the note says what is
+    missing and the line of YAML that adds it. For Likert items the heading names the Holm
+    family (the Likert items of one codebook section), as :func:`peermentor.stats.likert_tests`
+    adjusts.
+
+    >>> program = {"program": "demo", "roles": {"a": "A", "b": "B"},
+    ...            "codebook": [{"id": "q", "type": "likert"}]}
+    >>> heading, note = table_heading(pd.DataFrame(columns=["item", "group", "statistic",
+    ...                                                     "section"]), program, "likert")
+    >>> heading
+    'Likert items (no between-role test)'
+    >>> print(note)  # doctest: +NORMALIZE_WHITESPACE
+    No between-role test: the programme declares no `comparison`. Add the line
+    `comparison: [a, b]` to `config/programs/demo.yaml` (first role vs second).
+    """
+    title = TYPE_TITLES[kind]
+    items = [i for i in program.get("codebook", []) if i["type"] == kind]
+    if not items:
+        return title, ""
+    ids = {i["id"] for i in items}
+    tests = stats[stats["item"].isin(ids) & stats["group"].astype(str).str.contains("_vs_")]
+    if tests.empty:
+        roles = list(program.get("roles", {}))
+        if not program.get("comparison"):
+            if len(roles) < 2:
+                why = ("No between-role test: the programme has one role. With a second role "
+                       "under `roles:`, add `comparison: [<first>, <second>]`")
+            else:
+                why = (f"No between-role test: the programme declares no `comparison`. Add "
+                       f"the line `comparison: [{roles[0]}, {roles[1]}]`")
+            where = f"config/programs/{program.get('program', '<program>')}.yaml"
+            return (f"{title} (no between-role test)",
+                    f"{why} to `{where}` (first role vs second).")
+        a, b = program["comparison"]
+        return (f"{title} (no between-role test)",
+                f"No between-role test: no {title.lower()[:-1]} was put to both `{a}` and "
+                f"`{b}` (item `roles:`), or one of them has no answers.")
+    if kind == "likert":
+        holm = stats[stats["item"].isin(ids) & (stats["statistic"] == "p_holm")]
+        families = "; ".join(f"section '{section}' ({len(rows)} tests)"
+                             for section, rows in holm.groupby("section", sort=False))
+        return (f"{title} ({TEST_NAMES[kind]}; Holm family: the Likert items of each "
+                f"codebook section, {families})"), ""
+    return f"{title} ({TEST_NAMES[kind]}; p not adjusted for multiplicity)", ""
+
+
+def effects_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
+    """The cohort's between-role effects for its report: one row per item and metric."""
+    table = cohort_effects(stats, {program.get("program", ""): program})
+    if table.empty:
+        return pd.DataFrame()
+    texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
+
+    def ci(row) -> str:
+        if pd.isna(row.estimate):
+            return ""
+        if pd.isna(row.ci_low):
+            return f"{row.estimate:.2f}"
+        return f"{row.estimate:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]"
+
+    shown = pd.DataFrame({
+        "Item": [texts.get(i, i) for i in table["item"]],
+        "Construct": table["construct"],
+        "Effect": table["metric"].str.replace("_", " "),
+        "Estimate [95% CI]": [ci(r) for r in table.itertuples()],
+        "p": [f"{p:.3g}" if pd.notna(p) else "" for p in table["p"]],
+        "Interval; p": table["ci_method"] + "; " + table["p_method"],
+        "Direction": table["direction"],
+    })
+    return shown.set_index(["Item", "Effect"])
