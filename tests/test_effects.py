@@ -122,3 +122,37 @@ def test_cohort_effects_one_row_per_item_comparison_metric():
     assert table["construct"].tolist()[2] == ""  # not mapped yet: listed, never pooled
     assert table.loc[0, "direction"] == "positive = mentor higher than mentee"
     assert (table["n_a"] == 10).all() and (table["n_b"] == 9).all()
+
+
+def _program(**extra):
+    return {"program": "demo", "roles": {"mentor": "M", "mentee": "E"},
+            "codebook": [{"id": "sat", "text": "S", "type": "likert", "section": "sat",
+                          "scale": {"min": 1, "max": 5}},
+                         {"id": "fun", "text": "F", "type": "likert", "section": "sat",
+                          "scale": {"min": 1, "max": 5}},
+                         {"id": "again", "text": "A", "type": "binary"}], **extra}
+
+
+def test_no_test_heading_without_tests_and_the_yaml_line_that_adds_one():
+    from peermentor.effects import table_heading
+
+    empty = pd.DataFrame(columns=["item", "group", "statistic", "section", "value"])
+    heading, note = table_heading(empty, _program(), "likert")
+    assert "Mann-Whitney" not in heading and "Holm" not in heading
+    assert "`comparison: [mentor, mentee]`" in note and "config/programs/demo.yaml" in note
+    heading, note = table_heading(empty, _program(), "binary")
+    assert "Fisher" not in heading and "comparison: [mentor, mentee]" in note
+
+
+def test_likert_heading_names_the_holm_family():
+    from peermentor.effects import table_heading
+
+    stats = pd.DataFrame({
+        "section": "sat", "item": ["sat", "fun", "sat", "fun"],
+        "group": "mentor_vs_mentee", "statistic": ["p", "p", "p_holm", "p_holm"],
+        "value": [0.01, 0.2, 0.02, 0.2]})
+    program = _program(comparison=["mentor", "mentee"])
+    heading, note = table_heading(stats, program, "likert")
+    assert "Mann-Whitney" in heading and note == ""
+    assert "Holm family: the Likert items of each codebook section, section 'sat' (2 tests)" \
+        in heading

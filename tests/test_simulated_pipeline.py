@@ -1,6 +1,6 @@
 """End to end on a simulated consortium: pooled rows, forest plots, trends, "simulated".
 
-A small consortium (3 programmes x 2 years) keeps this test to about a minute; the
+A small consortium (2 programmes x 2 years) keeps this test to about a minute; the
 README records a run on 20 x 3 (PEERMENTOR_SIM_PROGRAMS / PEERMENTOR_SIM_YEARS set the
 size here too).
 """
@@ -18,7 +18,7 @@ from peermentor.simulate import write_consortium
 
 pytestmark = pytest.mark.pipeline
 
-PROGRAMS = int(os.environ.get("PEERMENTOR_SIM_PROGRAMS", "3"))
+PROGRAMS = int(os.environ.get("PEERMENTOR_SIM_PROGRAMS", "2"))
 YEARS = int(os.environ.get("PEERMENTOR_SIM_YEARS", "2"))
 
 
