@@ -258,7 +258,7 @@ roles: {mentor: Mentors, mentee: Mentees}
 comparison: [mentor, mentee]
 cohorts: {"2024": {invited: {mentor: 8, mentee: 8}}}
 codebook:
-  - {id: sat, text: "Satisfied?", type: likert, construct: programme_satisfaction,
+  - {id: sat, text: "Satisfied?", type: likert, construct: programme_value,
      scale: {min: 1, max: 5, labels: {1: Not at all, 3: Neutral, 5: Very high}}}
   - {id: comment, text: "Anything else?", type: free_text}
 qualitative:
