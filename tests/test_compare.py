@@ -1,5 +1,7 @@
 """Cross-study tables from small hand-made cohorts (expected values worked out by hand)."""
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -50,10 +52,10 @@ def test_study_characteristics_counts_rates_and_roles():
     assert pd.isna(table.loc["beta", "responded_excluded"])
 
 
-def _stats(program, year, item, mean, n, group="all"):
+def _stats(program, year, item, mean, n, group="mentor", sd=1.0):
     return pd.DataFrame({"program": program, "year": year, "section": "s", "item": item,
-                         "option": "", "group": group, "statistic": ["mean", "n"],
-                         "value": [mean, n]})
+                         "option": "", "group": group, "statistic": ["mean", "sd", "n"],
+                         "value": [mean, sd, n]})
 
 
 def test_outcomes_put_1_to_5_and_1_to_7_on_one_scale():
@@ -64,6 +66,28 @@ def test_outcomes_put_1_to_5_and_1_to_7_on_one_scale():
     pomp = dict(zip(table["program"], table["pomp"], strict=True))
     assert pomp == {"alpha": pytest.approx(75.0), "beta": pytest.approx(75.0)}
     assert table["scale"].tolist() == ["1-5", "1-7"]
+    assert set(table["statistic"]) == {"mean_0_100"}
+
+
+def test_outcome_mean_has_a_t_interval_by_hand():
+    # mean 4, SD 1, n 10 on 1-5: t(0.975, 9) = 2.262157, half-width 2.262157 / sqrt(10)
+    # = 0.715357 -> 3.284643 to 4.715357 -> 0-100: 57.116 to 92.884.
+    row = harmonise_outcomes(_stats("alpha", "2021", "sat", 4.0, 10), PROGRAMS).iloc[0]
+    assert (round(row["ci_low"], 2), round(row["ci_high"], 2)) == (57.12, 92.88)
+
+
+def test_outcome_percent_has_a_wilson_interval():
+    # Wilson 95% interval of 35/42 (Newcombe 1998's formula by hand): 0.6940 to 0.9168.
+    stats = _binary_stats("alpha", "mentor", 35, 42)
+    row = harmonise_outcomes(stats, BINARY).iloc[0]
+    assert row["statistic"] == "percent_positive"
+    assert (round(row["ci_low"], 1), round(row["ci_high"], 1)) == (69.4, 91.7)
+
+
+def test_outcomes_never_pool_roles_into_all():
+    stats = pd.concat([_binary_stats("alpha", "mentor", 30, 40),
+                       _binary_stats("alpha", "all", 40, 60)])
+    assert harmonise_outcomes(stats, BINARY)["group"].tolist() == ["mentor"]
 
 
 def test_theme_crosswalk_maps_and_flags_unmapped():
@@ -85,6 +109,7 @@ def test_summary_has_three_sections_and_no_nan():
     outcomes = harmonise_outcomes(
         pd.concat([_stats("beta", "2022", "happy", 4.0, 1, "mentor")]), PROGRAMS
     )
+    assert len(outcomes) == 1 and pd.isna(outcomes["ci_low"].iloc[0])  # n = 1: no interval
     text = summary_markdown(studies, outcomes, theme_crosswalk([], PROGRAMS, {}))
     for heading in ["## Studies", "## Outcomes by construct", "## Themes across studies"]:
         assert heading in text
@@ -104,14 +129,14 @@ BINARY = {"alpha": {"codebook": [{"id": "yes", "type": "binary", "construct": "a
 def test_shared_outcomes_hide_small_counts_and_their_percentages():
     stats = pd.concat([_binary_stats("alpha", "mentor", 3, 40),
                        _binary_stats("alpha", "mentee", 0, 4),
-                       _binary_stats("alpha", "all", 30, 44)])
+                       _binary_stats("alpha", "other", 30, 44)])
     table = harmonise_outcomes(stats, BINARY)
     assert table.set_index("group").loc["mentor", ["n", "count"]].tolist() == [40, 3]
     shared = share_outcomes(table).set_index("group")
-    assert shared.loc["mentor", ["n", "count", "raw_value", "pomp"]].tolist() == [
-        40, "<5", "suppressed", "suppressed"]
+    assert shared.loc["mentor", ["n", "count", "raw_value", "pomp", "ci_low"]].tolist() == [
+        40, "<5", "suppressed", "suppressed", "suppressed"]
     assert shared.loc["mentee", ["n", "count", "pomp"]].tolist() == ["<5", 0, 0.0]  # zero shown
-    assert shared.loc["all", ["n", "count", "pomp"]].tolist() == [44, 30, pytest.approx(68.18)]
+    assert shared.loc["other", ["n", "count", "pomp"]].tolist() == [44, 30, pytest.approx(68.1818)]
     assert share_outcomes(table, threshold=0).equals(table)  # 0: off
 
 
@@ -129,14 +154,15 @@ def test_shared_studies_and_themes_hide_small_counts():
 
 def test_summary_states_the_rule_and_shows_markers():
     stats = pd.concat([_binary_stats("alpha", "mentor", 3, 40),
-                       _binary_stats("alpha", "all", 30, 44),
+                       _binary_stats("alpha", "other", 30, 44),
                        _stats("beta", "2022", "happy", 5.5, 6, "mentee")])  # no mentor cell
     outcomes = share_outcomes(harmonise_outcomes(stats, {**PROGRAMS, **BINARY}))
     flow = participation(pd.DataFrame({"role": ["mentor"] * 3}), PROGRAMS["beta"], "2022")
     studies = share_studies(study_characteristics(flow.assign(program="beta", year="2022"),
                                                   PROGRAMS))
     text = summary_markdown(studies, outcomes, theme_crosswalk([], PROGRAMS, {}), threshold=5)
-    assert text.count('counts from 1 to 4 are shown as "<5"') == 2  # under studies, outcomes
-    assert "| suppressed |" in text.replace("  ", " ").replace("  ", " ")
+    # under studies and each of the two outcome tables (percentages, means)
+    assert text.count('counts from 1 to 4 are shown as "<5"') == 3
+    assert re.search(r"\|\s*suppressed\s*\|", text)
     assert "<5" in text and "68.2" in text  # numbers still formatted next to markers
     assert "nan" not in text.lower().replace("nance", "")

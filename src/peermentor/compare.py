@@ -6,7 +6,12 @@ and returns one tidy frame sorted by programme and year.
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+
 import pandas as pd
+from scipy import stats as sps
+from statsmodels.stats.proportion import proportion_confint
 
 from peermentor.privacy import DEFAULT_THRESHOLD, rule_text, suppress
 from peermentor.stats import response_rate_note
@@ -108,83 +113,99 @@ OUTCOME_COLUMNS = [
     "group",
     "n",
     "count",
+    "statistic",
+    "pomp",
+    "ci_low",
+    "ci_high",
+    "ci_method",
     "raw_value",
     "raw_statistic",
     "scale",
-    "pomp",
 ]
+
+#: ``statistic`` of the level rows: yes/no items and Likert items are never mixed.
+PERCENT_POSITIVE = "percent_positive"
+MEAN_0_100 = "mean_0_100"
+
+
+def _level(item: dict, values: pd.Series) -> dict | None:
+    """One level row's numbers: Wilson CI of a percentage, t-CI of a 0-100 mean."""
+    n = values.get("n")
+    if pd.isna(n) or n == 0:
+        return None
+    n = int(n)
+    if item["type"] == "likert":
+        mean, sd = values.get("mean"), values.get("sd")
+        if pd.isna(mean):
+            return None
+        lo, hi = item["scale"]["min"], item["scale"]["max"]
+        low = high = float("nan")
+        if n >= 2 and not pd.isna(sd):
+            # t interval of the mean (scipy), then the same linear map to 0-100.
+            low, high = sps.t.interval(0.95, n - 1, loc=mean, scale=sd / math.sqrt(n))
+        to_pomp = lambda v: 100 * (v - lo) / (hi - lo)  # noqa: E731
+        return {"n": n, "count": None, "statistic": MEAN_0_100, "pomp": to_pomp(mean),
+                "ci_low": to_pomp(low), "ci_high": to_pomp(high),
+                "ci_method": "t interval of the mean (scipy)",
+                "raw_value": float(mean), "raw_statistic": "mean", "scale": f"{lo}-{hi}"}
+    count = values.get("count")
+    if pd.isna(count):
+        return None
+    low, high = proportion_confint(int(count), n, alpha=0.05, method="wilson")
+    return {"n": n, "count": int(count), "statistic": PERCENT_POSITIVE,
+            "pomp": 100 * count / n, "ci_low": 100 * low, "ci_high": 100 * high,
+            "ci_method": "Wilson score interval (statsmodels)",
+            "raw_value": 100 * count / n, "raw_statistic": "percent", "scale": "0/1"}
 
 
 def harmonise_outcomes(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.DataFrame:
-    """Outcomes by construct on a common 0–100 scale (percent of maximum possible).
+    """Level outcomes per cohort x construct x item x role, on a common 0-100 scale.
 
-    Likert means become ``100 * (mean - min) / (max - min)``, so 1–5 and 1–7 items
-    line up; binary items keep their percent agreeing (``count``: how many said
-    yes). ``stats`` is the concatenation of the cohorts' ``stats.csv``.
+    Only items mapped to a construct, and only single roles (never ``all``, which
+    would pool mentors with non-mentors). Yes/no items give ``percent_positive`` with a
+    Wilson 95% CI; Likert items the ``mean_0_100`` (percent of maximum possible,
+    ``100 * (mean - min) / (max - min)``, so 1-5 and 1-7 items line up) with the t-CI of
+    the mean mapped the same way. The two statistics are kept apart in ``statistic``.
 
     >>> prog = {"codebook": [{"id": "q", "type": "likert", "construct": "satisfaction",
     ...                       "scale": {"min": 1, "max": 5}}]}
-    >>> stats = pd.DataFrame({"program": ["p", "p"], "year": ["2024", "2024"],
-    ...     "section": ["s", "s"], "item": ["q", "q"], "option": ["", ""],
-    ...     "group": ["all", "all"], "statistic": ["mean", "n"], "value": [4.0, 10]})
-    >>> harmonise_outcomes(stats, {"p": prog})["pomp"].tolist()
-    [75.0]
+    >>> stats = pd.DataFrame({"program": "p", "year": "2024", "section": "s", "item": "q",
+    ...     "option": "", "group": ["a", "a", "a", "all"],
+    ...     "statistic": ["mean", "sd", "n", "mean"], "value": [4.0, 1.0, 10, 4.0]})
+    >>> row = harmonise_outcomes(stats, {"p": prog}).iloc[0]
+    >>> row["group"], row["statistic"], float(row["pomp"]), round(float(row["ci_low"]), 1)
+    ('a', 'mean_0_100', 75.0, 57.1)
     """
     rows = []
     stats = stats.copy()
     stats["year"] = stats["year"].astype(str)
     stats["option"] = stats["option"].fillna("")
+    stats = stats[(stats["option"] == "") & (stats["group"] != "all")
+                  & ~stats["group"].astype(str).str.contains("_vs_")]
     for program_id, program in sorted(programs.items()):
         for item in program.get("codebook", []):
-            if (
-                not item.get("construct")
-                or item["type"] not in ("likert", "binary")
-                or item.get("section") == "demographics"
-            ):
+            if not item.get("construct") or item["type"] not in ("likert", "binary"):
                 continue
-            sel = stats[
-                (stats["program"] == program_id)
-                & (stats["item"] == item["id"])
-                & (stats["option"] == "")
-            ]
+            sel = stats[(stats["program"] == program_id) & (stats["item"] == item["id"])]
             if sel.empty:
                 continue
             wide = sel.pivot_table(
                 index=["year", "group"], columns="statistic", values="value", aggfunc="first"
             )
             for (year, group), values in wide.iterrows():
-                if item["type"] == "likert":
-                    if pd.isna(values.get("mean")):
-                        continue
-                    lo, hi = item["scale"]["min"], item["scale"]["max"]
-                    raw, stat, scale = values["mean"], "mean", f"{lo}-{hi}"
-                    pomp = 100 * (raw - lo) / (hi - lo)
-                else:
-                    if pd.isna(values.get("percent")):
-                        continue
-                    raw, stat, scale = values["percent"], "percent", "0/1"
-                    pomp = raw
-                rows.append(
-                    {
-                        "program": program_id,
-                        "year": year,
-                        "construct": item["construct"],
-                        "item": item["id"],
-                        "item_type": item["type"],
-                        "group": group,
-                        "n": values.get("n"),
-                        "count": values.get("count") if item["type"] == "binary" else None,
-                        "raw_value": round(float(raw), 4),
-                        "raw_statistic": stat,
-                        "scale": scale,
-                        "pomp": round(float(pomp), 2),
-                    }
-                )
+                level = _level(item, values)
+                if level is None:
+                    continue
+                rows.append({"program": program_id, "year": year,
+                             "construct": item["construct"], "item": item["id"],
+                             "item_type": item["type"], "group": group, **level})
     table = pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
     for col in ("n", "count"):
         table[col] = table[col].astype("Float64").astype("Int64")
+    for col in ("pomp", "ci_low", "ci_high", "raw_value"):
+        table[col] = table[col].astype(float).round(4)
     return table.sort_values(
-        ["construct", "program", "year", "item", "group"], kind="stable"
+        ["construct", "statistic", "program", "year", "item", "group"], kind="stable"
     ).reset_index(drop=True)
 
 
@@ -258,9 +279,31 @@ def share_studies(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd
 
 def share_outcomes(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """``outcomes.csv`` for sharing: small ``n`` and yes-counts suppressed, and the
-    percentages (``raw_value``, ``pomp``) of a binary item whose yes-count is small."""
-    derived = {"raw_value": "count", "pomp": "count"}
+    percentages (``raw_value``, ``pomp`` and its CI) of a yes/no item whose yes-count is
+    small."""
+    derived = {"raw_value": "count", "pomp": "count", "ci_low": "count", "ci_high": "count"}
     return suppress(table, ["n", "count"], derived, threshold)
+
+
+def share_effects(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """``effects.csv`` for sharing: group sizes below the threshold shown as ``<5``.
+
+    >>> share_effects(pd.DataFrame({"n_a": [4, 10], "n_b": [12, 0]}))["n_a"].tolist()
+    ['<5', 10]
+    """
+    return suppress(table, ["n_a", "n_b"], threshold=threshold)
+
+
+#: Text columns of effects.csv (empty, never NaN, when blank).
+EFFECT_TEXT = ["construct", "comparison", "ci_method", "p_method", "direction", "note"]
+
+
+def read_effects(path) -> pd.DataFrame:
+    """Read ``effects.csv`` back: years as text, blank text cells as ``''``."""
+    table = pd.read_csv(path, dtype={"year": str, **{c: str for c in EFFECT_TEXT}})
+    for col in EFFECT_TEXT:
+        table[col] = table[col].fillna("")
+    return table
 
 
 def share_themes(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
@@ -281,19 +324,168 @@ def markdown_table(table: pd.DataFrame, **options) -> str:
     return cells.to_markdown(index=False, missingval="", **options)
 
 
+def _with_ci(est, low, high, digits: int = 2) -> str:
+    """``est [low, high]`` as text; a suppression marker or blank passes through.
+
+    >>> _with_ci("50.0", 23.66, "76.34", 1), _with_ci("suppressed", 1, 2)
+    ('50.0 [23.7, 76.3]', 'suppressed')
+    """
+    marker = est if isinstance(est, str) else ""
+    est, low, high = (pd.to_numeric(v, errors="coerce") if isinstance(v, str) else v
+                      for v in (est, low, high))
+    if est is None or pd.isna(est):
+        return marker
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return f"{est:.{digits}f}"
+    return f"{est:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+
+
+def _outcome_tables(outcomes: pd.DataFrame, rule: list[str]) -> list[str]:
+    parts = ["## Outcomes by construct", "",
+             "One row per cohort, construct, item and role (never all roles together). "
+             "Percentages of yes/no items and 0-100 means of Likert items are different "
+             "statistics and are kept in separate tables.", ""]
+    if outcomes.empty:
+        return parts + ["No item of any cohort is mapped to a construct.", ""]
+    titles = {
+        PERCENT_POSITIVE: "### Percent positive (yes/no items), 95% Wilson CI",
+        MEAN_0_100: "### Mean on 0-100 (Likert items: percent of maximum possible), 95% t-CI",
+    }
+    for statistic, title in titles.items():
+        sub = outcomes[outcomes["statistic"] == statistic]
+        if sub.empty:
+            continue
+        table = pd.DataFrame({
+            "construct": sub["construct"], "program": sub["program"], "year": sub["year"],
+            "item": sub["item"], "role": sub["group"], "n": sub["n"],
+            "value [95% CI]": [_with_ci(e, lo, hi, 1) for e, lo, hi in
+                               zip(sub["pomp"], sub["ci_low"], sub["ci_high"], strict=True)],
+        })
+        parts += [title, "", markdown_table(table), "", *rule]
+    return parts
+
+
+#: Above this many rows summary.md points to effects.csv instead of listing them.
+MAX_EFFECT_ROWS = 60
+
+
+def _effect_section(effects: pd.DataFrame) -> list[str]:
+    parts = ["## Between-role effects", "",
+             "Per cohort, item and declared comparison (`comparison:` in the programme's "
+             "YAML), with 95% CIs: rank-biserial r and Hedges' g for Likert items; risk "
+             "difference, risk ratio and odds ratio for yes/no items. Which method gives "
+             "each interval and p-value is in `effects.csv` (`ci_method`, `p_method`); no "
+             "p-value here is adjusted for multiplicity.", ""]
+    if effects.empty:
+        return parts + ["No cohort declares a between-role comparison that its Likert or "
+                        "yes/no items were put to. Add `comparison: [<role>, <role>]` to "
+                        "the programme's YAML.", ""]
+    if len(effects) > MAX_EFFECT_ROWS:
+        return parts + [f"{len(effects)} rows: see `effects.csv`.", ""]
+    table = pd.DataFrame({
+        "construct": effects["construct"], "program": effects["program"],
+        "year": effects["year"], "item": effects["item"],
+        "comparison": effects["comparison"].str.replace("_vs_", " vs ", regex=False),
+        "metric": effects["metric"],
+        "estimate [95% CI]": [_with_ci(e, lo, hi) for e, lo, hi in
+                              zip(effects["estimate"], effects["ci_low"], effects["ci_high"],
+                                  strict=True)],
+        "p": [f"{p:.3g}" if pd.notna(p) else "" for p in effects["p"]],
+    })
+    return parts + [markdown_table(table), "",
+                    "Direction: differences are positive, ratios above 1, when the "
+                    "first-named role is higher.", ""]
+
+
+def _pooled_section(pooled: pd.DataFrame, forest_files: list[str]) -> list[str]:
+    parts = ["## Pooled estimates (random effects)", "",
+             "Per construct, comparison and metric with two or more cohorts; comparisons "
+             "(e.g. mentors vs mentees and mentors vs non-mentors) and metrics are never "
+             "pooled together. The prediction interval is where the effect of a new "
+             "cohort is expected to fall; I\u00b2 is the share of the spread between cohorts "
+             "that is not sampling error.", ""]
+    if pooled.empty:
+        parts += ["Nothing pooled: no construct x comparison x metric has two or more "
+                  "cohorts. (The bundled studies compare different roles, Ulsan mentors "
+                  "with mentees and UNC mentors with non-mentors, and each has one year; "
+                  "`python -m peermentor.simulate` writes a consortium that pools.)", ""]
+    else:
+        table = pd.DataFrame({
+            "construct": pooled["construct"],
+            "comparison": pooled["comparison"].str.replace("_vs_", " vs ", regex=False),
+            "metric": pooled["metric"], "k": pooled["k"],
+            "estimate [95% CI]": [_with_ci(e, lo, hi) for e, lo, hi in
+                                  zip(pooled["estimate"], pooled["ci_low"], pooled["ci_high"],
+                                      strict=True)],
+            "95% PI": [f"[{lo:.2f}, {hi:.2f}]" for lo, hi in
+                       zip(pooled["pi_low"], pooled["pi_high"], strict=True)],
+            "tau2": [f"{v:.3f}" for v in pooled["tau2"]],
+            "I2 %": [f"{v:.0f}" for v in pooled["i2"]],
+            "Q (p)": [f"{q:.2f} ({p:.3g})" for q, p in zip(pooled["q"], pooled["q_p"],
+                                                          strict=True)],
+            "method": pooled["method"] + ", " + pooled["ci_method"],
+        })
+        parts += [markdown_table(table), ""]
+    pngs = [f for f in forest_files if f.endswith(".png")]
+    if pngs:
+        parts += ["### Forest plots", "",
+                  "Each row is a cohort's effect with its 95% CI; the diamond is the pooled "
+                  "estimate and its 95% CI, the dashed line the 95% prediction interval. A "
+                  "plot with one cohort pools nothing. SVG versions sit beside the PNGs.", ""]
+        parts += [f"![{Path(f).stem}](forest/{Path(f).name})" for f in pngs] + [""]
+    return parts
+
+
+def _trend_section(trends: pd.DataFrame, trend_files: list[str]) -> list[str]:
+    parts = ["## Trends over years", ""]
+    if trends.empty:
+        return parts + ["No programme has two or more years of data.", ""]
+    table = pd.DataFrame({
+        "program": trends["program"], "construct": trends["construct"],
+        "item": trends["item"], "role": trends["group"], "statistic": trends["statistic"],
+        "year": trends["year"], "n": trends["n"],
+        "value [95% CI]": [_with_ci(e, lo, hi, 1) for e, lo, hi in
+                           zip(trends["pomp"], trends["ci_low"], trends["ci_high"],
+                               strict=True)],
+    })
+    if len(table) > MAX_EFFECT_ROWS:
+        parts += [f"{len(table)} rows: see `trends.csv`.", ""]
+    else:
+        parts += [markdown_table(table), ""]
+    pngs = [f for f in trend_files if f.endswith(".png")]
+    parts += [f"![{Path(f).stem}](trends/{Path(f).name})" for f in pngs] + [""]
+    return parts
+
+
 def summary_markdown(
     studies: pd.DataFrame,
     outcomes: pd.DataFrame,
     themes: pd.DataFrame,
     threshold: int | None = None,
+    *,
+    effects: pd.DataFrame | None = None,
+    pooled: pd.DataFrame | None = None,
+    trends: pd.DataFrame | None = None,
+    forest_files: list[str] = (),
+    trend_files: list[str] = (),
+    simulated: bool = False,
 ) -> str:
-    """A readable Markdown summary of the three comparison tables.
+    """A readable Markdown summary of the comparison tables and figures.
 
     ``threshold``: the small-cell threshold the (already suppressed) tables were
-    shared with; its rule is stated under the tables that show numbers.
+    shared with; its rule is stated under the tables that show numbers. ``effects``,
+    ``pooled`` and ``trends`` add their sections, with the figures named in
+    ``forest_files`` and ``trend_files`` (paths under ``forest/`` and ``trends/``).
     """
     rule = [] if threshold is None else [rule_text(threshold), ""]
     parts = ["# Cross-study comparison", ""]
+    if simulated:
+        parts += [
+            "> **Simulated data.** These cohorts are synthetic, written by "
+            "`python -m peermentor.simulate` with known true effects to show pooling and "
+            "trends; they are not anyone's answers.",
+            "",
+        ]
     if studies["reconstructed"].any():
         recon = ", ".join(studies.loc[studies["reconstructed"], "program"].unique())
         parts += [
@@ -315,18 +507,13 @@ def summary_markdown(
         "",
         *rule,
     ]
-    parts += ["## Outcomes by construct (0–100, percent of maximum possible)", ""]
-    if outcomes.empty:
-        parts += ["No harmonised outcomes.", ""]
-    else:
-        wide = outcomes.pivot_table(
-            index=["construct", "program", "year", "item"],
-            columns="group",
-            values="pomp",
-            aggfunc="first",
-        ).reset_index()
-        wide.columns.name = None
-        parts += [markdown_table(wide, floatfmt=".1f"), "", *rule]
+    parts += _outcome_tables(outcomes, rule)
+    if effects is not None:
+        parts += _effect_section(effects)
+    if pooled is not None:
+        parts += _pooled_section(pooled, list(forest_files))
+    if trends is not None:
+        parts += _trend_section(trends, list(trend_files))
     parts += ["## Themes across studies", ""]
     if themes.empty:
         parts += ["No qualitative codes.", ""]

@@ -88,7 +88,7 @@ def _display_frame(rows: list[dict], index: list[str]) -> pd.DataFrame:
 
 
 def banner(program: dict, year: str | int) -> str:
-    """Markdown heading for a cohort report; flags reconstructed data loudly."""
+    """Markdown heading for a cohort report; flags reconstructed or simulated data loudly."""
     lines = [
         f"# {program.get('title', program.get('program', ''))}: {year}",
         "",
@@ -98,6 +98,9 @@ def banner(program: dict, year: str | int) -> str:
     if program.get("citation") or program.get("doi"):
         doi = f" doi:{program['doi']}" if program.get("doi") else ""
         lines += ["", f"Source: {program.get('citation', '')}{doi}"]
+    if program.get("simulated"):
+        lines += ["", "> **Simulated data, not real answers.** This cohort was written by "
+                  "`python -m peermentor.simulate` from a model with known true effects."]
     if program.get("reconstructed"):
         lines += [
             "",

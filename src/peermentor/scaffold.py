@@ -24,6 +24,7 @@ import pandas as pd
 import yaml
 
 from peermentor.cohorts import CohortDiscoveryError, check_program_id
+from peermentor.constructs import construct_todo
 from peermentor.importers import (
     DICTIONARY_FIELD,
     DICTIONARY_TYPE,
@@ -114,12 +115,17 @@ class Draft:
         if self.role_todo:
             lines.append(f"# TODO: {self.role_todo}")
         lines += dump({"roles": self.roles})
+        if len(self.roles) >= 2:
+            lines.append("# TODO: the two roles compared in effects and tests (first vs second; "
+                         "effects are positive when the first is higher)")
+            lines += dump({"comparison": list(self.roles)[:2]})
         lines += [
             "# TODO: one entry per survey year, e.g. \"2024\": {invited: {total: 120}}",
             "cohorts: {}",
             "codebook:",
         ]
         for item, todo in self.items:
+            todo = [*todo, *construct_todo(item)]
             lines += [f"  # TODO: {note}" for note in todo]
             lines += dump([item], indent=2)
         if self.skipped:

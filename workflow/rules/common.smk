@@ -5,6 +5,7 @@ from snakemake.utils import validate
 
 from peermentor.cohorts import check_import_formats, discover_cohorts
 from peermentor.config import load_program, load_themes
+from peermentor.constructs import check_program_constructs, load_constructs
 from peermentor.published import published_files
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -21,6 +22,10 @@ COHORT_INDEX = {(c.program, c.year): c for c in COHORTS}
 PROGRAM_CONFIGS = {p: load_program(f"{PROGRAMS_DIR}/{p}.yaml") for p in PROGRAMS}
 check_import_formats(COHORTS, PROGRAM_CONFIGS, PROGRAMS_DIR)
 load_themes(config["themes"])
+CONSTRUCTS_PATH = config.get("constructs", "config/constructs.yaml")
+CONSTRUCTS = load_constructs(CONSTRUCTS_PATH)
+for _program, _config in PROGRAM_CONFIGS.items():
+    check_program_constructs(_config, CONSTRUCTS, f"{PROGRAMS_DIR}/{_program}.yaml", CONSTRUCTS_PATH)
 
 # Published values (config/published/*.yaml) of the cohorts present, checked here
 # against their schema and their programme's codebook.
@@ -89,6 +94,9 @@ def all_outputs():
         "results/comparison/studies.csv",
         "results/comparison/outcomes.csv",
         "results/comparison/themes.csv",
+        "results/comparison/effects.csv",
+        "results/comparison/pooled.csv",
+        "results/comparison/trends.csv",
         "results/comparison/summary.md",
         "results/reproduction.csv",
         "results/audit.csv",

@@ -41,6 +41,67 @@ rule outcomes_table:
         "../scripts/compare_outcomes.py"
 
 
+rule effects_table:
+    input:
+        stats=cohort_paths("results/cohorts/{program}/{year}/stats.csv"),
+        programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+    output:
+        report(
+            "results/comparison/effects.csv",
+            caption="../report/effects.rst",
+            category="Comparison",
+        ),
+    params:
+        threshold=config["small_cell_threshold"],
+    log:
+        "results/logs/comparison/effects.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/compare_effects.py"
+
+
+rule pooled_table:
+    input:
+        effects="results/comparison/effects.csv",
+        programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+    output:
+        pooled=report(
+            "results/comparison/pooled.csv",
+            caption="../report/effects.rst",
+            category="Comparison",
+        ),
+        forest=directory("results/comparison/forest"),
+    params:
+        method=config.get("pooling", {}).get("method", "reml"),
+        knapp_hartung=config.get("pooling", {}).get("knapp_hartung", False),
+    log:
+        "results/logs/comparison/pooled.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/compare_pooled.py"
+
+
+rule trends_table:
+    input:
+        outcomes="results/comparison/outcomes.csv",
+        programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+    output:
+        trends=report(
+            "results/comparison/trends.csv",
+            caption="../report/effects.rst",
+            category="Comparison",
+        ),
+        figures=directory("results/comparison/trends"),
+    log:
+        "results/logs/comparison/trends.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/compare_trends.py"
+
+
 rule themes_table:
     input:
         codes=cohort_paths("results/validated/{program}/{year}.codes.csv"),
@@ -68,6 +129,12 @@ rule comparison_summary:
         studies="results/comparison/studies.csv",
         outcomes="results/comparison/outcomes.csv",
         themes="results/comparison/themes.csv",
+        effects="results/comparison/effects.csv",
+        pooled="results/comparison/pooled.csv",
+        forest="results/comparison/forest",
+        trends="results/comparison/trends.csv",
+        trend_figures="results/comparison/trends",
+        programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
         reproduction="results/reproduction.csv",
         audit="results/audit.csv",
     output:

@@ -4,18 +4,27 @@ from pathlib import Path
 
 import pandas as pd
 
-from peermentor.compare import summary_markdown
+from peermentor.compare import read_effects, summary_markdown
+from peermentor.config import load_programs
 from peermentor.reproduction import reproduction_markdown
 
-studies = pd.read_csv(snakemake.input.studies, dtype={"year": str})  # noqa: F821
-outcomes = pd.read_csv(snakemake.input.outcomes, dtype={"year": str})  # noqa: F821
-themes = pd.read_csv(snakemake.input.themes, dtype={"year": str})  # noqa: F821
-reproduction = pd.read_csv(  # noqa: F821
-    snakemake.input.reproduction, dtype=str, keep_default_na=False  # noqa: F821
-)
-audit = pd.read_csv(snakemake.input.audit, dtype=str, keep_default_na=False)  # noqa: F821
+inp = snakemake.input  # noqa: F821
+studies = pd.read_csv(inp.studies, dtype={"year": str})
+outcomes = pd.read_csv(inp.outcomes, dtype={"year": str})
+themes = pd.read_csv(inp.themes, dtype={"year": str})
+trends = pd.read_csv(inp.trends, dtype={"year": str})
+pooled = pd.read_csv(inp.pooled)
+reproduction = pd.read_csv(inp.reproduction, dtype=str, keep_default_na=False)
+audit = pd.read_csv(inp.audit, dtype=str, keep_default_na=False)
+programs = load_programs(inp.programs)
 Path(snakemake.output[0]).write_text(  # noqa: F821
-    summary_markdown(studies, outcomes, themes, snakemake.params.threshold)  # noqa: F821
+    summary_markdown(
+        studies, outcomes, themes, snakemake.params.threshold,  # noqa: F821
+        effects=read_effects(inp.effects), pooled=pooled, trends=trends,
+        forest_files=sorted(str(p) for p in Path(inp.forest).iterdir()),
+        trend_files=sorted(str(p) for p in Path(inp.trend_figures).iterdir()),
+        simulated=any(p.get("simulated") for p in programs.values()),
+    )
     + "\n"
     + reproduction_markdown(reproduction, audit),
     encoding="utf-8",

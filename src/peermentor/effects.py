@@ -1,0 +1,404 @@
+"""Per-cohort effect sizes with 95% CIs for the declared between-role comparison.
+
+:func:`cohort_effects` reads the cohorts' tidy statistics (``stats.csv``: per-role ``n``,
+``mean``, ``sd``, yes-``count``, and the Mann-Whitney ``rbc`` and ``p``) and returns one
+row per cohort x item x comparison x metric. Every number comes from pingouin, scipy or
+statsmodels:
+
+Likert items (first-named role A vs second B):
+
+* ``rank_biserial``: pingouin's rank-biserial r (from ``pingouin.mwu``, in stats.csv)
+  with the Mann-Whitney p. CI: Fisher z of r with SE sqrt((nA + nB + 1) / (3 nA nB)),
+  the normal-approximation interval of R's effectsize::rank_biserial (Ben-Shachar et al.
+  2020; SE of U under H0, King, Rosopa & Minium 2011). It grows with nA + nB, never with
+  nA x nB work.
+* ``hedges_g``: standardised mean difference (pooled SD, small-sample corrected):
+  scipy's ``ttest_ind_from_stats`` t, turned into g by ``pingouin.compute_effsize_from_t``,
+  CI by ``pingouin.compute_esci`` (SE sqrt((nA+nB)/(nA nB) + g^2/(2(nA+nB))), t on
+  nA + nB - 2 df), beside the Student t-test p.
+
+Yes/no items (yes-share of A vs B):
+
+* ``risk_difference``: Newcombe's hybrid score interval (built from Wilson score
+  intervals; statsmodels ``confint_proportions_2indep(method="newcomb")``) beside the
+  Miettinen-Nurminen score test p: both score methods, named in ``ci_method`` and
+  ``p_method``.
+* ``risk_ratio``: Wald interval and Wald test on the log scale (Katz): one family.
+* ``odds_ratio``: conditional maximum-likelihood odds ratio with its exact interval
+  (``scipy.stats.contingency.odds_ratio(kind="conditional")``) beside Fisher's exact p,
+  as R's ``fisher.test`` reports them: one family.
+
+``pool_estimate`` / ``pool_se`` carry each effect on the scale that is pooled across
+cohorts (:mod:`peermentor.meta`): Fisher z for r, log for ratios (Woolf SE; 0.5 added to
+every cell of a table with a zero cell, as metafor's escalc does), g and the risk
+difference as they are (Wald SE). ``direction`` says which way is positive.
+
+>>> import pandas as pd
+>>> program = {"roles": {"a": "A", "b": "B"}, "comparison": ["a", "b"],
+...            "codebook": [{"id": "y", "text": "Y", "type": "binary", "construct": "v"}]}
+>>> stats = pd.DataFrame({"program": "p", "year": "2024", "section": "s", "item": "y",
+...     "option": "", "group": ["a", "a", "b", "b"], "statistic": ["n", "count"] * 2,
+...     "value": [10, 8, 10, 4]})
+>>> out = cohort_effects(stats, {"p": program}).set_index("metric")
+>>> round(float(out.loc["risk_difference", "estimate"]), 2), out.loc["risk_ratio", "direction"]
+(0.4, '>1 = a higher than b')
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+from scipy import stats as sps
+from scipy.stats.contingency import odds_ratio
+from statsmodels.stats import proportion as smprop
+from statsmodels.stats.contingency_tables import Table2x2
+
+from peermentor.config import asked_roles
+from peermentor.stats import round_values
+
+EFFECT_COLUMNS = [
+    "program",
+    "year",
+    "construct",
+    "item",
+    "item_type",
+    "comparison",
+    "role_a",
+    "role_b",
+    "n_a",
+    "n_b",
+    "metric",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "p",
+    "p_method",
+    "direction",
+    "pool_scale",
+    "pool_estimate",
+    "pool_se",
+    "note",
+]
+
+#: Metrics whose "no difference" value is 1 (ratios); the others' is 0.
+RATIO_METRICS = frozenset({"risk_ratio", "odds_ratio"})
+Z95 = float(sps.norm.ppf(0.975))
+
+
+def _nan() -> float:
+    return float("nan")
+
+
+def rank_biserial_ci(r: float, n_a: int, n_b: int, level: float = 0.95) -> tuple[float, float]:
+    """Normal-approximation CI of a two-sample rank-biserial r on the Fisher z scale.
+
+    As R's effectsize::rank_biserial: ``tanh(atanh(r) +/- z * sqrt((nA+nB+1)/(3 nA nB)))``.
+    NaN when |r| = 1 (the z scale has no finite point).
+
+    >>> [round(v, 2) for v in rank_biserial_ci(0.5, 10, 10)]
+    [0.03, 0.79]
+    """
+    if not (n_a and n_b) or not math.isfinite(r) or abs(r) >= 1:
+        return _nan(), _nan()
+    crit = float(sps.norm.ppf(1 - (1 - level) / 2))
+    z, se = float(np.arctanh(r)), rank_biserial_se(n_a, n_b)
+    return float(np.tanh(z - crit * se)), float(np.tanh(z + crit * se))
+
+
+def rank_biserial_se(n_a: int, n_b: int) -> float:
+    """SE of Fisher's z of a rank-biserial r (effectsize::rank_biserial)."""
+    return math.sqrt((n_a + n_b + 1) / (3 * n_a * n_b))
+
+
+def likert_effects(values: dict, n_a: int, n_b: int) -> list[dict]:
+    """Rank-biserial r and Hedges' g rows from per-role summaries.
+
+    ``values``: ``mean_a``, ``sd_a``, ``mean_b``, ``sd_b`` and the Mann-Whitney ``rbc``
+    and ``p`` (NaN when missing).
+    """
+    rows = []
+    r = values.get("rbc", _nan())
+    if math.isfinite(r):
+        low, high = rank_biserial_ci(r, n_a, n_b)
+        finite = abs(r) < 1
+        rows.append({
+            "metric": "rank_biserial", "estimate": r, "ci_low": low, "ci_high": high,
+            "ci_method": "Fisher z, SE sqrt((nA+nB+1)/(3 nA nB)) (effectsize::rank_biserial)",
+            "p": values.get("p", _nan()),
+            "p_method": "Mann-Whitney U (pingouin.mwu: exact without ties, else normal "
+                        "with tie and continuity correction)",
+            "pool_scale": "atanh",
+            "pool_estimate": float(np.arctanh(r)) if finite else _nan(),
+            "pool_se": rank_biserial_se(n_a, n_b) if finite else _nan(),
+            "note": "" if finite else "|r| = 1: no interval on the Fisher z scale; not pooled",
+        })
+    g = low = high = p = se = _nan()
+    note = ""
+    if n_a >= 2 and n_b >= 2:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t, p = sps.ttest_ind_from_stats(values["mean_a"], values["sd_a"], n_a,
+                                            values["mean_b"], values["sd_b"], n_b)
+        if math.isfinite(t):
+            g = float(pg.compute_effsize_from_t(t, nx=n_a, ny=n_b, eftype="hedges"))
+            low, high = (float(v) for v in pg.compute_esci(
+                stat=g, nx=n_a, ny=n_b, eftype="hedges", decimals=12))
+            se = (high - low) / (2 * float(sps.t.ppf(0.975, n_a + n_b - 2)))
+        else:
+            note = "no spread in either role: standardised difference undefined"
+    else:
+        note = "fewer than 2 answers in a role: standardised difference undefined"
+    rows.append({
+        "metric": "hedges_g", "estimate": g, "ci_low": low, "ci_high": high,
+        "ci_method": "pingouin.compute_esci: SE sqrt((nA+nB)/(nA nB) + g^2/(2(nA+nB))), "
+                     "t on nA+nB-2 df",
+        "p": float(p), "p_method": "Student t-test (scipy ttest_ind_from_stats)",
+        "pool_scale": "identity", "pool_estimate": g, "pool_se": se, "note": note,
+    })
+    return rows
+
+
+def _interval_and_p(count_a, n_a, count_b, n_b, compare: str, ci: str, test: str):
+    """statsmodels CI and test p for two proportions; NaN where undefined (e.g. 0/0)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            low, high = smprop.confint_proportions_2indep(count_a, n_a, count_b, n_b,
+                                                          method=ci, compare=compare)
+            p = smprop.test_proportions_2indep(count_a, n_a, count_b, n_b, method=test,
+                                               compare=compare).pvalue
+        except (ValueError, ZeroDivisionError, FloatingPointError):
+            return _nan(), _nan(), _nan()
+    return float(low), float(high), float(p)
+
+
+def log_ratio(count_a: int, n_a: int, count_b: int, n_b: int,
+              metric: str = "odds_ratio") -> tuple[float, float]:
+    """Log odds (or risk) ratio and its large-sample SE, as metafor's escalc computes them.
+
+    statsmodels' Table2x2 on the counts; 0.5 is added to every cell of a table with a
+    zero cell (escalc's ``add=1/2, to="only0"``).
+
+    >>> [round(v, 4) for v in log_ratio(4, 123, 11, 139, "risk_ratio")]  # BCG trial 1
+    [-0.8893, 0.5706]
+    """
+    table = np.array([[count_a, n_a - count_a], [count_b, n_b - count_b]], dtype=float)
+    fitted = Table2x2(table + 0.5 if (table == 0).any() else table)
+    if metric == "risk_ratio":
+        return float(fitted.log_riskratio), float(fitted.log_riskratio_se)
+    return float(fitted.log_oddsratio), float(fitted.log_oddsratio_se)
+
+
+def binary_effects(count_a: int, n_a: int, count_b: int, n_b: int) -> list[dict]:
+    """Risk difference, risk ratio and odds ratio rows for yes-counts of roles A and B.
+
+    >>> rows = binary_effects(38, 42, 22, 48)
+    >>> [(r["metric"], round(r["estimate"], 3)) for r in rows[:2]]
+    [('risk_difference', 0.446), ('risk_ratio', 1.974)]
+    """
+    table = np.array([[count_a, n_a - count_a], [count_b, n_b - count_b]])
+    zero = bool((table == 0).any())
+    log_rr, log_rr_se = log_ratio(count_a, n_a, count_b, n_b, "risk_ratio")
+    log_or, log_or_se = log_ratio(count_a, n_a, count_b, n_b, "odds_ratio")
+    correction = "0.5 added to every cell for the pooled log scale (zero cell)" if zero else ""
+    pa, pb = count_a / n_a, count_b / n_b
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wald_var = smprop.test_proportions_2indep(count_a, n_a, count_b, n_b, method="wald",
+                                           compare="diff", return_results=True).variance
+    # statsmodels' Miettinen-Nurminen interval fails to bracket some small tables
+    # (e.g. 9/10 vs 3/10), so the difference takes Newcombe's hybrid score interval.
+    rd_low, rd_high, rd_p = _interval_and_p(count_a, n_a, count_b, n_b, "diff",
+                                            "newcomb", "score")
+    rr_low, rr_high, rr_p = _interval_and_p(count_a, n_a, count_b, n_b, "ratio", "log", "log")
+    conditional = odds_ratio(table, kind="conditional")
+    or_ci = conditional.confidence_interval(confidence_level=0.95)
+    fisher_p = sps.fisher_exact(table).pvalue
+    rd_se = math.sqrt(wald_var) if wald_var > 0 else _nan()
+    rows = [
+        {"metric": "risk_difference", "estimate": pa - pb, "ci_low": rd_low,
+         "ci_high": rd_high,
+         "ci_method": "Newcombe hybrid score, from Wilson intervals (statsmodels)",
+         "p": rd_p, "p_method": "score test, Miettinen-Nurminen (statsmodels)",
+         "pool_scale": "identity", "pool_estimate": pa - pb, "pool_se": rd_se,
+         "note": "" if wald_var > 0 else "no variance (all or none said yes): not pooled"},
+        {"metric": "risk_ratio", "estimate": pa / pb if pb else _nan(), "ci_low": rr_low,
+         "ci_high": rr_high, "ci_method": "Wald on the log scale (Katz; statsmodels)",
+         "p": rr_p, "p_method": "Wald test on the log scale (statsmodels)",
+         "pool_scale": "log", "pool_estimate": log_rr, "pool_se": log_rr_se,
+         "note": correction},
+        {"metric": "odds_ratio", "estimate": float(conditional.statistic),
+         "ci_low": float(or_ci.low), "ci_high": float(or_ci.high),
+         "ci_method": "exact conditional (scipy odds_ratio, kind='conditional')",
+         "p": float(fisher_p), "p_method": "Fisher exact (scipy fisher_exact)",
+         "pool_scale": "log", "pool_estimate": log_or, "pool_se": log_or_se,
+         "note": correction},
+    ]
+    return rows
+
+
+def direction_text(metric: str, role_a: str, role_b: str) -> str:
+    """How to read the sign of an effect.
+
+    >>> direction_text("odds_ratio", "mentor", "mentee")
+    '>1 = mentor higher than mentee'
+    """
+    if metric in RATIO_METRICS:
+        return f">1 = {role_a} higher than {role_b}"
+    return f"positive = {role_a} higher than {role_b}"
+
+
+def _pair(item: dict, program: dict) -> tuple[str, str] | None:
+    pair = program.get("comparison")
+    if not pair or len(pair) != 2:
+        return None
+    excluded = set(program.get("excluded_roles", []))
+    asked = set(asked_roles(program, item)) - excluded
+    return (pair[0], pair[1]) if pair[0] in asked and pair[1] in asked else None
+
+
+def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.DataFrame:
+    """Effects of every Likert and yes/no item for each cohort's declared comparison.
+
+    ``stats``: one or more cohorts' ``stats.csv`` rows; ``programs``: configs by id.
+    Items without a construct keep an empty ``construct`` (they are not pooled).
+    """
+    rows = []
+    stats = stats.assign(year=stats["year"].astype(str),
+                         option=stats["option"].fillna("").astype(str))
+    stats = stats[stats["option"] == ""]
+    for (program_id, year), cohort in stats.groupby(["program", "year"], sort=True):
+        program = programs.get(program_id)
+        if program is None:
+            continue
+        value = {
+            (i, g, s): v for i, g, s, v in zip(cohort["item"], cohort["group"],
+                                              cohort["statistic"], cohort["value"], strict=True)
+        }
+        for item in program.get("codebook", []):
+            if item["type"] not in ("likert", "binary"):
+                continue
+            pair = _pair(item, program)
+            if pair is None:
+                continue
+            a, b = pair
+            item_id = item["id"]
+            n_a, n_b = value.get((item_id, a, "n")), value.get((item_id, b, "n"))
+            if not n_a or not n_b or math.isnan(n_a) or math.isnan(n_b):
+                continue
+            n_a, n_b = int(n_a), int(n_b)
+            if item["type"] == "likert":
+                vs = f"{a}_vs_{b}"
+                found = likert_effects({
+                    "mean_a": value.get((item_id, a, "mean"), _nan()),
+                    "sd_a": value.get((item_id, a, "sd"), _nan()),
+                    "mean_b": value.get((item_id, b, "mean"), _nan()),
+                    "sd_b": value.get((item_id, b, "sd"), _nan()),
+                    "rbc": value.get((item_id, vs, "rbc"), _nan()),
+                    "p": value.get((item_id, vs, "p"), _nan()),
+                }, n_a, n_b)
+            else:
+                found = binary_effects(int(value[(item_id, a, "count")]), n_a,
+                                       int(value[(item_id, b, "count")]), n_b)
+            for row in found:
+                rows.append({
+                    "program": program_id, "year": str(year),
+                    "construct": item.get("construct") or "", "item": item_id,
+                    "item_type": item["type"], "comparison": f"{a}_vs_{b}",
+                    "role_a": a, "role_b": b, "n_a": n_a, "n_b": n_b,
+                    "direction": direction_text(row["metric"], a, b), **row,
+                })
+    table = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+    for col in ("n_a", "n_b"):
+        table[col] = table[col].astype("Int64")
+    # Byte-stable CSVs across platforms, as stats.csv (10 significant digits).
+    for col in ("estimate", "ci_low", "ci_high", "p", "pool_estimate", "pool_se"):
+        table[col] = round_values(table[col].astype(float))
+    return table.reset_index(drop=True)
+
+
+TEST_NAMES = {
+    "likert": "between-role Mann-Whitney U",
+    "binary": "Fisher exact; risk and odds ratios with 95% CI",
+}
+TYPE_TITLES = {"likert": "Likert items", "binary": "Yes/no items"}
+
+
+def table_heading(stats: pd.DataFrame, program: dict, kind: str) -> tuple[str, str]:
+    """Heading of a cohort report's Likert or yes/no table, and a note when it has no test.
+
+    The heading names a test only when the table has one; otherwise the note says what is
+    missing and the line of YAML that adds it. For Likert items the heading names the Holm
+    family (the Likert items of one codebook section), as :func:`peermentor.stats.likert_tests`
+    adjusts.
+
+    >>> program = {"program": "demo", "roles": {"a": "A", "b": "B"},
+    ...            "codebook": [{"id": "q", "type": "likert"}]}
+    >>> heading, note = table_heading(pd.DataFrame(columns=["item", "group", "statistic",
+    ...                                                     "section"]), program, "likert")
+    >>> heading
+    'Likert items (no between-role test)'
+    >>> print(note)  # doctest: +NORMALIZE_WHITESPACE
+    No between-role test: the programme declares no `comparison`. Add the line
+    `comparison: [a, b]` to `config/programs/demo.yaml` (first role vs second).
+    """
+    title = TYPE_TITLES[kind]
+    items = [i for i in program.get("codebook", []) if i["type"] == kind]
+    if not items:
+        return title, ""
+    ids = {i["id"] for i in items}
+    tests = stats[stats["item"].isin(ids) & stats["group"].astype(str).str.contains("_vs_")]
+    if tests.empty:
+        roles = list(program.get("roles", {}))
+        if not program.get("comparison"):
+            if len(roles) < 2:
+                why = ("No between-role test: the programme has one role. With a second role "
+                       "under `roles:`, add `comparison: [<first>, <second>]`")
+            else:
+                why = (f"No between-role test: the programme declares no `comparison`. Add "
+                       f"the line `comparison: [{roles[0]}, {roles[1]}]`")
+            where = f"config/programs/{program.get('program', '<program>')}.yaml"
+            return (f"{title} (no between-role test)",
+                    f"{why} to `{where}` (first role vs second).")
+        a, b = program["comparison"]
+        return (f"{title} (no between-role test)",
+                f"No between-role test: no {title.lower()[:-1]} was put to both `{a}` and "
+                f"`{b}` (item `roles:`), or one of them has no answers.")
+    if kind == "likert":
+        holm = stats[stats["item"].isin(ids) & (stats["statistic"] == "p_holm")]
+        families = "; ".join(f"section '{section}' ({len(rows)} tests)"
+                             for section, rows in holm.groupby("section", sort=False))
+        return (f"{title} ({TEST_NAMES[kind]}; Holm family: the Likert items of each "
+                f"codebook section, {families})"), ""
+    return f"{title} ({TEST_NAMES[kind]}; p not adjusted for multiplicity)", ""
+
+
+def effects_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
+    """The cohort's between-role effects for its report: one row per item and metric."""
+    table = cohort_effects(stats, {program.get("program", ""): program})
+    if table.empty:
+        return pd.DataFrame()
+    texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
+
+    def ci(row) -> str:
+        if pd.isna(row.estimate):
+            return ""
+        if pd.isna(row.ci_low):
+            return f"{row.estimate:.2f}"
+        return f"{row.estimate:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]"
+
+    shown = pd.DataFrame({
+        "Item": [texts.get(i, i) for i in table["item"]],
+        "Construct": table["construct"],
+        "Effect": table["metric"].str.replace("_", " "),
+        "Estimate [95% CI]": [ci(r) for r in table.itertuples()],
+        "p": [f"{p:.3g}" if pd.notna(p) else "" for p in table["p"]],
+        "Interval; p": table["ci_method"] + "; " + table["p_method"],
+        "Direction": table["direction"],
+    })
+    return shown.set_index(["Item", "Effect"])

@@ -1,0 +1,192 @@
+"""Cross-study figures: forest plots of per-cohort effects and trends over years.
+
+Both are written as PNG and SVG under stable names for the comparison report and the
+browsable site:
+
+* ``forest/<construct>__<comparison>__<metric>.png|.svg``: one row per cohort (estimate
+  and 95% CI), and when two or more cohorts were pooled the random-effects diamond
+  (95% CI) with the 95% prediction interval as a line through it;
+* ``trends/<program>__<construct>.png|.svg``: a programme with two or more years, each
+  item and role of the construct by year with its 95% CI.
+
+Figures use the deterministic setup of :mod:`peermentor.figures` (Agg canvas, fixed
+style); SVGs carry no date and a fixed hash salt, so identical input gives identical
+bytes.
+
+>>> import pandas as pd
+>>> effects = pd.DataFrame({"program": ["a", "b"], "year": ["2024", "2024"], "item": "q",
+...     "metric": "hedges_g", "estimate": [0.2, 0.4], "ci_low": [-0.1, 0.1],
+...     "ci_high": [0.5, 0.7], "direction": "positive = x higher than y"})
+>>> forest_plot(effects, None, "value: x vs y") is not None
+True
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator
+
+from peermentor.figures import _figure, _style, save_figure
+
+METRIC_LABELS = {
+    "rank_biserial": "rank-biserial r",
+    "hedges_g": "Hedges' g",
+    "risk_difference": "risk difference",
+    "risk_ratio": "risk ratio",
+    "odds_ratio": "odds ratio",
+}
+RATIOS = frozenset({"risk_ratio", "odds_ratio"})
+
+
+def _finite(*values) -> bool:
+    return all(v is not None and not pd.isna(v) and math.isfinite(float(v)) for v in values)
+
+
+def forest_plot(effects: pd.DataFrame, pooled: pd.Series | None, title: str) -> Figure | None:
+    """Forest plot of one construct x comparison x metric.
+
+    ``effects``: the cohorts' rows of ``effects.csv`` (one metric); ``pooled``: the
+    matching ``pooled.csv`` row, or ``None`` when fewer than two cohorts were pooled.
+    """
+    if effects.empty:
+        return None
+    metric = effects["metric"].iloc[0]
+    ratio = metric in RATIOS
+    labels, points = [], []
+    for row in effects.itertuples():
+        labels.append(f"{row.program} {row.year} ({row.item})")
+        points.append((row.estimate, row.ci_low, row.ci_high))
+    rows = len(points) + (2 if pooled is not None else 0)
+    with _style():
+        fig = _figure(7.0, 1.2 + 0.32 * rows)
+        ax = fig.add_subplot()
+        ys = list(range(rows - 1, rows - 1 - len(points), -1))
+        for y, (est, low, high) in zip(ys, points, strict=True):
+            if _finite(low, high):
+                ax.plot([low, high], [y, y], color="0.2", lw=1.2)
+            if _finite(est):
+                ax.plot([est], [y], "s", color="0.2", ms=5)
+        ticks, names = list(ys), list(labels)
+        if pooled is not None:
+            est, low, high = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
+            ax.plot([pooled["pi_low"], pooled["pi_high"]], [0, 0], color="tab:blue", lw=1,
+                    ls="--", label="95% prediction interval")
+            ax.fill([low, est, high, est], [0, 0.3, 0, -0.3], color="tab:blue",
+                    label="pooled estimate, 95% CI")
+            ticks.append(0)
+            names.append(f"Pooled ({pooled['method']}, k = {pooled['k']}, "
+                         f"I\u00b2 = {pooled['i2']:.0f}%)")
+            ax.legend(loc="lower right", fontsize=7, frameon=False)
+        ax.axvline(1.0 if ratio else 0.0, color="0.6", lw=0.8)
+        if ratio:
+            ax.set_xscale("log")
+            plain = FuncFormatter(lambda v, _: f"{v:g}")
+            ax.xaxis.set_major_formatter(plain)
+            ax.xaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+            ax.xaxis.set_minor_formatter(plain)
+        ax.set_yticks(ticks, names)
+        ax.set_ylim(-1, rows)
+        direction = effects["direction"].iloc[0]
+        ax.set_xlabel(f"{METRIC_LABELS.get(metric, metric)} with 95% CI ({direction})")
+        suffix = "" if pooled is not None else " (one cohort: nothing pooled)"
+        ax.set_title(title + suffix, loc="left", fontsize=9)
+    return fig
+
+
+def trend_plot(trends: pd.DataFrame, title: str) -> Figure | None:
+    """One programme x construct over years: each item x role with its 95% CI.
+
+    Percent positive and 0-100 means get separate panels (never one axis).
+    """
+    if trends.empty:
+        return None
+    statistics = sorted(trends["statistic"].unique())
+    with _style():
+        fig = _figure(6.5, 2.6 * len(statistics))
+        axes = fig.subplots(len(statistics), 1, squeeze=False)[:, 0]
+        years = sorted(trends["year"].astype(str).unique())
+        for ax, statistic in zip(axes, statistics, strict=True):
+            sub = trends[trends["statistic"] == statistic]
+            for (item, group), line in sub.groupby(["item", "group"], sort=True):
+                line = line.assign(year=line["year"].astype(str)).sort_values("year")
+                x = [years.index(y) for y in line["year"]]
+                y = pd.to_numeric(line["pomp"], errors="coerce").to_numpy(dtype=float)
+                low = pd.to_numeric(line["ci_low"], errors="coerce").to_numpy(dtype=float)
+                high = pd.to_numeric(line["ci_high"], errors="coerce").to_numpy(dtype=float)
+                ax.errorbar(x, y, yerr=[np.nan_to_num(y - low), np.nan_to_num(high - y)],
+                            marker="o", ms=4, capsize=3, lw=1.2, label=f"{item} \u00b7 {group}")
+            ax.set_xticks(range(len(years)), years)
+            ax.set_ylim(0, 100)
+            ax.set_ylabel("percent positive" if statistic == "percent_positive"
+                          else "mean, 0-100")
+            ax.legend(fontsize=7, frameon=False, loc="best")
+        axes[0].set_title(title, loc="left", fontsize=9)
+    return fig
+
+
+def save_png_svg(fig: Figure, stem: str | Path) -> list[Path]:
+    """Write ``<stem>.png`` (via :func:`peermentor.figures.save_figure`) and ``<stem>.svg``."""
+    stem = Path(stem)
+    png = save_figure(fig, stem.with_suffix(".png"))
+    svg = stem.with_suffix(".svg")
+    with matplotlib.rc_context({"svg.hashsalt": "peermentor", "svg.fonttype": "none"}):
+        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None},
+                    bbox_inches="tight")
+    return [png, svg]
+
+
+def write_forest_plots(effects: pd.DataFrame, pooled: pd.DataFrame, folder: str | Path,
+                       simulated: bool = False) -> list[Path]:
+    """A forest plot per construct x comparison x metric of ``effects.csv`` (constructs only)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    mapped = effects[effects["construct"].fillna("") != ""]
+    index = {(r.construct, r.comparison, r.metric): r for r in pooled.itertuples(index=False)}
+    for (construct, comparison, metric), group in mapped.groupby(
+            ["construct", "comparison", "metric"], sort=True):
+        match = index.get((construct, comparison, metric))
+        row = pd.Series(match._asdict()) if match is not None else None
+        title = f"{construct}: {comparison.replace('_vs_', ' vs ')}"
+        if simulated:
+            title = "SIMULATED DATA. " + title
+        fig = forest_plot(group, row, title)
+        if fig is not None:
+            written += save_png_svg(fig, folder / f"{construct}__{comparison}__{metric}")
+    return written
+
+
+def trend_table(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """The outcome rows of programmes with two or more years (``trends.csv``).
+
+    >>> outcomes = pd.DataFrame({"program": ["a", "a", "b"], "year": ["2023", "2024", "2024"],
+    ...                          "construct": "v", "item": "q", "group": "mentor"})
+    >>> trend_table(outcomes)["program"].tolist()
+    ['a', 'a']
+    """
+    years = outcomes.groupby("program")["year"].nunique()
+    keep = years[years >= 2].index
+    return outcomes[outcomes["program"].isin(keep)].sort_values(
+        ["program", "construct", "item", "group", "year"], kind="stable").reset_index(drop=True)
+
+
+def write_trend_plots(trends: pd.DataFrame, folder: str | Path,
+                      simulated: bool = False) -> list[Path]:
+    """A trend figure per programme x construct of ``trends``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for (program, construct), group in trends.groupby(["program", "construct"], sort=True):
+        title = f"{program}: {construct} by year (95% CI)"
+        if simulated:
+            title = "SIMULATED DATA. " + title
+        fig = trend_plot(group, title)
+        if fig is not None:
+            written += save_png_svg(fig, folder / f"{program}__{construct}")
+    return written

@@ -1,0 +1,78 @@
+"""End to end on a simulated consortium: pooled rows, forest plots, trends, "simulated".
+
+A small consortium (2 programmes x 2 years) keeps this test to about a minute; the
+README records a run on 20 x 3 (PEERMENTOR_SIM_PROGRAMS / PEERMENTOR_SIM_YEARS set the
+size here too).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pandas as pd
+import pytest
+from conftest import fresh_copy, snakemake
+
+from peermentor.simulate import write_consortium
+
+pytestmark = pytest.mark.pipeline
+
+PROGRAMS = int(os.environ.get("PEERMENTOR_SIM_PROGRAMS", "2"))
+YEARS = int(os.environ.get("PEERMENTOR_SIM_YEARS", "2"))
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory):
+    workdir = fresh_copy(tmp_path_factory.mktemp("simulated") / "repo")
+    shutil.rmtree(workdir / "data/raw")
+    write_consortium(workdir / "sim", PROGRAMS, YEARS, seed=1, repo=workdir)
+    config = workdir / "sim/config.yaml"
+    config.write_text(config.read_text().replace(str(workdir) + "/", ""))
+    snakemake(workdir, "--configfile", "sim/config.yaml")
+    return workdir
+
+
+def test_pooled_rows_for_every_construct_metric(simulated):
+    pooled = pd.read_csv(simulated / "results/comparison/pooled.csv")
+    cohorts = PROGRAMS * YEARS
+    assert set(pooled["construct"]) == {"programme_value", "partner_satisfaction",
+                                        "continued_participation"}
+    assert set(pooled["metric"]) == {"rank_biserial", "hedges_g", "risk_difference",
+                                     "risk_ratio", "odds_ratio"}
+    assert (pooled["k"] == cohorts).all() and (pooled["method"] == "REML").all()
+    assert (pooled["pi_low"] <= pooled["ci_low"]).all()
+    assert (pooled["ci_low"] <= pooled["estimate"]).all()
+    assert set(pooled["comparison"]) == {"mentor_vs_mentee"}
+
+
+def test_forest_and_trend_figures_with_stable_names(simulated):
+    forest = simulated / "results/comparison/forest"
+    for stem in ["continued_participation__mentor_vs_mentee__odds_ratio",
+                 "programme_value__mentor_vs_mentee__hedges_g"]:
+        assert (forest / f"{stem}.png").stat().st_size > 0
+        assert "SIMULATED DATA" in (forest / f"{stem}.svg").read_text()
+    trends = simulated / "results/comparison/trends"
+    assert len(list(trends.glob("*.png"))) == PROGRAMS * 3
+    assert (trends / "sim-01__programme_value.svg").is_file()
+    table = pd.read_csv(simulated / "results/comparison/trends.csv", dtype={"year": str})
+    assert table["year"].nunique() == YEARS and table["ci_low"].notna().all()
+
+
+def test_every_report_says_simulated(simulated):
+    summary = (simulated / "results/comparison/summary.md").read_text()
+    assert "Simulated data" in summary and "## Pooled estimates" in summary
+    assert "![programme_value__mentor_vs_mentee__hedges_g](forest/" in summary
+    for html in (simulated / "results/cohorts").glob("*/*/report.html"):
+        assert "Simulated data, not real answers" in html.read_text()
+
+
+def test_figures_are_byte_identical_on_rerun(simulated, tmp_path):
+    workdir = tmp_path / "repo"
+    shutil.copytree(simulated, workdir, symlinks=True)
+    first = {p.relative_to(workdir): p.read_bytes()
+             for p in (workdir / "results/comparison").rglob("*") if p.is_file()}
+    snakemake(workdir, "--configfile", "sim/config.yaml", "--forcerun", "pooled_table",
+              "trends_table", "effects_table")
+    for rel, content in first.items():
+        assert (workdir / rel).read_bytes() == content, rel

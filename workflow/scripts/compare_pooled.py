@@ -1,0 +1,19 @@
+"""Snakemake script for rule pooled_table: pooled.csv and the forest plots."""
+
+from pathlib import Path
+
+from peermentor.compare import read_effects
+from peermentor.config import load_programs
+from peermentor.forest import write_forest_plots
+from peermentor.meta import pool_effects
+
+programs = load_programs(snakemake.input.programs)  # noqa: F821
+effects = read_effects(snakemake.input.effects)  # noqa: F821
+pooled = pool_effects(effects, method=snakemake.params.method,  # noqa: F821
+                      knapp_hartung=snakemake.params.knapp_hartung)  # noqa: F821
+pooled.to_csv(snakemake.output.pooled, index=False, lineterminator="\n")  # noqa: F821
+simulated = any(p.get("simulated") for p in programs.values())
+files = write_forest_plots(effects, pooled, snakemake.output.forest, simulated)  # noqa: F821
+Path(snakemake.log[0]).write_text(  # noqa: F821
+    f"{len(pooled)} pooled rows; {len(files)} forest plot files\n", encoding="utf-8"
+)
