@@ -15,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, fresh_copy, snakemake
+from conftest import BUNDLED, ROOT, fresh_copy, snakemake
 from exports import qualtrics_export, redcap_export
 
 from peermentor import scaffold
@@ -367,6 +367,62 @@ def test_discovery_refuses_ambiguous_or_incomplete_folders(tmp_path):
     assert "a/2021': redcap.csv needs redcap_dictionary.csv next to it" in message
 
 
+ACCEPTED = ("responses.csv, redcap.csv, qualtrics.csv, responses.xlsx, redcap_dictionary.csv, "
+            "codes.csv")
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (["Responses.CSV"], "it holds Responses.CSV); the accepted names are "
+                            f"{ACCEPTED}; rename 'Responses.CSV' to 'responses.csv'"),
+        (["survey.csv"], f"it holds survey.csv); the accepted names are {ACCEPTED}"),
+        (["export.xlsx", "notes.txt"], "it holds export.xlsx, notes.txt); the accepted names"),
+        ([], "it is empty); the accepted names are"),
+    ],
+)
+def test_folder_with_nothing_usable_is_an_error_naming_folder_and_names(tmp_path, files,
+                                                                         expected):
+    raw, programs = tmp_path / "raw", tmp_path / "programs"
+    programs.mkdir()
+    (programs / "a.yaml").write_text("program: a\n")
+    make_cohort(raw, "a/2019", "responses.csv")
+    make_cohort(raw, "a/2024", *files)
+    with pytest.raises(CohortDiscoveryError) as info:
+        discover_cohorts(raw, programs)
+    assert f"'{raw / 'a/2024'}': no survey or codes file ({expected}" in str(info.value)
+
+
+def test_unread_files_beside_a_survey_file_are_warned_about(tmp_path):
+    raw, programs = tmp_path / "raw", tmp_path / "programs"
+    programs.mkdir()
+    (programs / "a.yaml").write_text("program: a\n")
+    make_cohort(raw, "a/2019", "codes.csv", "survey.csv", ".DS_Store")
+    (raw / "a/2019/old").mkdir()
+    notes: list[str] = []
+    cohorts = discover_cohorts(raw, programs, notes)
+    assert [(c.year, c.has_responses, c.has_codes) for c in cohorts] == [("2019", False, True)]
+    assert notes == [f"'{raw / 'a/2019'}': not read: old/, survey.csv (the accepted names "
+                     f"are {ACCEPTED})"]
+
+
+@pytest.mark.pipeline
+def test_misnamed_survey_file_stops_the_run_naming_folder_and_accepted_names(tmp_path):
+    workdir = fresh_copy(tmp_path / "repo")
+    folder = workdir / "data/raw/ulsan-peer/2021"
+    folder.mkdir()
+    shutil.copy2(workdir / "data/raw/ulsan-peer/2019/responses.csv", folder / "Responses.CSV")
+    result = snakemake(workdir, "--dry-run", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Nothing to be done" not in output
+    assert "data/raw/ulsan-peer/2021': no survey or codes file" in output
+    assert f"the accepted names are {ACCEPTED}; rename 'Responses.CSV'" in output
+    shutil.move(folder / "Responses.CSV", folder / "responses.csv")
+    (folder / "export.xlsx").write_bytes(b"PK")
+    result = snakemake(workdir, "--dry-run")
+    assert f"Warning: '{folder.relative_to(workdir)}': not read: export.xlsx" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("folder", "bad"),
     [("ulsan peer/2019", "ulsan peer"), ("Ulsan/2019", "Ulsan"), ("ulsan/2019 copy", "2019 copy"),
@@ -389,7 +445,8 @@ def test_unsafe_programme_ids_refused(name):
 
 
 def test_bundled_cohorts_stay_canonical():
-    cohorts = discover_cohorts(ROOT / "data/raw", ROOT / "config/programs")
+    cohorts = [c for c in discover_cohorts(ROOT / "data/raw", ROOT / "config/programs")
+               if c.program in BUNDLED]
     assert len(cohorts) == 5
     assert all(c.import_format is None and c.export_files == {} for c in cohorts)
 

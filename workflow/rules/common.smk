@@ -1,4 +1,5 @@
 # Helpers shared by the rules: config validation, cohort discovery, target lists.
+import sys
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -12,7 +13,10 @@ validate(config, schema="../schemas/config.schema.yaml")
 RAW_DIR = config["raw_dir"]
 PROGRAMS_DIR = config["programs_dir"]
 
-COHORTS = discover_cohorts(RAW_DIR, PROGRAMS_DIR)
+DISCOVERY_NOTES = []
+COHORTS = discover_cohorts(RAW_DIR, PROGRAMS_DIR, DISCOVERY_NOTES)
+for note in DISCOVERY_NOTES:  # files in a cohort folder the run will not read
+    print(f"Warning: {note}", file=sys.stderr)
 PROGRAMS = sorted({c.program for c in COHORTS})
 COHORT_INDEX = {(c.program, c.year): c for c in COHORTS}
 
