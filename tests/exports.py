@@ -238,3 +238,45 @@ def qualtrics_export(program: dict, responses: pd.DataFrame, folder: Path) -> di
         "values": values,
     }
     return configured
+
+
+def write_redcap(folder: Path, fields: list[dict], rows: list[dict],
+                 columns: list[str] | None = None) -> None:
+    """redcap_dictionary.csv (CRLF, as REDCap writes it) and redcap.csv from plain rows."""
+    pd.DataFrame(fields, columns=DICTIONARY_HEADER).to_csv(
+        folder / "redcap_dictionary.csv", index=False, lineterminator="\r\n")
+    pd.DataFrame(rows, columns=columns).to_csv(folder / "redcap.csv", index=False,
+                                               lineterminator="\n")
+
+
+def redcap_survey_project(folder: Path) -> None:
+    """A survey project as a real one looks: a survey every respondent fills in, a
+    staff-only data-entry form (no timestamp) and an optional second survey that some
+    respondents never open ('[not completed]', complete 0)."""
+    fields = [
+        {"Variable / Field Name": "record_id", "Form Name": "mentoring_survey",
+         "Field Type": "text", "Field Label": "Record ID"},
+        {"Variable / Field Name": "role", "Form Name": "mentoring_survey", "Field Type": "radio",
+         "Field Label": "Your role", "Choices, Calculations, OR Slider Labels":
+             "1, Mentor | 2, Mentee", "Required Field?": "y"},
+        {"Variable / Field Name": "sat", "Form Name": "mentoring_survey", "Field Type": "radio",
+         "Field Label": "How satisfied were you with the programme?",
+         "Choices, Calculations, OR Slider Labels":
+             "1, Very dissatisfied | 2, Dissatisfied | 3, Neutral | 4, Satisfied | "
+             "5, Very satisfied"},
+        {"Variable / Field Name": "staff_check", "Form Name": "staff_notes",
+         "Field Type": "yesno", "Field Label": "Eligibility checked"},
+        {"Variable / Field Name": "useful", "Form Name": "optional_feedback",
+         "Field Type": "yesno", "Field Label": "Was the programme useful?"},
+    ]
+    columns = ["record_id", "redcap_survey_identifier", "mentoring_survey_timestamp", "role",
+               "sat", "mentoring_survey_complete", "staff_check", "staff_notes_complete",
+               "optional_feedback_timestamp", "useful", "optional_feedback_complete"]
+    rows = [
+        ["1", "", "2024-05-01 10:00:00", "1", "4", "2", "1", "2", "2024-05-01 10:05:00", "1",
+         "2"],
+        ["2", "", "2024-05-02 11:00:00", "2", "5", "2", "", "0", "[not completed]", "", "0"],
+        ["3", "", "2024-05-02 12:00:00", "1", "2", "2", "", "0", "", "", ""],
+        ["4", "", "[not completed]", "2", "3", "0", "", "0", "", "", ""],
+    ]
+    write_redcap(folder, fields, [dict(zip(columns, r, strict=True)) for r in rows], columns)

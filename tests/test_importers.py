@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import BUNDLED, ROOT, fresh_copy, snakemake
-from exports import qualtrics_export, redcap_export
+from exports import qualtrics_export, redcap_export, redcap_survey_project
 
 from peermentor import scaffold
 from peermentor.cohorts import (
@@ -550,6 +550,51 @@ def test_format_mismatch_and_nothing_complete(tmp_path):
     with pytest.raises(ImportProblems, match="qualtrics.csv: the programme config says "
                        "import.format: redcap, but the cohort folder holds a qualtrics file"):
         import_export(program, "qualtrics", path)
+
+
+@pytest.mark.parametrize("with_export", [True, False])
+def test_survey_project_with_optional_and_staff_forms_imports_completed(tmp_path, capsys,
+                                                                        with_export):
+    """Acceptance: an incomplete optional form no longer refuses the respondent."""
+    redcap_survey_project(tmp_path)
+    argv = ["redcap", str(tmp_path / "redcap_dictionary.csv")]
+    if with_export:
+        argv += ["--export", str(tmp_path / "redcap.csv")]
+    path = scaffold_to(tmp_path, "survey-prog", argv, capsys)
+    program = load_program(path)
+    assert program["import"]["complete_when"] == {"mentoring_survey_complete": ["2"]}
+    others = "optional_feedback_complete" if with_export else \
+        "staff_notes_complete, optional_feedback_complete"
+    assert f"# TODO: complete_when requires mentoring_survey only; add {others} if" in \
+        path.read_text()
+    notes: list[str] = []
+    table = import_export(program, "redcap", tmp_path / "redcap.csv",
+                          tmp_path / "redcap_dictionary.csv", notes)
+    # records 1-3 completed the survey (2 and 3 skipped the optional form); 4 did not
+    assert table["respondent_id"].tolist() == ["1", "2", "3"]
+    assert table["sat"].tolist() == ["4", "5", "2"]
+    assert table["useful"].isna().tolist() == [False, True, True]
+    assert table.loc[0, "useful"] == "1"
+    assert "1 of 4 rows not complete under import.complete_when " \
+        "(mentoring_survey_complete in ['2'] holds on 3 of 4 rows), left out" in notes
+
+
+def test_complete_when_failure_counts_rows_per_condition(tmp_path):
+    redcap_survey_project(tmp_path)
+    spec = {"role": {"column": "role", "values": {"1": "mentor", "2": "mentee"}},
+            "complete_when": {"mentoring_survey_complete": ["2"],
+                              "staff_notes_complete": ["2"],
+                              "optional_feedback_timestamp": {"not": ["[not completed]", ""]}}}
+    program = {**copy.deepcopy(FRUIT), "codebook": [FRUIT["codebook"][1]], "import": spec}
+    (tmp_path / "redcap.csv").write_text((tmp_path / "redcap.csv").read_text().replace(
+        "2024-05-01 10:05:00", "[not completed]"))
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "redcap", tmp_path / "redcap.csv",
+                      tmp_path / "redcap_dictionary.csv")
+    assert ("redcap.csv: none of the 4 responses counts as complete under "
+            "import.complete_when: mentoring_survey_complete in ['2'] holds on 3 of 4 rows; "
+            "staff_notes_complete in ['2'] holds on 1 of 4 rows; optional_feedback_timestamp "
+            "not in ['[not completed]', ''] holds on 0 of 4 rows") in str(info.value)
 
 
 @pytest.mark.pipeline

@@ -220,17 +220,47 @@ def _norm(code: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", str(code).strip().lower())
 
 
-def _complete_rows(frame: pd.DataFrame, conditions: dict, path: str) -> pd.Series:
-    keep = pd.Series(True, index=frame.index)
+def _condition_masks(frame: pd.DataFrame, conditions: dict, path: str) -> dict[str, pd.Series]:
+    """Per ``import.complete_when`` condition (as text), the rows that meet it."""
+    masks = {}
     for column, rule in conditions.items():
         if column not in frame:
             raise _fail(path, f"import.complete_when names column '{column}', which the "
                         "export does not have", row=1, column=column)
         values = frame[column].fillna("")
         if isinstance(rule, dict):
-            keep &= ~values.isin([str(v) for v in rule["not"]])
+            wanted = [str(v) for v in rule["not"]]
+            masks[f"{column} not in {wanted}"] = ~values.isin(wanted)
         else:
-            keep &= values.isin([str(v) for v in rule])
+            wanted = [str(v) for v in rule]
+            masks[f"{column} in {wanted}"] = values.isin(wanted)
+    return masks
+
+
+def _complete_rows(frame: pd.DataFrame, conditions: dict, path: str,
+                   notes: list[str]) -> pd.Series:
+    """Rows meeting every condition; refuses an export where none does, counting each.
+
+    >>> frame = pd.DataFrame({"a_complete": ["2", "0"], "b_complete": ["0", "0"]})
+    >>> _complete_rows(frame, {"a_complete": ["2"], "b_complete": ["2"]}, "x.csv", [])
+    Traceback (most recent call last):
+    ...
+    peermentor.importers.ImportProblems: 1 import problem(s):
+      x.csv: none of the 2 responses counts as complete under import.complete_when: \
+a_complete in ['2'] holds on 1 of 2 rows; b_complete in ['2'] holds on 0 of 2 rows
+    """
+    masks = _condition_masks(frame, conditions, path)
+    keep = pd.Series(True, index=frame.index)
+    for mask in masks.values():
+        keep &= mask
+    counts = "; ".join(f"{name} holds on {int(mask.sum())} of {len(frame)} rows"
+                       for name, mask in masks.items())
+    if not keep.any():
+        raise _fail(path, f"none of the {len(frame)} responses counts as complete under "
+                    f"import.complete_when: {counts}")
+    if not keep.all():
+        notes.append(f"{(~keep).sum()} of {len(frame)} rows not complete under "
+                     f"import.complete_when ({counts}), left out")
     return keep
 
 
@@ -526,14 +556,7 @@ def import_export(
     if frame.empty:
         raise _fail(export, "no responses: the export has a header but no data rows",
                     row=FIRST_DATA_ROW[fmt])
-    keep = _complete_rows(frame, spec.get("complete_when", {}), str(export))
-    if not keep.any():
-        raise _fail(export, f"none of the {len(frame)} responses counts as complete under "
-                    f"import.complete_when ({spec['complete_when']})")
-    if not keep.all():
-        notes.append(f"{(~keep).sum()} of {len(frame)} rows not complete under "
-                     "import.complete_when, left out")
-    frame = frame[keep]
+    frame = frame[_complete_rows(frame, spec.get("complete_when", {}), str(export), notes)]
     if fmt == "xlsx" and not spec.get("columns") and not spec.get("values"):
         # The canonical layout already: only codes meaning "no answer" and roles to map.
         missing = {str(v) for v in spec.get("missing_values", [])}

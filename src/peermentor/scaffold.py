@@ -30,6 +30,7 @@ from peermentor.importers import (
     ImportProblems,
     read_qualtrics,
     read_redcap_dictionary,
+    read_text_csv,
 )
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]*$")
@@ -87,6 +88,7 @@ class Draft:
         self.skipped: list[str] = []
         self.spec: dict = {}
         self.role_todo: str | None = None
+        self.spec_todo: str | None = None
 
     def add(self, item: dict, *todo: str) -> None:
         self.items.append((item, list(todo)))
@@ -125,24 +127,64 @@ class Draft:
         if self.skipped:
             lines.append("  # Not in the codebook (no analysable answer, or identifying):")
             lines += [f"  #   {note}" for note in self.skipped]
+        if self.spec_todo:
+            lines.append(f"# TODO: {self.spec_todo}")
         lines.append("import:")
         lines += dump(self.spec, indent=2)
         return "\n".join(lines) + "\n"
 
 
-def from_redcap(path: str, program: str, role_field: str = "role") -> str:
-    """Programme YAML from a REDCap data dictionary."""
+def respondent_forms(dictionary: pd.DataFrame, role_field: str,
+                     export_columns: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """(instruments every respondent completes, other instruments) for ``complete_when``.
+
+    Respondents fill in survey instruments: with an export, those are the forms it
+    carries a ``<form>_timestamp`` column for (a one-event export carries only that
+    event's forms); otherwise the forms the export has a ``<form>_complete`` column for,
+    or, from the dictionary alone, every form. Of these, the one holding the role
+    field (else the first) is required; the others (staff-only, optional or
+    follow-up forms) are left to the user, since requiring them refuses everyone who
+    skipped an optional form.
+
+    >>> d = pd.DataFrame({"Variable / Field Name": ["id", "role", "notes", "extra"],
+    ...                   "Form Name": ["survey", "survey", "staff", "optional"]})
+    >>> respondent_forms(d, "role", ["id", "survey_timestamp", "role", "survey_complete",
+    ...                              "staff_complete", "optional_timestamp",
+    ...                              "optional_complete"])
+    (['survey'], ['optional'])
+    """
+    forms = list(dict.fromkeys(dictionary.get("Form Name", pd.Series(dtype=str)).dropna()))
+    if export_columns is not None:
+        surveys = [f for f in forms if f"{f}_timestamp" in export_columns]
+        forms = surveys or [f for f in forms if f"{f}_complete" in export_columns]
+    if not forms:
+        return [], []
+    by_field = dictionary.set_index(DICTIONARY_FIELD)["Form Name"] if "Form Name" in \
+        dictionary else pd.Series(dtype=str)
+    main = by_field.get(role_field) if role_field in by_field.index else None
+    main = main if main in forms else forms[0]
+    return [main], [f for f in forms if f != main]
+
+
+def from_redcap(path: str, program: str, role_field: str = "role",
+                export: str | None = None) -> str:
+    """Programme YAML from a REDCap data dictionary (and, optionally, a raw export)."""
     dictionary = read_redcap_dictionary(path)
     draft = Draft(program, path)
     fields = list(dictionary[DICTIONARY_FIELD])
-    forms = list(dict.fromkeys(dictionary.get("Form Name", pd.Series(dtype=str)).dropna()))
+    columns = None if export is None else list(read_text_csv(export).columns)
+    required, others = respondent_forms(dictionary, role_field, columns)
     draft.spec = {
         "format": "redcap",
         "respondent_id": fields[0],
         "role": {"column": role_field},
-        # Only records whose instruments are marked Complete (2) are analysed.
-        "complete_when": {f"{form}_complete": ["2"] for form in forms},
+        # Only records whose respondent instrument is marked Complete (2) are analysed.
+        "complete_when": {f"{form}_complete": ["2"] for form in required},
     }
+    if others:
+        draft.spec_todo = (f"complete_when requires {', '.join(required)} only; add "
+                           f"{', '.join(f + '_complete' for f in others)} if every "
+                           "respondent must complete it too")
     for _, row in dictionary.iloc[1:].iterrows():
         field, kind = row[DICTIONARY_FIELD], row[DICTIONARY_TYPE]
         text = _plain(row.get("Field Label")) or field
@@ -316,13 +358,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="programme id: lower-case letters, digits and '-'")
     parser.add_argument("--role-field", default="role",
                         help="REDCap: the radio/dropdown field holding the role (default: role)")
+    parser.add_argument("--export", default=None,
+                        help="REDCap: the raw export (redcap.csv), to require only the "
+                        "survey instruments it holds in complete_when")
     parser.add_argument("--role-column", default=None,
                         help="Qualtrics: the column (e.g. Q1) of the role question")
     args = parser.parse_args(argv)
     try:
         check_program_id(args.program)
         if args.source == "redcap":
-            text = from_redcap(args.path, args.program, args.role_field)
+            text = from_redcap(args.path, args.program, args.role_field, args.export)
         else:
             text = from_qualtrics(args.path, args.program, args.role_column)
     except (ImportProblems, CohortDiscoveryError, FileNotFoundError) as err:
