@@ -280,3 +280,54 @@ def redcap_survey_project(folder: Path) -> None:
         ["4", "", "[not completed]", "2", "3", "0", "", "0", "", "", ""],
     ]
     write_redcap(folder, fields, [dict(zip(columns, r, strict=True)) for r in rows], columns)
+
+
+def redcap_field_types_project(folder: Path) -> None:
+    """One field of each common REDCap type, as the data dictionary and raw export write
+    them: a slider with its own range, number_1dp / number_2dp_comma_decimal, a calc
+    field, dates and datetimes, and identifying fields nobody flagged (e-mail by
+    validation, date of birth and names by field name)."""
+    survey = "evaluation"
+    fields = [
+        {"Variable / Field Name": "record_id", "Field Type": "text", "Field Label": "ID"},
+        {"Variable / Field Name": "role", "Field Type": "radio", "Field Label": "Role",
+         "Choices, Calculations, OR Slider Labels": "1, Mentor | 2, Mentee"},
+        {"Variable / Field Name": "closeness", "Field Type": "slider",
+         "Field Label": "How close did you feel to your partner?",
+         "Choices, Calculations, OR Slider Labels": "Distant | | Very close",
+         "Text Validation Type OR Show Slider Number": "number",
+         "Text Validation Min": "1", "Text Validation Max": "10"},
+        {"Variable / Field Name": "hours", "Field Type": "text", "Field Label": "Hours spent",
+         "Text Validation Type OR Show Slider Number": "number_1dp",
+         "Text Validation Min": "0", "Text Validation Max": "200"},
+        {"Variable / Field Name": "km", "Field Type": "text", "Field Label": "Distance (km)",
+         "Text Validation Type OR Show Slider Number": "number_2dp_comma_decimal"},
+        {"Variable / Field Name": "hours_per_week", "Field Type": "calc",
+         "Field Label": "Hours per week", "Choices, Calculations, OR Slider Labels":
+             "round([hours]/12,2)"},
+        {"Variable / Field Name": "first_meeting", "Field Type": "text",
+         "Field Label": "Date of first meeting",
+         "Text Validation Type OR Show Slider Number": "date_dmy"},
+        {"Variable / Field Name": "last_login", "Field Type": "text", "Field Label": "Last login",
+         "Text Validation Type OR Show Slider Number": "datetime_seconds_ymd"},
+        {"Variable / Field Name": "contact", "Field Type": "text",
+         "Field Label": "Where can we reach you?",
+         "Text Validation Type OR Show Slider Number": "email"},
+        {"Variable / Field Name": "dob", "Field Type": "text", "Field Label": "Birthday",
+         "Text Validation Type OR Show Slider Number": "date_ymd"},
+        {"Variable / Field Name": "mentor_name", "Field Type": "text",
+         "Field Label": "Your mentor"},
+        {"Variable / Field Name": "comments", "Field Type": "notes", "Field Label": "Comments"},
+    ]
+    for field in fields:
+        field["Form Name"] = survey
+    rows = [  # raw export: dates as Y-M-D whatever the display format, comma decimals kept
+        ["1", "", "2024-05-01 10:00:00", "1", "7", "12.5", "3,25", "1.04", "2024-01-15",
+         "2024-05-01 09:59:58", "ann@example.org", "2001-02-03", "Bob Example", "good", "2"],
+        ["2", "", "2024-05-02 10:00:00", "2", "10", "30.0", "12,00", "2.5", "2024-01-20",
+         "2024-05-02 09:00:01", "cy@example.org", "2002-03-04", "Dee Example", "", "2"],
+        ["3", "", "2024-05-03 10:00:00", "2", "1", "", "0,5", "", "", "", "", "", "", "", "2"],
+    ]
+    columns = ["record_id", "redcap_survey_identifier", f"{survey}_timestamp",
+               *[f["Variable / Field Name"] for f in fields[1:]], f"{survey}_complete"]
+    write_redcap(folder, fields, [dict(zip(columns, r, strict=True)) for r in rows], columns)

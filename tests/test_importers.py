@@ -8,6 +8,7 @@ never with the pipeline's own output.
 from __future__ import annotations
 
 import copy
+import io
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,12 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import BUNDLED, ROOT, fresh_copy, snakemake
-from exports import qualtrics_export, redcap_export, redcap_survey_project
+from exports import (
+    qualtrics_export,
+    redcap_export,
+    redcap_field_types_project,
+    redcap_survey_project,
+)
 
 from peermentor import scaffold
 from peermentor.cohorts import (
@@ -595,6 +601,77 @@ def test_complete_when_failure_counts_rows_per_condition(tmp_path):
             "import.complete_when: mentoring_survey_complete in ['2'] holds on 3 of 4 rows; "
             "staff_notes_complete in ['2'] holds on 1 of 4 rows; optional_feedback_timestamp "
             "not in ['[not completed]', ''] holds on 0 of 4 rows") in str(info.value)
+
+
+def test_every_common_redcap_field_type(tmp_path, capsys):
+    redcap_field_types_project(tmp_path)
+    path = scaffold_to(tmp_path, "types", ["redcap", str(tmp_path / "redcap_dictionary.csv"),
+                                           "--export", str(tmp_path / "redcap.csv")], capsys)
+    program = load_program(path)
+    items = {item["id"]: item for item in program["codebook"]}
+    # slider: the dictionary's 1-10, not REDCap's default 0-100
+    assert items["closeness"] == {"id": "closeness", "text": "How close did you feel to your "
+                                  "partner?", "section": "evaluation", "type": "numeric",
+                                  "min": 1, "max": 10}
+    assert (items["hours"]["type"], items["hours"]["min"], items["hours"]["max"]) == \
+        ("numeric", 0, 200)
+    assert items["km"]["type"] == "numeric"  # number_2dp_comma_decimal
+    assert items["hours_per_week"]["type"] == "numeric"  # calc
+    assert items["comments"]["type"] == "free_text"
+    text = path.read_text()
+    # dates and datetimes kept out of analysis; identifiers left out, flagged or not
+    assert "#   first_meeting (date_dmy: a date or time, kept out of analysis)" in text
+    assert "#   last_login (datetime_seconds_ymd: a date or time" in text
+    assert "#   contact (identifying: REDCap validation 'email')" in text
+    assert "#   dob (identifying: its name looks identifying)" in text
+    assert "#   mentor_name (identifying: its name looks identifying)" in text
+    assert not {"first_meeting", "last_login", "contact", "dob", "mentor_name"} & set(items)
+
+    table = import_export(program, "redcap", tmp_path / "redcap.csv",
+                          tmp_path / "redcap_dictionary.csv")
+    assert table["closeness"].tolist() == ["7", "10", "1"]
+    assert table["hours"].tolist()[:2] == ["12.5", "30.0"]
+    assert table["km"].tolist() == ["3.25", "12.00", "0.5"]  # comma decimals parsed
+    assert table["hours_per_week"].tolist()[:2] == ["1.04", "2.5"]
+    validated, _ = validate_cohort(program, _written(table, tmp_path), None)
+    assert validated["km"].tolist() == [3.25, 12.0, 0.5]
+
+
+def test_slider_answer_outside_the_dictionary_range_is_named(tmp_path, capsys):
+    redcap_field_types_project(tmp_path)
+    export = tmp_path / "redcap.csv"
+    export.write_text(export.read_text().replace(",1,7,12.5,", ",1,11,12.5,"))
+    program = load_program(scaffold_to(tmp_path, "types", [
+        "redcap", str(tmp_path / "redcap_dictionary.csv")], capsys))
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "redcap", export, tmp_path / "redcap_dictionary.csv")
+    assert "redcap.csv, row 2 (respondent 1), column 'closeness': value '11'" in str(info.value)
+
+
+@pytest.mark.parametrize("field", ["contact", "dob", "mentor_name"])
+def test_unflagged_identifiers_never_leave_the_export(tmp_path, capsys, field):
+    """Even when a codebook asks for them, e-mail, date of birth and names stay behind."""
+    redcap_field_types_project(tmp_path)
+    program = load_program(scaffold_to(tmp_path, "types", [
+        "redcap", str(tmp_path / "redcap_dictionary.csv")], capsys))
+    program["codebook"].append({"id": field, "text": "asked for", "type": "free_text"})
+    out = tmp_path / "out.csv"
+    log = io.StringIO()
+    run(program, "redcap", str(tmp_path / "redcap.csv"),
+        str(tmp_path / "redcap_dictionary.csv"), str(out), log=log)
+    text = out.read_text()
+    for secret in ["example.org", "2001-02-03", "2002-03-04", "Example"]:
+        assert secret not in text
+    assert f"column '{field}' (item {field}) identifies respondents" in log.getvalue()
+    assert "its answers are left out" in log.getvalue()
+    validated, _ = validate_cohort(program, out, None)
+    assert validated[field].isna().all()
+
+
+def _written(table: pd.DataFrame, tmp_path: Path) -> Path:
+    path = tmp_path / "imported.csv"
+    table.to_csv(path, index=False, lineterminator="\n")
+    return path
 
 
 @pytest.mark.pipeline

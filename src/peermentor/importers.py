@@ -54,8 +54,42 @@ DEFAULT_ID_COLUMN = {"qualtrics": "ResponseId", "xlsx": "respondent_id"}  # redc
 DICTIONARY_FIELD = "Variable / Field Name"
 DICTIONARY_TYPE = "Field Type"
 DICTIONARY_CHOICES = "Choices, Calculations, OR Slider Labels"
+DICTIONARY_VALIDATION = "Text Validation Type OR Show Slider Number"
+DICTIONARY_IDENTIFIER = "Identifier?"
 CHECKBOX_SEP = "___"  # REDCap exports a checkbox field as <field>___<code>, one per option
 REPEAT_COLUMN = "redcap_repeat_instrument"
+#: REDCap text validations whose answers identify a person.
+IDENTIFYING_VALIDATIONS = re.compile(r"^(email|phone\w*|zipcode|postalcode\w*|ssn|mrn\w*)$")
+#: Field or column names that identify a person whatever the dictionary says: date of
+#: birth, e-mail, phone, names, address, medical record number.
+IDENTIFYING_NAME = re.compile(
+    r"(^|_)(dob|d_o_b|birth\w*|date_of_birth|\w*e_?mail\w*|\w*phone\w*|mobile|cell|fax|"
+    r"name|first_?name|last_?name|given_?name|family_?name|full_?name|surname|initials|"
+    r"address\w*|street|city|post_?code|postal_?code|zip_?code|zip|mrn|medical_record\w*|"
+    r"record_number|ssn|social_security\w*|nhs_?number|ip_?address)(_|$)"
+)
+#: REDCap validations holding a date or time: typed, kept out of analysis by default.
+DATE_VALIDATIONS = re.compile(r"^(date|datetime|datetime_seconds)_(ymd|mdy|dmy)$|^time")
+#: REDCap validations of numbers (``number_2dp_comma_decimal`` and so on).
+NUMBER_VALIDATIONS = re.compile(r"^(integer|number(_[1-4]dp)?(_comma_decimal)?)$")
+COMMA_DECIMAL = re.compile(r"^[+-]?[0-9]+,[0-9]+$")
+
+
+def identifying(name: str, validation: str | None = None, flagged: str | None = None) -> str | None:
+    """Why a field identifies a person (flag, validation type or name), or None.
+
+    >>> identifying("dob"), identifying("contact", "email"), identifying("RecipientEmail")
+    ('its name looks identifying', "REDCap validation 'email'", 'its name looks identifying')
+    >>> identifying("meeting_hours") is None, identifying("rename_ok") is None
+    (True, True)
+    """
+    if str(flagged or "").strip().lower() == "y":
+        return "flagged as an identifier in the data dictionary"
+    if validation and IDENTIFYING_VALIDATIONS.match(str(validation).strip()):
+        return f"REDCap validation '{str(validation).strip()}'"
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(name)).lower()
+    snake = re.sub(r"[^a-z0-9]+", "_", snake)
+    return "its name looks identifying" if IDENTIFYING_NAME.search(snake) else None
 
 
 @dataclass(frozen=True)
@@ -275,6 +309,7 @@ class _Mapper:
         self.source: dict[str, str] = {}  # canonical column -> export column (for messages)
         self.out = pd.DataFrame(index=frame.index)
         self.used: set[str] = set()  # export columns read, to report the others
+        self.notes: list[str] = []  # what the log should say (identifying columns left out)
 
     def problem(self, row, column, value, rule):
         self.problems.append(Problem(self.path, row, column, value, rule))
@@ -333,9 +368,34 @@ class _Mapper:
         self.out["role"] = values
         self.source["role"] = role_column
 
+    def field_info(self, field: str) -> dict:
+        """The data dictionary's row of a field (REDCap), or {}."""
+        if self.dictionary is None or field not in self.dictionary.index:
+            return {}
+        row = self.dictionary.loc[field]
+        return {k: (None if pd.isna(v) else v) for k, v in row.items() if k != "choices"}
+
+    def identifying(self, item: dict, name: str) -> str | None:
+        info = self.field_info(name)
+        return (identifying(name, info.get(DICTIONARY_VALIDATION), info.get(DICTIONARY_IDENTIFIER))
+                or identifying(item["id"]))
+
     def single(self, item: dict):
         name = self.spec.get("columns", {}).get(item["id"], item["id"])
+        reason = self.identifying(item, name)
+        if reason:
+            # Never copied out of data/raw, even when the codebook asks for it.
+            self.notes.append(f"column '{name}' (item {item['id']}) identifies respondents "
+                              f"({reason}): its answers are left out")
+            self.used.add(name)
+            self.out[item["id"]] = pd.Series(pd.NA, index=self.frame.index, dtype="string")
+            self.source[item["id"]] = name
+            return
         values = self.column(name, f"import.columns.{item['id']}")
+        if item["type"] == "numeric":
+            # number_Ndp_comma_decimal fields, and Excel in comma-decimal locales: 3,5 is 3.5
+            values = values.where(~values.fillna("").str.match(COMMA_DECIMAL),
+                                  values.str.replace(",", ".", regex=False))
         mapping = self.choice_map(item, name)
         if mapping is not None and item["type"] != "free_text":
             values = self.recode(values, mapping, name, f"import.values.{item['id']}")
@@ -576,6 +636,7 @@ def import_export(
     else:
         mapper = _Mapper(program, spec, fmt, frame, export, dictionary_frame)
         table = mapper.run()
+        notes += mapper.notes
         # Only mapped columns travel on: names, e-mails, IP addresses stay in data/raw.
         unused = [c for c in frame.columns if c not in mapper.used]
         if unused:

@@ -25,9 +25,14 @@ import yaml
 
 from peermentor.cohorts import CohortDiscoveryError, check_program_id
 from peermentor.importers import (
+    DATE_VALIDATIONS,
     DICTIONARY_FIELD,
+    DICTIONARY_IDENTIFIER,
     DICTIONARY_TYPE,
+    DICTIONARY_VALIDATION,
+    NUMBER_VALIDATIONS,
     ImportProblems,
+    identifying,
     read_qualtrics,
     read_redcap_dictionary,
     read_text_csv,
@@ -41,7 +46,7 @@ LIKERT_WORDS = re.compile(
     re.IGNORECASE,
 )
 NONE = re.compile(r"^\s*none\b", re.IGNORECASE)
-SKIPPED_REDCAP_TYPES = ("descriptive", "calc", "file", "sql", "signature")
+SKIPPED_REDCAP_TYPES = ("descriptive", "file", "sql", "signature")
 
 
 def slug(text: str) -> str:
@@ -76,6 +81,21 @@ def _is_likert(codes: dict[str, str]) -> bool:
     ends = " ".join([codes[str(min(numbers))], codes[str(max(numbers))]])
     consecutive = sorted(numbers) == list(range(min(numbers), max(numbers) + 1))
     return consecutive and 4 <= len(numbers) <= 11 and bool(LIKERT_WORDS.search(ends))
+
+
+def _range(row: pd.Series) -> dict[str, float]:
+    """min/max of a number or slider field (comma decimals allowed), as set in the dictionary.
+
+    >>> _range(pd.Series({"Text Validation Min": "1,5", "Text Validation Max": "10"}))
+    {'min': 1.5, 'max': 10}
+    """
+    out = {}
+    for key, column in (("min", "Text Validation Min"), ("max", "Text Validation Max")):
+        value = row.get(column)
+        if value is not None and not pd.isna(value) and str(value).strip():
+            number = float(str(value).strip().replace(",", "."))
+            out[key] = int(number) if number == int(number) else number
+    return out
 
 
 class Draft:
@@ -199,8 +219,14 @@ def from_redcap(path: str, program: str, role_field: str = "role",
         if kind in SKIPPED_REDCAP_TYPES:
             draft.skipped.append(f"{field} ({kind})")
             continue
-        if str(row.get("Identifier?", "")).strip().lower() == "y":
-            draft.skipped.append(f"{field} (marked as an identifier)")
+        validation = row.get(DICTIONARY_VALIDATION)
+        validation = None if pd.isna(validation) else str(validation).strip()
+        reason = identifying(field, validation, row.get(DICTIONARY_IDENTIFIER))
+        if reason:
+            draft.skipped.append(f"{field} (identifying: {reason})")
+            continue
+        if kind == "text" and validation and DATE_VALIDATIONS.match(validation):
+            draft.skipped.append(f"{field} ({validation}: a date or time, kept out of analysis)")
             continue
         item = {"id": field, "text": text, "section": section}
         todo = []
@@ -229,18 +255,15 @@ def from_redcap(path: str, program: str, role_field: str = "role",
         elif kind in ("yesno", "truefalse"):
             item["type"] = "binary"
         elif kind == "slider":
-            item.update(type="numeric", min=0, max=100)
-        elif kind == "text" and row.get(
-            "Text Validation Type OR Show Slider Number"
-        ) in ("integer", "number", "number_1dp", "number_2dp"):
+            # REDCap's slider runs 0-100 unless the dictionary sets its min and max.
+            item.update({"type": "numeric", "min": 0, "max": 100, **_range(row)})
+        elif kind == "calc":
             item["type"] = "numeric"
-            for key, column in (("min", "Text Validation Min"), ("max", "Text Validation Max")):
-                if not pd.isna(row.get(column)):
-                    item[key] = float(row[column])
+        elif kind == "text" and validation and NUMBER_VALIDATIONS.match(validation):
+            item.update(type="numeric", **_range(row))
         elif kind in ("text", "notes"):
             item["type"] = "free_text"
-            validation = row.get("Text Validation Type OR Show Slider Number")
-            if not pd.isna(validation):
+            if validation:
                 todo.append(f"REDCap validation '{validation}' has no codebook type; kept as "
                             "free_text (or remove the item)")
         else:
@@ -290,6 +313,11 @@ def from_qualtrics(path: str, program: str, role_column: str | None = None) -> s
                                   "values": {c: slug(f"role_{c}") for c in codes}}
             draft.role_todo = ("name the roles (ids and labels) and keep import.role.values "
                                "in step")
+            continue
+        reason = identifying(column) or (identifying(slug(texts[column])) and
+                                         "its question asks for identifying details")
+        if reason:
+            draft.skipped.append(f"{column} (identifying: {reason})")
             continue
         item_id = slug(column)
         item = {"id": item_id, "text": texts.get(column) or column}
