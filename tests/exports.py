@@ -331,3 +331,32 @@ def redcap_field_types_project(folder: Path) -> None:
     columns = ["record_id", "redcap_survey_identifier", f"{survey}_timestamp",
                *[f["Variable / Field Name"] for f in fields[1:]], f"{survey}_complete"]
     write_redcap(folder, fields, [dict(zip(columns, r, strict=True)) for r in rows], columns)
+
+
+def qualtrics_2016_export(program: dict, responses: pd.DataFrame, folder: Path) -> dict:
+    """qualtrics.csv as the 2016-17 exports wrote it, from :func:`qualtrics_export`'s.
+
+    Three header rows with the ImportId row written as a Python dict
+    (``{'ImportId': 'QID1'}``); the first two matrix statements made a side-by-side
+    question, whose columns share one name (told apart by ImportId only); and two Text
+    iQ columns analysing a text answer, whose ImportIds start with QID too.
+    """
+    configured = qualtrics_export(program, responses, folder)
+    path = folder / "qualtrics.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        names, texts, ids, *rows = list(csv.reader(fh))
+    ids = [str(json.loads(cell)).replace('"', "'") for cell in ids]  # {'ImportId': 'QID1'}
+    columns = configured["import"]["columns"]
+    for k in (1, 2):  # Q50_1, Q50_2 -> both "Q50_1", ImportIds QID50#1_1 and QID50#2_1
+        i = names.index(f"Q50_{k}")
+        names[i], ids[i] = "Q50_1", f"{{'ImportId': 'QID50#{k}_1'}}"
+        item = next(item for item, column in columns.items() if column == f"Q50_{k}")
+        columns[item] = f"QID50#{k}_1"
+    for suffix, value in (("Topics", "Mentoring"), ("Sentiment Score", "2")):
+        names.append(f"Q2 - {suffix}")
+        texts.append(f"Q2 - {suffix}")
+        ids.append(f"{{'ImportId': 'QID2_TEXT_f00715df{suffix.replace(' ', '')}'}}")
+        rows = [[*row, value] for row in rows]
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows([names, texts, ids, *rows])
+    return configured

@@ -18,6 +18,7 @@ import pytest
 import yaml
 from conftest import BUNDLED, ROOT, fresh_copy, snakemake
 from exports import (
+    qualtrics_2016_export,
     qualtrics_export,
     redcap_export,
     redcap_field_types_project,
@@ -69,6 +70,78 @@ def test_qualtrics_export_gives_the_canonical_table(ulsan, canonical, tmp_path):
     program = qualtrics_export(ulsan, canonical, tmp_path)
     imported_equals_canonical(program, "qualtrics", tmp_path, tmp_path)
     assert "PREVIEW-1" in (tmp_path / "qualtrics.csv").read_text()  # and was dropped
+
+
+def test_qualtrics_2016_export_gives_the_canonical_table(ulsan, canonical, tmp_path):
+    """Single-quoted ImportIds, a side-by-side question's repeated names, Text iQ columns."""
+    program = qualtrics_2016_export(ulsan, canonical, tmp_path)
+    assert "{'ImportId': 'QID1'}" in (tmp_path / "qualtrics.csv").read_text(encoding="utf-8-sig")
+    imported_equals_canonical(program, "qualtrics", tmp_path, tmp_path)
+    notes: list[str] = []
+    import_export(program, "qualtrics", tmp_path / "qualtrics.csv", notes=notes)
+    assert "column name 'Q50_1' appears 2 times (side-by-side question): read as " \
+        "QID50#1_1, QID50#2_1, its ImportIds" in notes
+    assert "2 Text iQ column(s) not answers, left out: Q2 - Topics, Q2 - Sentiment Score" \
+        in notes
+
+
+def test_scaffold_skips_text_iq_columns(ulsan, canonical, tmp_path, capsys):
+    qualtrics_2016_export(ulsan, canonical, tmp_path)
+    path = scaffold_to(tmp_path, "old-export", [
+        "qualtrics", str(tmp_path / "qualtrics.csv"), "--role-column", "Q1"], capsys)
+    program = load_program(path)
+    assert "Topics" not in path.read_text() and "Sentiment" not in path.read_text()
+    assert {"QID50#1_1", "QID50#2_1"} <= set(program["import"]["columns"].values())
+
+
+def test_qualtrics_legacy_format_refused_with_the_right_hint(tmp_path):
+    (tmp_path / "qualtrics.csv").write_text(
+        "V1,V2,V3,V4,V5,V6,V7,V8,V9,V10,Q1\n"
+        "ResponseID,ResponseSet,Name,ExternalDataReference,EmailAddress,IPAddress,Status,"
+        "StartDate,EndDate,Finished,Your role\n"
+        "R_1,Default Response Set,Anonymous,,,1.2.3.4,0,2015-05-01,2015-05-01,1,1\n")
+    program = {**copy.deepcopy(FRUIT), "import": {"format": "qualtrics"}}
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "qualtrics", tmp_path / "qualtrics.csv")
+    assert "qualtrics.csv, row 1, column 'V1': a legacy-format Qualtrics export (columns " \
+        "V1..V10, two header rows): export again as CSV with 'Use legacy format' unticked" \
+        in str(info.value)
+
+
+def test_qualtrics_choice_text_export_mapped_through_the_codebook_labels(tmp_path):
+    """Use choice text: answers arrive as labels, multiple answers with commas inside."""
+    program = {
+        **copy.deepcopy(FRUIT),
+        "codebook": [
+            {"id": "fruit", "text": "Fruit eaten", "type": "multi_choice",
+             "choices": {"apple": "Apple, red or green", "banana": "Banana"}},
+            {"id": "sat", "text": "Satisfied", "type": "likert",
+             "scale": {"min": 1, "max": 3, "labels": {1: "Not at all", 2: "Somewhat",
+                                                     3: "Very"}}},
+            {"id": "again", "text": "Again?", "type": "binary"},
+            {"id": "where", "text": "Where", "type": "single_choice",
+             "choices": {"cafe": "Café", "library": "Library"}},
+        ],
+        "import": {"format": "qualtrics", "respondent_id": "ResponseId",
+                   "role": {"column": "Q1", "values": {"Mentor": "mentor",
+                                                       "Mentee": "mentee"}},
+                   "complete_when": {"Finished": ["True"]},
+                   "columns": {"fruit": "Q2", "sat": "Q3", "again": "Q4", "where": "Q5"}},
+    }
+    (tmp_path / "qualtrics.csv").write_text(
+        "ResponseId,Finished,Q1,Q2,Q3,Q4,Q5\n"
+        "Response ID,Finished,Role,Fruit eaten,Satisfied,Again?,Where\n"
+        '{"ImportId":"_recordId"},{"ImportId":"finished"},{"ImportId":"QID1"},'
+        '{"ImportId":"QID2"},{"ImportId":"QID3"},{"ImportId":"QID4"},{"ImportId":"QID5"}\n'
+        'R_a,True,Mentor,"Apple, red or green,Banana",Very,Yes,café\n'
+        'R_b,True,Mentee,Banana,not at all,No,Library\n'
+        'R_c,False,Mentee,Banana,Somewhat,No,Library\n', encoding="utf-8")
+    table = import_export(program, "qualtrics", tmp_path / "qualtrics.csv")
+    assert table.to_dict("list") == {
+        "respondent_id": ["R_a", "R_b"], "role": ["mentor", "mentee"],
+        "fruit__apple": ["1", "0"], "fruit__banana": ["1", "1"], "sat": ["3", "1"],
+        "again": ["1", "0"], "where": ["cafe", "library"],
+    }
 
 
 def test_xlsx_of_the_canonical_layout(ulsan, canonical, tmp_path):

@@ -139,7 +139,7 @@ def _fail(path, rule, row=None, column=None, value=None) -> ImportProblems:
 
 
 def _read_csv_export(path: str | Path, extra_header_rows: int = 0,
-                     notes: list[str] | None = None) -> RawTable:
+                     notes: list[str] | None = None, unique_header: bool = True) -> RawTable:
     """Read a CSV export through the canonical reader (see peermentor.validate).
 
     UTF-8 only (BOM fine), separator sniffed, ragged lines and unclosed quotes
@@ -148,7 +148,8 @@ def _read_csv_export(path: str | Path, extra_header_rows: int = 0,
     (header = row 1), which the import messages use.
     """
     try:
-        table = read_raw_table(path, require_rows=False, extra_header_rows=extra_header_rows)
+        table = read_raw_table(path, require_rows=False, extra_header_rows=extra_header_rows,
+                               unique_header=unique_header)
     except CohortValidationError as err:
         raise ImportProblems(err.failures) from None
     first = 2 + extra_header_rows
@@ -163,33 +164,86 @@ def read_text_csv(path: str | Path, notes: list[str] | None = None) -> pd.DataFr
     return _read_csv_export(path, notes=notes).frame
 
 
+#: Columns Qualtrics adds that are not answers: Text iQ analyses of a text answer
+#: ("Q5 - Topics", "Q5 - Sentiment Score", ...), whose ImportIds start with QID too.
+TEXT_IQ = re.compile(
+    r" - (Actionability|Effort( Numeric)?|Emotion( Intensity)?|(Parent )?Topics|"
+    r"Sentiment( Polarity| Score)?|Topic Sentiment (Label|Score)|Topic Hierarchy Level \d+)$"
+)
+#: A legacy-format export ("Use legacy format" ticked, or before 2016) starts V1..V10.
+LEGACY_COLUMNS = ["V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9", "V10"]
+
+
+def _import_id(cell: str | None) -> str | None:
+    """The ImportId of a Qualtrics third header row, as JSON or as 2016-17 wrote it.
+
+    >>> _import_id('{"ImportId":"QID1"}'), _import_id("{'ImportId': 'QID5_1'}")
+    ('QID1', 'QID5_1')
+    """
+    if cell is None:
+        return None
+    try:
+        return str(json.loads(cell)["ImportId"])
+    except (TypeError, ValueError, KeyError):
+        pass
+    match = re.fullmatch(r"\{'ImportId': '([^']*)'(, '[^']*': '[^']*')*\}", cell.strip())
+    return match.group(1) if match else None
+
+
 def read_qualtrics(
     path: str | Path, notes: list[str] | None = None
 ) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
     """A Qualtrics CSV export: answers, column -> question text, column -> ImportId.
 
     Qualtrics writes three header rows: column names, question text, and JSON
-    such as ``{"ImportId":"QID1"}``; the last one tells a real export apart from
-    a file whose extra rows were deleted (whose first answers we must not skip).
+    such as ``{"ImportId":"QID1"}`` (2016-17 exports: ``{'ImportId': 'QID1'}``);
+    the last one tells a real export apart from a file whose extra rows were
+    deleted (whose first answers we must not skip). A column name that appears more
+    than once (side-by-side questions in 2016-17 exports) is renamed to its
+    ImportId. Text iQ columns are dropped. A legacy-format export (V1..V10, two
+    header rows) is refused with how to export it again.
     """
-    table = _read_csv_export(path, extra_header_rows=2, notes=notes)
+    notes = [] if notes is None else notes
+    table = _read_csv_export(path, extra_header_rows=2, notes=notes, unique_header=False)
     head, columns = table.header_rows, list(table.frame.columns)
+    if columns[:len(LEGACY_COLUMNS)] == LEGACY_COLUMNS:
+        raise _fail(path, "a legacy-format Qualtrics export (columns V1..V10, two header "
+                    "rows): export again as CSV with 'Use legacy format' unticked "
+                    "(Data & Analysis > Export & Import > Export Data > More options)",
+                    row=1, column="V1")
     if len(head) < 2:
         raise _fail(path, "expected Qualtrics' three header rows (names, question text, "
                     "ImportId JSON)", row=len(head) + 2)
-    import_ids = {}
-    for column, cell in zip(columns, head[1], strict=True):
-        try:
-            import_ids[column] = json.loads(cell)["ImportId"]
-        except (TypeError, ValueError, KeyError):
+    import_ids = [_import_id(cell) for cell in head[1]]
+    for column, cell, import_id in zip(columns, head[1], import_ids, strict=True):
+        if import_id is None:
             raise _fail(
                 path,
                 'expected the ImportId row of a Qualtrics export, e.g. {"ImportId":"QID1"} '
-                "(export CSV with 'Use legacy format' off, no header rows removed)",
+                "(no header rows removed; a file opened and saved in Excel may lose it)",
                 row=3, column=str(column), value=cell or None,
-            ) from None
-    texts = dict(zip(columns, head[0], strict=True))
-    return table.frame, texts, import_ids
+            )
+    counts = pd.Series(columns).value_counts()
+    renamed = [import_id if counts[column] > 1 else column
+               for column, import_id in zip(columns, import_ids, strict=True)]
+    if len(set(renamed)) < len(renamed):
+        raise _fail(path, "repeated column names whose ImportIds repeat too: export again "
+                    "with unique question export tags", row=1)
+    for column in counts[counts > 1].index:
+        ids = [i for c, i in zip(columns, import_ids, strict=True) if c == column]
+        notes.append(f"column name '{column}' appears {len(ids)} times (side-by-side "
+                     f"question): read as {', '.join(ids)}, its ImportIds")
+    frame = table.frame.set_axis(renamed, axis=1)
+    texts = dict(zip(renamed, head[0], strict=True))
+    ids = dict(zip(renamed, import_ids, strict=True))
+    text_iq = [c for c in renamed if TEXT_IQ.search(c)]
+    if text_iq:
+        notes.append(f"{len(text_iq)} Text iQ column(s) not answers, left out: "
+                     + ", ".join(text_iq))
+        frame = frame.drop(columns=text_iq)
+        texts = {c: t for c, t in texts.items() if c not in text_iq}
+        ids = {c: i for c, i in ids.items() if c not in text_iq}
+    return frame, texts, ids
 
 
 def read_xlsx(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
@@ -354,6 +408,43 @@ class _Mapper:
         mapping.update(explicit)
         return mapping
 
+    @staticmethod
+    def label_codes(item: dict) -> dict[str, str]:
+        """Answer label (case-folded) -> codebook code, for "Use choice text" exports."""
+        if item["type"] == "likert":
+            labels = item["scale"].get("labels", {})
+        elif item["type"] == "binary":
+            labels = item.get("labels") or {"1": "Yes", "0": "No"}
+        else:
+            labels = item.get("choices", {})
+        return {str(label).strip().casefold(): str(code) for code, label in labels.items()}
+
+    def from_labels(self, values: pd.Series, item: dict) -> pd.Series:
+        """Answers written as their label (Qualtrics "Use choice text") -> codes."""
+        labels = self.label_codes(item)
+        codes = {str(c) for c in item.get("choices", {})}
+        if not labels:
+            return values
+        folded = values.str.strip().str.casefold()
+        hit = folded.isin(labels) & ~values.isin(codes)
+        return values.where(~hit, folded.map(labels))
+
+    def split_labels(self, cell: str, item: dict, mapping: dict) -> list[str]:
+        """A multiple answer's comma-separated codes, or labels that may hold commas."""
+        labels = self.label_codes(item)
+        parts, out, pending = cell.split(","), [], ""
+        for part in parts:
+            pending = f"{pending},{part}" if pending else part
+            if pending.strip() in mapping or pending.strip() in self.missing:
+                out.append(pending.strip())
+                pending = ""
+            elif pending.strip().casefold() in labels:
+                out.append(labels[pending.strip().casefold()])
+                pending = ""
+        if pending:  # nothing known: report the pieces as they are
+            out += [v.strip() for v in pending.split(",")]
+        return out
+
     def respondent_and_role(self):
         default = self.frame.columns[0] if self.fmt == "redcap" else DEFAULT_ID_COLUMN[self.fmt]
         id_column = self.spec.get("respondent_id", default)
@@ -396,6 +487,8 @@ class _Mapper:
             # number_Ndp_comma_decimal fields, and Excel in comma-decimal locales: 3,5 is 3.5
             values = values.where(~values.fillna("").str.match(COMMA_DECIMAL),
                                   values.str.replace(",", ".", regex=False))
+        if item["type"] in ("likert", "binary", "single_choice"):
+            values = self.from_labels(values, item)
         mapping = self.choice_map(item, name)
         if mapping is not None and item["type"] != "free_text":
             values = self.recode(values, mapping, name, f"import.values.{item['id']}")
@@ -493,7 +586,7 @@ class _Mapper:
         else:
             self.used.add(name)
             for row, cell in self.frame[name].dropna().items():
-                for value in (v.strip() for v in cell.split(",")):
+                for value in self.split_labels(cell, item, mapping):
                     self._ticked(row, answered, codes, name, value, item, mapping)
         return self._tick_table(answered, codes)
 
