@@ -152,10 +152,10 @@ def discover_cohorts(
         unrecognised = _unrecognised(year_dir)
         if not any((year_dir / name).is_file() for name in known):
             found = f"it holds {', '.join(unrecognised)}" if unrecognised else "it is empty"
-            problems.append(
-                f"'{year_dir}': no survey or codes file ({found}); the accepted names are "
-                f"{_accepted_names()}{_rename_hint(unrecognised)}"
-            )
+            message = (f"'{year_dir}': no survey or codes file ({found}); the accepted names "
+                       f"are {_accepted_names()}{_rename_hint(unrecognised)}")
+            # A year folder is meant as a cohort; another folder (notes/, old/) may be not.
+            (problems if YEAR.match(year) else notes).append(message)
             continue
         if not PROGRAM_ID.match(program):
             problems.append(
