@@ -360,3 +360,104 @@ def qualtrics_2016_export(program: dict, responses: pd.DataFrame, folder: Path) 
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh, lineterminator="\r\n").writerows([names, texts, ids, *rows])
     return configured
+
+
+LONGITUDINAL_EVENTS = ("baseline_arm_1", "end_of_year_arm_1")
+
+
+def redcap_longitudinal_project(folder: Path, events=LONGITUDINAL_EVENTS) -> None:
+    """A pre/post mentoring evaluation as a longitudinal REDCap project exports it.
+
+    Events baseline_arm_1 (enrolment with the role, and the survey) and
+    end_of_year_arm_1 (the survey again, and a repeating meeting_log instrument filled
+    in after each meeting). Raw export with redcap_event_name,
+    redcap_repeat_instrument, redcap_repeat_instance, *_timestamp and
+    [not completed]; ``events`` picks the events exported (one, for a one-event
+    export). Record 3 left the end-of-year survey unfinished, record 6 never reached
+    it; record 3 logged no meeting.
+    """
+    survey, log = "mentoring_survey", "meeting_log"
+    fields = [
+        ("record_id", "enrolment", "text", "Record ID", "", ""),
+        ("role", "enrolment", "radio", "Your role", "1, Mentor | 2, Mentee", ""),
+        ("sat", survey, "radio", "How satisfied are you with your studies?",
+         "1, Very dissatisfied | 2, Dissatisfied | 3, Neutral | 4, Satisfied | "
+         "5, Very satisfied", ""),
+        ("useful", survey, "yesno", "Do you have someone to ask for advice?", "", ""),
+        ("meeting_date", log, "text", "Date of the meeting", "", "date_ymd"),
+        ("meeting_hours", log, "text", "How long did you meet (hours)?", "", "number_1dp"),
+        ("meeting_mode", log, "radio", "How did you meet?",
+         "1, Face to face | 2, Video call | 3, Text message", ""),
+    ]
+    dictionary = [{"Variable / Field Name": f, "Form Name": form, "Field Type": kind,
+                   "Field Label": label, "Choices, Calculations, OR Slider Labels": choices,
+                   "Text Validation Type OR Show Slider Number": validation}
+                  for f, form, kind, label, choices, validation in fields]
+    columns = ["record_id", "redcap_event_name", "redcap_repeat_instrument",
+               "redcap_repeat_instance", "role", "enrolment_complete",
+               f"{survey}_timestamp", "sat", "useful", f"{survey}_complete",
+               f"{log}_timestamp", "meeting_date", "meeting_hours", "meeting_mode",
+               f"{log}_complete"]
+    base, follow = LONGITUDINAL_EVENTS
+    # record, role, (baseline sat, useful), (end-of-year sat, useful, complete) or None
+    people = [
+        ("1", "1", ("3", "0"), ("4", "1", "2")),
+        ("2", "1", ("2", "0"), ("4", "1", "2")),
+        ("3", "1", ("4", "1"), ("", "", "0")),
+        ("4", "2", ("3", "1"), ("5", "1", "2")),
+        ("5", "2", ("4", "0"), ("3", "0", "2")),
+        ("6", "2", ("3", "0"), None),
+    ]
+    meetings = {  # record: (date, hours, mode) per meeting
+        "1": [("2024-02-01", "1.5", "1"), ("2024-03-01", "2.0", "1"), ("2024-04-01", "1.0", "2")],
+        "2": [("2024-02-03", "1.0", "2"), ("2024-03-03", "0.5", "2")],
+        "4": [("2024-02-10", "1.0", "3")],
+        "5": [("2024-02-11", "2.0", "1"), ("2024-03-11", "2.0", "1")],
+    }
+    rows = []
+    for record, role, (sat0, useful0), end in people:
+        rows.append({"record_id": record, "redcap_event_name": base, "role": role,
+                     "enrolment_complete": "2", f"{survey}_timestamp": "2023-09-01 10:00:00",
+                     "sat": sat0, "useful": useful0, f"{survey}_complete": "2"})
+        if end is not None:
+            sat1, useful1, complete = end
+            stamp = "2024-06-01 10:00:00" if complete == "2" else "[not completed]"
+            rows.append({"record_id": record, "redcap_event_name": follow,
+                         f"{survey}_timestamp": stamp, "sat": sat1, "useful": useful1,
+                         f"{survey}_complete": complete})
+        for i, (date, hours, mode) in enumerate(meetings.get(record, []), start=1):
+            rows.append({"record_id": record, "redcap_event_name": follow,
+                         "redcap_repeat_instrument": log, "redcap_repeat_instance": str(i),
+                         f"{log}_timestamp": f"{date} 18:00:00", "meeting_date": date,
+                         "meeting_hours": hours, "meeting_mode": mode,
+                         f"{log}_complete": "2"})
+    rows = [r for r in rows if r["redcap_event_name"] in events]
+    write_redcap(folder, dictionary, rows, columns)
+
+
+LONGITUDINAL_PROGRAM = {
+    "program": "long-prog", "title": "t", "institution": "i", "country": "c", "design": "d",
+    "roles": {"mentor": "Mentors", "mentee": "Mentees"}, "comparison": ["mentor", "mentee"],
+    "cohorts": {"2024": {"invited": {"mentor": 3, "mentee": 3}}},
+    "codebook": [
+        {"id": "sat", "text": "How satisfied are you with your studies?", "type": "likert",
+         "scale": {"min": 1, "max": 5}},
+        {"id": "useful", "text": "Do you have someone to ask for advice?", "type": "binary"},
+        {"id": "meetings", "text": "Meetings logged", "type": "numeric", "min": 0,
+         "section": "meetings"},
+        {"id": "meeting_hours_total", "text": "Hours of meetings logged", "type": "numeric",
+         "min": 0, "section": "meetings"},
+        {"id": "meeting_mode_usual", "text": "Usual way of meeting", "type": "single_choice",
+         "choices": {"face_to_face": "Face to face", "video": "Video call",
+                     "text": "Text message"}, "section": "meetings"},
+    ],
+    "import": {
+        "format": "redcap", "respondent_id": "record_id",
+        "role": {"column": "role", "values": {"1": "mentor", "2": "mentee"}},
+        "complete_when": {"mentoring_survey_complete": ["2"]},
+        "events": {"baseline_arm_1": "baseline", "end_of_year_arm_1": "follow_up"},
+        "repeating": {"meeting_log": {"meetings": "count",
+                                      "meeting_hours_total": {"sum": "meeting_hours"},
+                                      "meeting_mode_usual": {"mode": "meeting_mode"}}},
+    },
+}

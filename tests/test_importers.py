@@ -18,10 +18,12 @@ import pytest
 import yaml
 from conftest import BUNDLED, ROOT, fresh_copy, snakemake
 from exports import (
+    LONGITUDINAL_PROGRAM,
     qualtrics_2016_export,
     qualtrics_export,
     redcap_export,
     redcap_field_types_project,
+    redcap_longitudinal_project,
     redcap_survey_project,
 )
 
@@ -33,7 +35,7 @@ from peermentor.cohorts import (
     discover_cohorts,
 )
 from peermentor.config import ConfigError, load_program
-from peermentor.importers import ImportProblems, import_export, run
+from peermentor.importers import ImportProblems, import_cohort, import_export, run
 from peermentor.validate import read_raw_csv, validate_cohort
 
 CANONICAL = ROOT / "data/raw/ulsan-peer/2019/responses.csv"
@@ -280,7 +282,7 @@ def test_redcap_not_completed_rows_dropped_per_yaml(tmp_path):
     assert "redcap.csv, row 4 (respondent 3), column 'sat': value '9'" in str(info.value)
 
 
-def test_redcap_repeating_instrument_refused(tmp_path):
+def test_redcap_undeclared_repeating_instrument_refused(tmp_path):
     program, export, dictionary = redcap_files(
         tmp_path,
         "record_id,redcap_repeat_instrument,redcap_repeat_instance,role,fruit___a,fruit___b,sat\n"
@@ -291,7 +293,8 @@ def test_redcap_repeating_instrument_refused(tmp_path):
         import_export(program, "redcap", export, dictionary)
     message = str(info.value)
     assert "redcap.csv, row 3, column 'redcap_repeat_instrument': value 'meeting_log'" in message
-    assert "repeating instrument 'meeting_log' is not supported" in message
+    assert "repeating instrument 'meeting_log' is not declared: say under " \
+        "import.repeating.meeting_log how to summarise its instances" in message
 
 
 def test_redcap_unmapped_role_and_missing_column_named(tmp_path):
@@ -745,6 +748,71 @@ def _written(table: pd.DataFrame, tmp_path: Path) -> Path:
     path = tmp_path / "imported.csv"
     table.to_csv(path, index=False, lineterminator="\n")
     return path
+
+
+def longitudinal_program(tmp_path) -> dict:
+    path = tmp_path / "long-prog.yaml"
+    path.write_text(yaml.safe_dump(LONGITUDINAL_PROGRAM, sort_keys=False))
+    return load_program(path)  # the import block passes the config schema
+
+
+def test_longitudinal_export_with_meeting_log_imports_waves_and_summaries(tmp_path):
+    redcap_longitudinal_project(tmp_path)
+    notes: list[str] = []
+    got = import_cohort(longitudinal_program(tmp_path), "redcap", tmp_path / "redcap.csv",
+                        tmp_path / "redcap_dictionary.csv", notes)
+    # responses: the last wave; record 3 did not finish it, record 6 never reached it
+    assert got.responses.to_dict("list") == {
+        "respondent_id": ["1", "2", "4", "5"],
+        "role": ["mentor", "mentor", "mentee", "mentee"],  # carried from baseline
+        "sat": ["4", "4", "5", "3"], "useful": ["1", "1", "1", "0"],
+        "meetings": ["3", "2", "1", "2"],  # count of meeting_log instances
+        "meeting_hours_total": ["4.5", "1.5", "1", "4"],  # 1.5+2+1, 1+0.5, 1, 2+2
+        "meeting_mode_usual": ["face_to_face", "video", "text", "face_to_face"],
+    }
+    waves = got.waves
+    assert list(waves.columns[:3]) == ["respondent_id", "role", "wave"]
+    assert list(zip(waves["wave"], waves["respondent_id"], strict=True)) == [
+        *[("baseline", r) for r in "123456"], *[("follow_up", r) for r in "1245"]]
+    baseline = waves[waves["wave"] == "baseline"]
+    assert baseline["sat"].tolist() == ["3", "2", "4", "3", "4", "3"]
+    assert baseline["meetings"].tolist() == ["3", "2", "0", "1", "2", "0"]
+    assert baseline["meeting_mode_usual"].isna().tolist() == [False, False, True, False,
+                                                              False, True]
+    assert len(got.instances) == 8 * 2  # 8 meetings x (hours, mode)
+    assert set(got.instances.columns) == {"respondent_id", "wave", "instrument", "instance",
+                                          "field", "value"}
+    assert "waves (respondents): baseline 6, follow_up 4; responses.csv holds wave " \
+        "follow_up" in notes
+    assert "wave follow_up: 1 of 5 rows not complete under import.complete_when " \
+        "(mentoring_survey_complete in ['2'] holds on 4 of 5 rows), left out" in notes
+
+
+def test_one_event_export_of_the_longitudinal_project_imports(tmp_path):
+    redcap_longitudinal_project(tmp_path, events=("baseline_arm_1",))
+    got = import_cohort(longitudinal_program(tmp_path), "redcap", tmp_path / "redcap.csv",
+                        tmp_path / "redcap_dictionary.csv")
+    assert got.responses["respondent_id"].tolist() == list("123456")
+    assert got.responses["sat"].tolist() == ["3", "2", "4", "3", "4", "3"]
+    assert set(got.waves["wave"]) == {"baseline"}
+    assert got.responses["meetings"].tolist() == ["0"] * 6  # no meeting logged at baseline
+    # without import.events, too (the REDCap project's one event, as the README asks)
+    program = longitudinal_program(tmp_path)
+    del program["import"]["events"]
+    assert import_export(program, "redcap", tmp_path / "redcap.csv",
+                         tmp_path / "redcap_dictionary.csv")["respondent_id"].tolist() == \
+        list("123456")
+
+
+def test_undeclared_event_named_with_its_row(tmp_path):
+    redcap_longitudinal_project(tmp_path)
+    program = longitudinal_program(tmp_path)
+    program["import"]["events"] = {"baseline_arm_1": "baseline"}
+    with pytest.raises(ImportProblems) as info:
+        import_cohort(program, "redcap", tmp_path / "redcap.csv",
+                      tmp_path / "redcap_dictionary.csv")
+    assert "redcap.csv, row 3, column 'redcap_event_name': value 'end_of_year_arm_1': event " \
+        "not declared under import.events (declared: baseline_arm_1)" in str(info.value)
 
 
 @pytest.mark.pipeline

@@ -612,22 +612,178 @@ def _check_redcap_header(frame: pd.DataFrame, export, dictionary, fields: pd.Dat
                     column=str(frame.columns[0]))
 
 
-def _check_redcap_structure(frame: pd.DataFrame, path: str) -> None:
-    """Refuse repeating instruments and multi-event (longitudinal) exports."""
-    problems = []
-    if REPEAT_COLUMN in frame:
-        for row, instrument in frame[REPEAT_COLUMN].dropna().items():
-            problems.append(Problem(
-                path, row, REPEAT_COLUMN, instrument,
-                f"repeating instrument '{instrument}' is not supported: one row per "
-                "respondent is expected; export without the repeating instrument",
-            ))
-    if "redcap_event_name" in frame and frame["redcap_event_name"].nunique() > 1:
-        events = ", ".join(sorted(frame["redcap_event_name"].dropna().unique()))
-        problems.append(Problem(path, 1, "redcap_event_name", None, f"several events "
-                                f"({events}): export one event (longitudinal projects)"))
+EVENT_COLUMN = "redcap_event_name"
+INSTANCE_COLUMN = "redcap_repeat_instance"
+SUMMARIES = ("count", "sum", "mean", "mode")
+
+
+def _number_text(value: float) -> str:
+    """A number as the canonical files write it: 3, 2.5 (no float noise).
+
+    >>> _number_text(3.0), _number_text(0.1 + 0.2), _number_text(12.25)
+    ('3', '0.3', '12.25')
+    """
+    value = round(float(value), 9)
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def _split_repeating(frame: pd.DataFrame, spec: dict, path: str):
+    """(rows of the survey, rows of repeating instruments) of a REDCap export.
+
+    A repeating instrument must be declared under ``import.repeating`` (how to
+    summarise its instances per respondent); others are refused, row by row.
+    """
+    if REPEAT_COLUMN not in frame:
+        return frame, frame.iloc[0:0]
+    declared = spec.get("repeating", {})
+    repeats = frame[REPEAT_COLUMN].notna()
+    problems = [
+        Problem(path, row, REPEAT_COLUMN, instrument,
+                f"repeating instrument '{instrument}' is not declared: say under "
+                f"import.repeating.{instrument} how to summarise its instances per respondent "
+                "(count, sum, mean, mode), or export without it")
+        for row, instrument in frame.loc[repeats, REPEAT_COLUMN].items()
+        if instrument not in declared
+    ]
     if problems:
         raise ImportProblems(problems)
+    return frame[~repeats], frame[repeats]
+
+
+def repeat_instances(repeats: pd.DataFrame, spec: dict, id_column: str,
+                     path: str) -> pd.DataFrame:
+    """The declared repeating instruments as a long table of instances.
+
+    Columns ``respondent_id, instrument, instance, field, value``: one row per
+    instance and field that a summary under ``import.repeating`` reads.
+    """
+    rows, problems = [], []
+    for instrument, summaries in spec.get("repeating", {}).items():
+        fields = sorted({how[next(iter(how))] for how in summaries.values()
+                         if isinstance(how, dict)})
+        block = repeats[repeats[REPEAT_COLUMN] == instrument]
+        for field in fields:
+            if field not in repeats:
+                problems.append(Problem(path, 1, field, None, "column not in the export (named "
+                                        f"by import.repeating.{instrument})"))
+                continue
+            for row, record, instance, value in zip(
+                block.index, block[id_column], block.get(INSTANCE_COLUMN, block[id_column]),
+                block[field], strict=True,
+            ):
+                rows.append({"respondent_id": record, "instrument": instrument,
+                             "instance": instance, "field": field, "value": value,
+                             "row": row})
+    if problems:
+        raise ImportProblems(problems)
+    return pd.DataFrame(rows, columns=["respondent_id", "instrument", "instance", "field",
+                                       "value", "row"])
+
+
+def summarise_instances(instances: pd.DataFrame, repeats: pd.DataFrame, spec: dict,
+                        id_column: str, path: str) -> dict[str, dict[str, str]]:
+    """Per summary column (a codebook item id): respondent -> value as text.
+
+    ``count`` counts the instances of the instrument; ``{sum: field}``,
+    ``{mean: field}`` and ``{mode: field}`` summarise a field over them (comma
+    decimals read as points; the mode's ties go to the smallest code). A
+    respondent without instances has a count and a sum of 0, and no mean or mode.
+
+    >>> repeats = pd.DataFrame({"record_id": ["1", "1", "2"],
+    ...     "redcap_repeat_instrument": ["log"] * 3, "redcap_repeat_instance": ["1", "2", "1"],
+    ...     "hours": ["1,5", "2", "1"], "mode": ["1", "1", "2"]}, index=[3, 4, 5])
+    >>> spec = {"repeating": {"log": {"meetings": "count", "hours_total": {"sum": "hours"},
+    ...                               "usual_mode": {"mode": "mode"}}}}
+    >>> long = repeat_instances(repeats, spec, "record_id", "x.csv")
+    >>> summarise_instances(long, repeats, spec, "record_id", "x.csv")
+    {'meetings': {'1': '2', '2': '1'}, 'hours_total': {'1': '3.5', '2': '1'}, \
+'usual_mode': {'1': '1', '2': '2'}}
+    """
+    out, problems = {}, []
+    for instrument, summaries in spec.get("repeating", {}).items():
+        block = repeats[repeats[REPEAT_COLUMN] == instrument]
+        for column, how in summaries.items():
+            if how == "count":
+                out[column] = {str(k): str(v) for k, v in
+                               block.groupby(id_column, sort=True).size().items()}
+                continue
+            kind, field = next(iter(how.items()))
+            values = instances[(instances["instrument"] == instrument)
+                               & (instances["field"] == field)].dropna(subset=["value"])
+            if kind == "mode":
+                out[column] = {str(k): str(v.mode().sort_values().iloc[0]) for k, v in
+                               values.groupby("respondent_id", sort=True)["value"]}
+                continue
+            numbers = pd.to_numeric(values["value"].str.replace(",", ".", regex=False),
+                                    errors="coerce")
+            problems += [Problem(path, row, field, value, "not a number (summed under "
+                                 f"import.repeating.{instrument}.{column})")
+                         for row, value in values.loc[numbers.isna(), ["row", "value"]]
+                         .itertuples(index=False)]
+            grouped = numbers.groupby(values["respondent_id"], sort=True)
+            result = grouped.sum() if kind == "sum" else grouped.mean()
+            out[column] = {str(k): _number_text(v) for k, v in result.items()}
+    if problems:
+        raise ImportProblems(problems)
+    return out
+
+
+def _add_summaries(frame: pd.DataFrame, summaries: dict, spec: dict, id_column: str,
+                   dictionary: pd.DataFrame | None):
+    """The survey rows with one column per summary, as if the export had it (and the
+    dictionary with the summarised field's row under the new column's name)."""
+    frame = frame.copy()
+    for declared in spec.get("repeating", {}).values():
+        for column, how in declared.items():
+            values = frame[id_column].map(summaries[column]).astype(frame[id_column].dtype)
+            if how == "count" or next(iter(how)) == "sum":
+                values = values.fillna("0")  # no meeting logged: none, for 0 hours
+            frame[column] = values
+            field = None if how == "count" else how[next(iter(how))]
+            if dictionary is not None and field in dictionary.index and \
+                    column not in dictionary.index:  # the mode's codes keep their labels
+                dictionary = pd.concat([dictionary, dictionary.loc[[field]].rename(
+                    index={field: column})])
+    return frame, dictionary
+
+
+def _waves(frame: pd.DataFrame, spec: dict, path: str) -> dict[str, pd.DataFrame]:
+    """Survey rows per wave (``import.events``: REDCap event -> wave), in declared order.
+
+    Without ``import.events`` an export must hold one event (or none).
+    """
+    events = spec.get("events")
+    if EVENT_COLUMN not in frame:
+        return {"": frame}
+    if not events:
+        if frame[EVENT_COLUMN].nunique() > 1:
+            names = ", ".join(sorted(frame[EVENT_COLUMN].dropna().unique()))
+            raise _fail(path, f"several events ({names}): declare which is which wave under "
+                        "import.events (e.g. {baseline_arm_1: baseline, end_of_year_arm_1: "
+                        "follow_up}), or export one event", row=1, column=EVENT_COLUMN)
+        return {"": frame}
+    unknown = ~frame[EVENT_COLUMN].isin(list(events))
+    if unknown.any():
+        known = ", ".join(events)
+        raise ImportProblems([Problem(path, row, EVENT_COLUMN, value, "event not declared "
+                                      f"under import.events (declared: {known})")
+                              for row, value in frame.loc[unknown, EVENT_COLUMN].items()])
+    waves = {}
+    for event, wave in events.items():
+        rows = frame[frame[EVENT_COLUMN] == event]
+        if len(rows):
+            waves[wave] = pd.concat([waves[wave], rows]) if wave in waves else rows
+    return waves
+
+
+def _carry_role(frame: pd.DataFrame, id_column: str, role_column: str) -> pd.DataFrame:
+    """Each record's role on every event's row (REDCap asks it at one event only)."""
+    if role_column not in frame or id_column not in frame:
+        return frame
+    first = frame.dropna(subset=[role_column]).groupby(id_column, sort=False)[role_column].first()
+    frame = frame.copy()
+    frame[role_column] = frame[role_column].fillna(frame[id_column].map(first))
+    return frame
 
 
 def _as_written(table: pd.DataFrame) -> pd.DataFrame:
@@ -677,6 +833,17 @@ def _validate_mapped(table: pd.DataFrame, mapper, program, path, fmt, sheet_colu
         raise ImportProblems(problems)
 
 
+@dataclass
+class Imported:
+    """What one export gives: the responses table (the last wave present), the table of
+    every declared wave (``wave`` column; empty without ``import.events``), and the
+    instances of repeating instruments (long; empty without ``import.repeating``)."""
+
+    responses: pd.DataFrame
+    waves: pd.DataFrame
+    instances: pd.DataFrame
+
+
 def import_export(
     program: dict,
     fmt: str,
@@ -689,6 +856,24 @@ def import_export(
     Rows that ``import.complete_when`` does not count as complete are dropped.
     Raises :class:`ImportProblems` naming file, row, column and value. ``notes``,
     if given, receives what a reviewer should know (rows dropped, columns unused).
+    See :func:`import_cohort` for longitudinal exports and repeating instruments.
+    """
+    return import_cohort(program, fmt, export, dictionary, notes).responses
+
+
+def import_cohort(
+    program: dict,
+    fmt: str,
+    export: str | Path,
+    dictionary: str | Path | None = None,
+    notes: list[str] | None = None,
+) -> Imported:
+    """Map one export onto the canonical tables (text), validated: see :class:`Imported`.
+
+    REDCap: rows of a repeating instrument declared under ``import.repeating`` are
+    summarised per respondent into the columns it names; events map to waves under
+    ``import.events``, each wave mapped and validated on its own, with the role
+    carried from the event that asks it.
     """
     notes = [] if notes is None else notes
     spec = program.get("import", {})
@@ -696,20 +881,55 @@ def import_export(
         raise _fail(export, f"the programme config says import.format: {spec['format']}, "
                     f"but the cohort folder holds a {fmt} file")
     dictionary_frame = None
+    instances = repeat_instances(pd.DataFrame(columns=[REPEAT_COLUMN]), {}, "", "")
     if fmt == "xlsx":
         frame = read_xlsx(export, spec.get("sheet", 0))
     elif fmt == "qualtrics":
         frame = read_qualtrics(export, notes)[0]
     else:
         frame = read_text_csv(export, notes)
-        _check_redcap_structure(frame, str(export))
         if dictionary:
             dictionary_frame = read_redcap_dictionary(dictionary, notes)
             _check_redcap_header(frame, export, dictionary, dictionary_frame)
+        frame, repeats = _split_repeating(frame, spec, str(export))
+        id_column = spec.get("respondent_id", frame.columns[0])
+        if len(repeats) or spec.get("repeating"):
+            instances = repeat_instances(repeats, spec, id_column, str(export))
+            summaries = summarise_instances(instances, repeats, spec, id_column, str(export))
+            frame, dictionary_frame = _add_summaries(frame, summaries, spec, id_column,
+                                                     dictionary_frame)
+            notes.append(f"{len(repeats)} instance(s) of repeating instruments "
+                         f"({', '.join(spec['repeating'])}) summarised per respondent into "
+                         + ", ".join(c for d in spec["repeating"].values() for c in d))
+        frame = _carry_role(frame, id_column, spec.get("role", {}).get("column", "role"))
     if frame.empty:
         raise _fail(export, "no responses: the export has a header but no data rows",
                     row=FIRST_DATA_ROW[fmt])
-    frame = frame[_complete_rows(frame, spec.get("complete_when", {}), str(export), notes)]
+    waves = _waves(frame, spec, str(export)) if fmt == "redcap" else {"": frame}
+    tables = {}
+    for wave, rows in waves.items():
+        where_ = f" ({EVENT_COLUMN} of wave {wave})" if wave else ""
+        wave_notes: list[str] = []
+        rows = rows[_complete_rows(rows, spec.get("complete_when", {}), str(export) + where_,
+                                   wave_notes)]
+        notes += [f"wave {wave}: {n}" if wave else n for n in wave_notes]
+        tables[wave] = _map_rows(program, spec, fmt, rows, export, dictionary_frame, notes)
+    last = list(tables)[-1]
+    if len(tables) > 1 or spec.get("events"):
+        counts = ", ".join(f"{w} {len(t)}" for w, t in tables.items())
+        notes.append(f"waves (respondents): {counts}; responses.csv holds wave {last}")
+        long = pd.concat([t.assign(wave=w) for w, t in tables.items()], ignore_index=True)
+        long.insert(2, "wave", long.pop("wave"))
+    else:
+        long = pd.DataFrame(columns=["respondent_id", "role", "wave"])
+    instances = instances.drop(columns="row")
+    if len(instances):
+        instances.insert(1, "wave", "")
+    return Imported(tables[last], long, instances)
+
+
+def _map_rows(program, spec, fmt, frame, export, dictionary_frame, notes) -> pd.DataFrame:
+    """Map and validate the complete rows of one wave."""
     if fmt == "xlsx" and not spec.get("columns") and not spec.get("values"):
         # The canonical layout already: only codes meaning "no answer" and roles to map.
         missing = {str(v) for v in spec.get("missing_values", [])}
@@ -729,12 +949,12 @@ def import_export(
     else:
         mapper = _Mapper(program, spec, fmt, frame, export, dictionary_frame)
         table = mapper.run()
-        notes += mapper.notes
+        notes += [n for n in mapper.notes if n not in notes]
         # Only mapped columns travel on: names, e-mails, IP addresses stay in data/raw.
         unused = [c for c in frame.columns if c not in mapper.used]
-        if unused:
-            notes.append(f"{len(unused)} export column(s) not mapped, left out: "
-                         + ", ".join(unused))
+        note = f"{len(unused)} export column(s) not mapped, left out: " + ", ".join(unused)
+        if unused and note not in notes:
+            notes.append(note)
     table = _as_written(table)
     _validate_mapped(table, mapper, program, export, fmt, frame.columns)
     return table.reset_index(drop=True)
@@ -755,15 +975,24 @@ def write_atomically(table: pd.DataFrame, path: str | Path) -> None:
 
 
 def run(program: dict, fmt: str, export: str, dictionary: str | None, out: str,
-        log=sys.stderr) -> None:
-    """Import one cohort's export for the pipeline, or exit non-zero listing every problem."""
+        log=sys.stderr, waves_out: str | None = None, instances_out: str | None = None) -> None:
+    """Import one cohort's export for the pipeline, or exit non-zero listing every problem.
+
+    ``waves_out`` and ``instances_out``, if given, receive :class:`Imported`'s other
+    two tables (header only when the export has no waves or repeating instruments).
+    """
     notes: list[str] = []
     try:
-        table = import_export(program, fmt, export, dictionary, notes)
+        imported = import_cohort(program, fmt, export, dictionary, notes)
     except ImportProblems as err:
         print(err, file=log)
         raise SystemExit(f"Import failed: {err}") from None
-    write_atomically(table, out)
+    write_atomically(imported.responses, out)
+    if waves_out:
+        write_atomically(imported.waves, waves_out)
+    if instances_out:
+        write_atomically(imported.instances, instances_out)
     for note in notes:
         print(f"{export}: {note}", file=log)
-    print(f"imported {len(table)} complete responses from {export} ({fmt})", file=log)
+    print(f"imported {len(imported.responses)} complete responses from {export} ({fmt})",
+          file=log)
