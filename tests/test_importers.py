@@ -816,6 +816,62 @@ def test_undeclared_event_named_with_its_row(tmp_path):
 
 
 @pytest.mark.pipeline
+def test_pipeline_longitudinal_export_and_identifiers(tmp_path, capsys):
+    """Acceptance: a two-event export with a meeting log gives the paired change table and
+    the meeting summary in stats.csv and the report; e-mail and date of birth fields
+    nobody flagged never reach results/validated/."""
+    workdir = fresh_copy(tmp_path / "repo")
+    folder = workdir / "data/raw/long-prog/2024"
+    folder.mkdir(parents=True)
+    redcap_longitudinal_project(folder)
+    (workdir / "config/programs/long-prog.yaml").write_text(
+        yaml.safe_dump(LONGITUDINAL_PROGRAM, sort_keys=False))
+    types = workdir / "data/raw/types-prog/2024"
+    types.mkdir(parents=True)
+    redcap_field_types_project(types)
+    config = scaffold_to(tmp_path, "types-prog", [
+        "redcap", str(types / "redcap_dictionary.csv"), "--export", str(types / "redcap.csv")],
+        capsys)
+    program = yaml.safe_load(config.read_text())
+    program["cohorts"] = {"2024": {"invited": {"respondent": 3}}}
+    program["roles"] = {"mentor": "Mentors", "mentee": "Mentees"}
+    program["codebook"] += [{"id": f, "text": f, "type": "free_text"} for f in ("contact", "dob")]
+    (workdir / "config/programs/types-prog.yaml").write_text(yaml.safe_dump(program))
+    snakemake(workdir, "results/cohorts/long-prog/2024/report.html",
+              "results/cohorts/types-prog/2024/stats.csv")
+
+    stats = pd.read_csv(workdir / "results/cohorts/long-prog/2024/stats.csv",
+                        dtype={"option": str}, keep_default_na=False, na_values={"value": [""]})
+
+    def stat(item, group, statistic, option=""):
+        rows = stats[(stats["item"] == item) & (stats["group"] == group)
+                     & (stats["statistic"] == statistic) & (stats["option"] == option)]
+        assert len(rows) == 1, (item, group, statistic, option)
+        return rows["value"].iloc[0]
+
+    assert stat("sat", "mentor", "n_pairs") == 2
+    assert stat("sat", "mentor", "wilcoxon_p") == pytest.approx(0.5)  # exact, 2 rises
+    assert stat("useful", "mentor", "mcnemar_p") == pytest.approx(0.5)
+    assert stat("sat", "mentor", "n", "baseline") == 3
+    # meeting summary (follow-up wave): 3, 2, 1, 2 meetings; 4.5, 1.5, 1, 4 hours
+    assert stat("meetings", "all", "mean") == pytest.approx(2.0)
+    assert stat("meeting_hours_total", "all", "mean") == pytest.approx(11 / 4)
+    modes = stats[(stats["item"] == "meeting_mode_usual") & (stats["group"] == "all")
+                  & (stats["statistic"] == "count")]
+    assert dict(zip(modes["option"], modes["value"], strict=True)) == {
+        "face_to_face": 2, "video": 1, "text": 1}
+    html = (workdir / "results/cohorts/long-prog/2024/report.html").read_text()
+    assert "Change between waves" in html and "Wilcoxon p = 0.500" in html
+    waves = pd.read_csv(workdir / "results/imported/long-prog/2024/waves.csv", dtype=str)
+    assert len(waves) == 10
+    validated = (workdir / "results/validated/types-prog/2024.responses.csv").read_text()
+    for secret in ["example.org", "2001-02-03", "2002-03-04", "Example"]:
+        assert secret not in validated
+    log = (workdir / "results/logs/import/types-prog/2024.log").read_text()
+    assert "column 'contact' (item contact) identifies respondents" in log
+
+
+@pytest.mark.pipeline
 def test_pipeline_bad_export_fails_alone_and_leaves_nothing(ulsan, canonical, tmp_path):
     workdir = fresh_copy(tmp_path / "repo")
     folder = workdir / "data/raw/ulsan-redcap/2019"

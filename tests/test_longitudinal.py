@@ -121,7 +121,7 @@ def test_paired_change_per_role_from_the_longitudinal_export(imported):
 
 def test_change_table_reads_like_the_report(imported):
     program, waves = imported
-    table = change_table(wave_change(waves, program), program)
+    table = change_table(wave_change(waves, program), program, threshold=0)
     row = table[(table["item"] == program["codebook"][0]["text"])
                 & (table["group"] == "Mentors")].iloc[0]
     assert row["pairs"] == 2 and row["change"] == "median 2.5 -> 4.0"
@@ -129,6 +129,9 @@ def test_change_table_reads_like_the_report(imported):
     useful = table[(table["item"] == program["codebook"][1]["text"])
                    & (table["group"] == "Mentors")].iloc[0]
     assert useful["change"] == "0 -> 2 said yes" and useful["test"] == "McNemar p = 0.500"
+    shared = change_table(wave_change(waves, program), program, threshold=5)
+    assert set(shared["pairs"]) == {"<5"}  # 2 pairs per role, 4 in all
+    assert "0 -> 2 said yes" not in shared["change"].tolist()
 
 
 def test_no_waves_no_rows():

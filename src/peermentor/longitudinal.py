@@ -32,6 +32,8 @@ import pingouin as pg
 from scipy import stats as sps
 from statsmodels.stats.contingency_tables import mcnemar
 
+from peermentor.config import analysed_roles
+from peermentor.privacy import DEFAULT_THRESHOLD, SUPPRESSED, is_small, suppress
 from peermentor.schema import to_typed
 from peermentor.validate import read_raw_csv
 
@@ -167,8 +169,9 @@ def wave_change(waves: pd.DataFrame, program: dict) -> pd.DataFrame:
         return pd.DataFrame(columns=COLUMNS)
     before, after = order[0], order[-1]
     rows = []
-    groups = [*[(role, waves[waves["role"] == role]) for role in program["roles"]],
-              ("all", waves)]
+    roles = analysed_roles(program)
+    waves = waves[waves["role"].isin(roles)]
+    groups = [*[(role, waves[waves["role"] == role]) for role in roles], ("all", waves)]
     for item in program.get("codebook", []):
         if item["type"] not in ("likert", "numeric", "binary"):
             continue
@@ -182,11 +185,13 @@ def wave_change(waves: pd.DataFrame, program: dict) -> pd.DataFrame:
     return out
 
 
-def change_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
+def change_table(stats: pd.DataFrame, program: dict,
+                 threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """Display table of the paired change: one row per item and group.
 
     Likert/numeric: pairs, median before -> after, Wilcoxon p, rank-biserial r (95% CI);
-    yes/no: pairs, yes before -> after, McNemar p.
+    yes/no: pairs, yes before -> after, McNemar p. Small counts of pairs are shown as
+    ``<threshold`` (peermentor.privacy), and the yes counts behind them suppressed.
     """
     change = stats[stats["section"] == SECTION]
     texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
@@ -210,7 +215,10 @@ def change_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
             if not pd.isna(get["rank_biserial_ci_low"]):
                 effect += (f" ({fmt(get['rank_biserial_ci_low'])} to "
                            f"{fmt(get['rank_biserial_ci_high'])})")
+        if "mcnemar_p" in get and is_small(get["n_pairs"], threshold):
+            shift = SUPPRESSED
         rows.append({"item": texts.get(item, item), "group": labels.get(group, group),
                      "pairs": int(get["n_pairs"]), "change": shift, "test": test,
                      "rank-biserial r (95% CI)": effect})
-    return pd.DataFrame(rows)
+    return suppress(pd.DataFrame(rows), counts=["pairs"], threshold=threshold) if rows \
+        else pd.DataFrame(rows)

@@ -62,6 +62,13 @@ def cohort_export_files(wildcards):
     return {key: f"{folder}/{name}" for key, name in cohort.export_files.items()}
 
 
+def cohort_waves(wildcards):
+    """Every wave of an imported cohort (header-only when the export has one wave)."""
+    if COHORT_INDEX[(wildcards.program, wildcards.year)].import_format:
+        return [f"results/imported/{wildcards.program}/{wildcards.year}/waves.csv"]
+    return []
+
+
 def cohort_import_format(wildcards):
     return COHORT_INDEX[(wildcards.program, wildcards.year)].import_format
 
