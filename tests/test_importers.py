@@ -804,6 +804,24 @@ def test_one_event_export_of_the_longitudinal_project_imports(tmp_path):
         list("123456")
 
 
+def test_scaffold_proposes_events_and_repeating_from_a_longitudinal_export(tmp_path, capsys):
+    redcap_longitudinal_project(tmp_path)
+    path = scaffold_to(tmp_path, "long-prog", [
+        "redcap", str(tmp_path / "redcap_dictionary.csv"), "--export",
+        str(tmp_path / "redcap.csv")], capsys)
+    program = load_program(path)
+    spec = program["import"]
+    assert spec["events"] == {"baseline_arm_1": "baseline", "end_of_year_arm_1": "end_of_year"}
+    assert spec["repeating"] == {"meeting_log": {"meeting_log_count": "count"}}
+    # the respondents' survey, not the enrolment form nor the meeting log
+    assert spec["complete_when"] == {"mentoring_survey_complete": ["2"]}
+    text = path.read_text()
+    assert "#   meeting_hours (repeating instrument meeting_log" in text
+    got = import_cohort(program, "redcap", tmp_path / "redcap.csv",
+                        tmp_path / "redcap_dictionary.csv")
+    assert got.responses["meeting_log_count"].tolist() == ["3", "2", "1", "2"]
+
+
 def test_undeclared_event_named_with_its_row(tmp_path):
     redcap_longitudinal_project(tmp_path)
     program = longitudinal_program(tmp_path)

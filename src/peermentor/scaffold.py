@@ -30,7 +30,9 @@ from peermentor.importers import (
     DICTIONARY_IDENTIFIER,
     DICTIONARY_TYPE,
     DICTIONARY_VALIDATION,
+    EVENT_COLUMN,
     NUMBER_VALIDATIONS,
+    REPEAT_COLUMN,
     ImportProblems,
     identifying,
     read_qualtrics,
@@ -108,7 +110,7 @@ class Draft:
         self.skipped: list[str] = []
         self.spec: dict = {}
         self.role_todo: str | None = None
-        self.spec_todo: str | None = None
+        self.spec_todo: list[str] = []
 
     def add(self, item: dict, *todo: str) -> None:
         self.items.append((item, list(todo)))
@@ -147,11 +149,17 @@ class Draft:
         if self.skipped:
             lines.append("  # Not in the codebook (no analysable answer, or identifying):")
             lines += [f"  #   {note}" for note in self.skipped]
-        if self.spec_todo:
-            lines.append(f"# TODO: {self.spec_todo}")
+        lines += [f"# TODO: {todo}" for todo in self.spec_todo]
         lines.append("import:")
         lines += dump(self.spec, indent=2)
         return "\n".join(lines) + "\n"
+
+
+def _first_seen(frame: pd.DataFrame | None, column: str) -> list[str]:
+    """Values of an export column in order of first appearance (events, instruments)."""
+    if frame is None or column not in frame:
+        return []
+    return list(dict.fromkeys(frame[column].dropna()))
 
 
 def respondent_forms(dictionary: pd.DataFrame, role_field: str,
@@ -192,8 +200,12 @@ def from_redcap(path: str, program: str, role_field: str = "role",
     dictionary = read_redcap_dictionary(path)
     draft = Draft(program, path)
     fields = list(dictionary[DICTIONARY_FIELD])
-    columns = None if export is None else list(read_text_csv(export).columns)
-    required, others = respondent_forms(dictionary, role_field, columns)
+    frame = None if export is None else read_text_csv(export)
+    columns = None if frame is None else list(frame.columns)
+    repeating = _first_seen(frame, REPEAT_COLUMN)
+    events = _first_seen(frame, EVENT_COLUMN)
+    once = dictionary[~dictionary.get("Form Name", pd.Series(dtype=str)).isin(repeating)]
+    required, others = respondent_forms(once, role_field, columns)
     draft.spec = {
         "format": "redcap",
         "respondent_id": fields[0],
@@ -202,13 +214,27 @@ def from_redcap(path: str, program: str, role_field: str = "role",
         "complete_when": {f"{form}_complete": ["2"] for form in required},
     }
     if others:
-        draft.spec_todo = (f"complete_when requires {', '.join(required)} only; add "
-                           f"{', '.join(f + '_complete' for f in others)} if every "
-                           "respondent must complete it too")
+        draft.spec_todo.append(f"complete_when requires {', '.join(required)} only; add "
+                               f"{', '.join(f + '_complete' for f in others)} if every "
+                               "respondent must complete it too")
+    if len(events) > 1:
+        draft.spec["events"] = {e: slug(re.sub(r"_arm_[0-9]+$", "", e)) for e in events}
+        draft.spec_todo.append("events -> waves: list them in time order (first = before, "
+                               "last = after); responses.csv holds the last wave")
+    for instrument in repeating:
+        draft.spec.setdefault("repeating", {})[instrument] = {f"{instrument}_count": "count"}
+        draft.add({"id": f"{instrument}_count", "text": f"Number of {instrument} entries",
+                   "type": "numeric", "min": 0, "section": slug(instrument)},
+                  f"{instrument} repeats: add summaries under import.repeating.{instrument} "
+                  "({sum: field}, {mean: field}, {mode: field}) and an item for each")
     for _, row in dictionary.iloc[1:].iterrows():
         field, kind = row[DICTIONARY_FIELD], row[DICTIONARY_TYPE]
         text = _plain(row.get("Field Label")) or field
         section = slug(_plain(row.get("Form Name")) or "survey")
+        if row.get("Form Name") in repeating:
+            draft.skipped.append(f"{field} (repeating instrument {row['Form Name']}: "
+                                 "summarised under import.repeating)")
+            continue
         if field == role_field:
             if not row["choices"]:
                 draft.role_todo = f"role field '{field}' has no choices; list the role codes"
