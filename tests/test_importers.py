@@ -713,6 +713,35 @@ def test_every_common_redcap_field_type(tmp_path, capsys):
     assert validated["km"].tolist() == [3.25, 12.0, 0.5]
 
 
+def test_dates_kept_out_unless_the_codebook_asks_for_elapsed_time(tmp_path, capsys):
+    redcap_field_types_project(tmp_path)
+    program = load_program(scaffold_to(tmp_path, "types", [
+        "redcap", str(tmp_path / "redcap_dictionary.csv")], capsys))
+    program["codebook"] += [
+        {"id": "first_meeting", "text": "Days from the start of term to the first meeting",
+         "type": "numeric", "min": 0},
+        {"id": "weeks_to_survey", "text": "Weeks from the first meeting to the survey",
+         "type": "numeric"}]
+    program["import"]["dates"] = {
+        "first_meeting": {"from": "2024-01-08"},
+        "weeks_to_survey": {"from": "first_meeting", "unit": "weeks"}}
+    program["import"]["columns"] = {"weeks_to_survey": "evaluation_timestamp"}
+    table = import_export(program, "redcap", tmp_path / "redcap.csv",
+                          tmp_path / "redcap_dictionary.csv")
+    # 2024-01-15 and 2024-01-20 are 7 and 12 days after 8 January (record 3: no date)
+    assert table["first_meeting"].tolist()[:2] == ["7", "12"]
+    assert table["first_meeting"].isna().tolist()[2]
+    # 2024-01-15 -> 2024-05-01 10:00 is 107 days 10 hours; 2024-01-20 -> 2024-05-02 10:00
+    assert [float(v) for v in table["weeks_to_survey"][:2]] == pytest.approx(
+        [(107 + 10 / 24) / 7, (103 + 10 / 24) / 7], abs=1e-9)
+    export = tmp_path / "redcap.csv"
+    export.write_text(export.read_text().replace("2024-01-20", "20/01/2024"))
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "redcap", export, tmp_path / "redcap_dictionary.csv")
+    assert "redcap.csv, row 3, column 'first_meeting': value '20/01/2024': not a date" in \
+        str(info.value)
+
+
 def test_slider_answer_outside_the_dictionary_range_is_named(tmp_path, capsys):
     redcap_field_types_project(tmp_path)
     export = tmp_path / "redcap.csv"

@@ -466,6 +466,36 @@ class _Mapper:
         row = self.dictionary.loc[field]
         return {k: (None if pd.isna(v) else v) for k, v in row.items() if k != "choices"}
 
+    def _dates(self, values: pd.Series, column: str, key: str) -> pd.Series:
+        parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
+        for row, value in values[values.notna() & parsed.isna()].items():
+            self.problem(row, column, value, f"not a date as REDCap and Qualtrics export "
+                         f"them (YYYY-MM-DD, optionally with a time), read for {key}")
+        return parsed
+
+    def elapsed(self, values: pd.Series, column: str, item_id: str) -> pd.Series:
+        """A date answer as the time since ``import.dates.<item>.from`` (numeric text).
+
+        Days are 24 hours, weeks 7 days, months 30.4375 days and years 365.25 days.
+        """
+        spec = self.spec["dates"][item_id]
+        key = f"import.dates.{item_id}"
+        source = spec["from"]
+        if source in self.frame:
+            self.used.add(source)
+            start = self._dates(self.frame[source], source, key)
+        elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", source):
+            start = pd.Series(pd.Timestamp(source), index=values.index)
+        else:
+            self.problem(1, source, None, f"{key}.from is neither an export column nor a date "
+                         "YYYY-MM-DD")
+            return values
+        days = (self._dates(values, column, key) - start).dt.total_seconds() / 86400
+        per = {"days": 1, "weeks": 7, "months": 30.4375, "years": 365.25}[spec.get("unit",
+                                                                             "days")]
+        return (days / per).map(lambda v: None if pd.isna(v) else _number_text(v)).astype(
+            values.dtype)
+
     def identifying(self, item: dict, name: str) -> str | None:
         info = self.field_info(name)
         return (identifying(name, info.get(DICTIONARY_VALIDATION), info.get(DICTIONARY_IDENTIFIER))
@@ -483,6 +513,8 @@ class _Mapper:
             self.source[item["id"]] = name
             return
         values = self.column(name, f"import.columns.{item['id']}")
+        if item["id"] in self.spec.get("dates", {}):
+            values = self.elapsed(values, name, item["id"])
         if item["type"] == "numeric":
             # number_Ndp_comma_decimal fields, and Excel in comma-decimal locales: 3,5 is 3.5
             values = values.where(~values.fillna("").str.match(COMMA_DECIMAL),
