@@ -773,6 +773,18 @@ def test_unflagged_identifiers_never_leave_the_export(tmp_path, capsys, field):
     assert validated[field].isna().all()
 
 
+@pytest.mark.parametrize("column", ["contact", "mentor_name"])
+def test_respondent_id_that_identifies_is_refused(tmp_path, capsys, column):
+    redcap_field_types_project(tmp_path)
+    program = load_program(scaffold_to(tmp_path, "types", [
+        "redcap", str(tmp_path / "redcap_dictionary.csv")], capsys))
+    program["import"]["respondent_id"] = column
+    with pytest.raises(ImportProblems) as info:
+        import_export(program, "redcap", tmp_path / "redcap.csv",
+                      tmp_path / "redcap_dictionary.csv")
+    assert f"column '{column}': respondent ids must not identify anyone" in str(info.value)
+
+
 def _written(table: pd.DataFrame, tmp_path: Path) -> Path:
     path = tmp_path / "imported.csv"
     table.to_csv(path, index=False, lineterminator="\n")
@@ -809,8 +821,11 @@ def test_longitudinal_export_with_meeting_log_imports_waves_and_summaries(tmp_pa
     assert baseline["meeting_mode_usual"].isna().tolist() == [False, False, True, False,
                                                               False, True]
     assert len(got.instances) == 8 * 2  # 8 meetings x (hours, mode)
-    assert set(got.instances.columns) == {"respondent_id", "wave", "instrument", "instance",
-                                          "field", "value"}
+    assert list(got.instances.columns) == ["respondent_id", "wave", "instrument", "instance",
+                                           "field", "value"]
+    assert set(got.instances["wave"]) == {"follow_up"}  # logged in end_of_year_arm_1
+    hours = got.instances[got.instances["field"] == "meeting_hours"]
+    assert hours[hours["respondent_id"] == "1"]["value"].tolist() == ["1.5", "2.0", "1.0"]
     assert "waves (respondents): baseline 6, follow_up 4; responses.csv holds wave " \
         "follow_up" in notes
     assert "wave follow_up: 1 of 5 rows not complete under import.complete_when " \

@@ -449,6 +449,14 @@ class _Mapper:
         default = self.frame.columns[0] if self.fmt == "redcap" else DEFAULT_ID_COLUMN[self.fmt]
         id_column = self.spec.get("respondent_id", default)
         self.out["respondent_id"] = self.column(id_column, "import.respondent_id")
+        # An id that is an e-mail address (or a name) would carry it into every output.
+        reason = identifying(id_column) if id_column != default else None
+        looks = self.out["respondent_id"].fillna("").str.contains("@", regex=False)
+        if reason or looks.any():
+            row = looks.idxmax() if looks.any() else 1
+            self.problem(row, id_column, None, "respondent ids must not identify anyone ("
+                         + (reason or "an e-mail address") + "): name the record id or "
+                         "response id column under import.respondent_id")
         self.source["respondent_id"] = id_column
         role = self.spec.get("role", {})
         role_column = role.get("column", "role")
@@ -686,8 +694,9 @@ def repeat_instances(repeats: pd.DataFrame, spec: dict, id_column: str,
                      path: str) -> pd.DataFrame:
     """The declared repeating instruments as a long table of instances.
 
-    Columns ``respondent_id, instrument, instance, field, value``: one row per
-    instance and field that a summary under ``import.repeating`` reads.
+    Columns ``respondent_id, wave, instrument, instance, field, value``: one row per
+    instance and field that a summary under ``import.repeating`` reads (``wave`` from
+    ``import.events``, else empty).
     """
     rows, problems = [], []
     for instrument, summaries in spec.get("repeating", {}).items():
@@ -699,17 +708,20 @@ def repeat_instances(repeats: pd.DataFrame, spec: dict, id_column: str,
                 problems.append(Problem(path, 1, field, None, "column not in the export (named "
                                         f"by import.repeating.{instrument})"))
                 continue
-            for row, record, instance, value in zip(
-                block.index, block[id_column], block.get(INSTANCE_COLUMN, block[id_column]),
-                block[field], strict=True,
+            events = spec.get("events", {})
+            waves = block[EVENT_COLUMN].map(events) if EVENT_COLUMN in block and events \
+                else pd.Series("", index=block.index)
+            for row, record, wave, instance, value in zip(
+                block.index, block[id_column], waves,
+                block.get(INSTANCE_COLUMN, block[id_column]), block[field], strict=True,
             ):
-                rows.append({"respondent_id": record, "instrument": instrument,
+                rows.append({"respondent_id": record, "wave": wave, "instrument": instrument,
                              "instance": instance, "field": field, "value": value,
                              "row": row})
     if problems:
         raise ImportProblems(problems)
-    return pd.DataFrame(rows, columns=["respondent_id", "instrument", "instance", "field",
-                                       "value", "row"])
+    return pd.DataFrame(rows, columns=["respondent_id", "wave", "instrument", "instance",
+                                       "field", "value", "row"])
 
 
 def summarise_instances(instances: pd.DataFrame, repeats: pd.DataFrame, spec: dict,
@@ -955,8 +967,7 @@ def import_cohort(
     else:
         long = pd.DataFrame(columns=["respondent_id", "role", "wave"])
     instances = instances.drop(columns="row")
-    if len(instances):
-        instances.insert(1, "wave", "")
+    instances.insert(1, "wave", instances.pop("wave"))
     return Imported(tables[last], long, instances)
 
 
