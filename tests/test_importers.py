@@ -866,6 +866,24 @@ def test_scaffold_proposes_events_and_repeating_from_a_longitudinal_export(tmp_p
     assert got.responses["meeting_log_count"].tolist() == ["3", "2", "1", "2"]
 
 
+def test_events_declared_as_survey_years_give_one_cohort_each(tmp_path):
+    redcap_longitudinal_project(tmp_path)
+    program = longitudinal_program(tmp_path)
+    program["import"]["events"] = {"baseline_arm_1": "2023", "end_of_year_arm_1": "2024"}
+    files = (tmp_path / "redcap.csv", tmp_path / "redcap_dictionary.csv")
+    by_year = {year: import_cohort(program, "redcap", *files, year=year)
+               for year in ("2023", "2024")}
+    assert by_year["2023"].responses["respondent_id"].tolist() == list("123456")
+    assert by_year["2024"].responses["respondent_id"].tolist() == list("1245")
+    assert by_year["2024"].waves.empty  # years are cohorts, not waves to pair
+    # meetings were logged in the 2024 event: counted there only
+    assert by_year["2023"].responses["meetings"].tolist() == ["0"] * 6
+    assert by_year["2024"].responses["meetings"].tolist() == ["3", "2", "1", "2"]
+    with pytest.raises(ImportProblems, match="no event is declared as survey year 2025 under "
+                       "import.events"):
+        import_cohort(program, "redcap", *files, year="2025")
+
+
 def test_undeclared_event_named_with_its_row(tmp_path):
     redcap_longitudinal_project(tmp_path)
     program = longitudinal_program(tmp_path)

@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from peermentor.cohorts import YEAR
 from peermentor.config import CHOICE_SEP, response_columns
 from peermentor.schema import response_schema
 from peermentor.validate import (
@@ -791,12 +792,31 @@ def _add_summaries(frame: pd.DataFrame, summaries: dict, spec: dict, id_column: 
     return frame, dictionary
 
 
-def _waves(frame: pd.DataFrame, spec: dict, path: str) -> dict[str, pd.DataFrame]:
+def _year_events(spec: dict, year: str | None, path: str) -> list[str] | None:
+    """The events of survey ``year`` when ``import.events`` maps events to years, else None."""
+    events = spec.get("events")
+    if not events or year is None or not all(YEAR.match(str(w)) for w in events.values()):
+        return None
+    mine = [e for e, w in events.items() if str(w) == str(year)]
+    if not mine:
+        raise _fail(path, f"no event is declared as survey year {year} under "
+                    f"import.events ({', '.join(f'{e}: {w}' for e, w in events.items())})")
+    return mine
+
+
+def _waves(frame: pd.DataFrame, spec: dict, path: str,
+           year: str | None = None) -> dict[str, pd.DataFrame]:
     """Survey rows per wave (``import.events``: REDCap event -> wave), in declared order.
 
-    Without ``import.events`` an export must hold one event (or none).
+    Without ``import.events`` an export must hold one event (or none). When every wave
+    is a survey year (``year_2024_arm_1: "2024"``), the cohort ``year`` keeps its own
+    event only: the same export can sit in each year's folder.
     """
     events = spec.get("events")
+    mine = _year_events(spec, year, path)
+    if mine is not None:
+        frame = frame[frame[EVENT_COLUMN].isin(mine)] if EVENT_COLUMN in frame else frame
+        events = {e: str(w) for e, w in events.items() if e in mine}
     if EVENT_COLUMN not in frame:
         return {"": frame}
     if not events:
@@ -911,13 +931,15 @@ def import_cohort(
     export: str | Path,
     dictionary: str | Path | None = None,
     notes: list[str] | None = None,
+    year: str | None = None,
 ) -> Imported:
     """Map one export onto the canonical tables (text), validated: see :class:`Imported`.
 
     REDCap: rows of a repeating instrument declared under ``import.repeating`` are
     summarised per respondent into the columns it names; events map to waves under
     ``import.events``, each wave mapped and validated on its own, with the role
-    carried from the event that asks it.
+    carried from the event that asks it; events declared as survey years keep only
+    the cohort ``year``'s.
     """
     notes = [] if notes is None else notes
     spec = program.get("import", {})
@@ -936,6 +958,9 @@ def import_cohort(
             dictionary_frame = read_redcap_dictionary(dictionary, notes)
             _check_redcap_header(frame, export, dictionary, dictionary_frame)
         frame, repeats = _split_repeating(frame, spec, str(export))
+        mine = _year_events(spec, year, str(export))
+        if mine is not None and EVENT_COLUMN in repeats:  # a year's meetings, not others'
+            repeats = repeats[repeats[EVENT_COLUMN].isin(mine)]
         id_column = spec.get("respondent_id", frame.columns[0])
         if len(repeats) or spec.get("repeating"):
             instances = repeat_instances(repeats, spec, id_column, str(export))
@@ -949,7 +974,7 @@ def import_cohort(
     if frame.empty:
         raise _fail(export, "no responses: the export has a header but no data rows",
                     row=FIRST_DATA_ROW[fmt])
-    waves = _waves(frame, spec, str(export)) if fmt == "redcap" else {"": frame}
+    waves = _waves(frame, spec, str(export), year) if fmt == "redcap" else {"": frame}
     tables = {}
     for wave, rows in waves.items():
         where_ = f" ({EVENT_COLUMN} of wave {wave})" if wave else ""
@@ -959,7 +984,7 @@ def import_cohort(
         notes += [f"wave {wave}: {n}" if wave else n for n in wave_notes]
         tables[wave] = _map_rows(program, spec, fmt, rows, export, dictionary_frame, notes)
     last = list(tables)[-1]
-    if len(tables) > 1 or spec.get("events"):
+    if len(tables) > 1 or (spec.get("events") and list(tables) != [str(year)]):
         counts = ", ".join(f"{w} {len(t)}" for w, t in tables.items())
         notes.append(f"waves (respondents): {counts}; responses.csv holds wave {last}")
         long = pd.concat([t.assign(wave=w) for w, t in tables.items()], ignore_index=True)
@@ -1018,7 +1043,8 @@ def write_atomically(table: pd.DataFrame, path: str | Path) -> None:
 
 
 def run(program: dict, fmt: str, export: str, dictionary: str | None, out: str,
-        log=sys.stderr, waves_out: str | None = None, instances_out: str | None = None) -> None:
+        log=sys.stderr, waves_out: str | None = None, instances_out: str | None = None,
+        year: str | None = None) -> None:
     """Import one cohort's export for the pipeline, or exit non-zero listing every problem.
 
     ``waves_out`` and ``instances_out``, if given, receive :class:`Imported`'s other
@@ -1026,7 +1052,7 @@ def run(program: dict, fmt: str, export: str, dictionary: str | None, out: str,
     """
     notes: list[str] = []
     try:
-        imported = import_cohort(program, fmt, export, dictionary, notes)
+        imported = import_cohort(program, fmt, export, dictionary, notes, year)
     except ImportProblems as err:
         print(err, file=log)
         raise SystemExit(f"Import failed: {err}") from None

@@ -13,4 +13,5 @@ with open(snakemake.log[0], "w", encoding="utf-8") as log:  # noqa: F821
         log=log,
         waves_out=snakemake.output.waves,  # noqa: F821
         instances_out=snakemake.output.instances,  # noqa: F821
+        year=snakemake.wildcards.year,  # noqa: F821
     )
