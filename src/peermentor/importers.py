@@ -47,7 +47,6 @@ from peermentor.validate import (
     where,
 )
 
-FORMATS = ("redcap", "qualtrics", "xlsx")
 #: Data rows start on this row of the file (1-based): after the header, and for
 #: Qualtrics after its question-text and ImportId rows.
 FIRST_DATA_ROW = {"redcap": 2, "qualtrics": 4, "xlsx": 2}
