@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import fresh_copy, planned_jobs, snakemake
+from conftest import USER_COHORT, USER_ROWS, fresh_copy, planned_jobs, snakemake
 
 STUDIES = {
     ("unc-ssm", "2019"),
@@ -20,6 +20,8 @@ STUDIES = {
     ("tums-dual", "2012"),
     ("dual-role-group", "2023"),
 }
+# The session's copy also holds a user's own cohort with CRLF line endings (conftest).
+COHORTS = STUDIES | {USER_COHORT}
 COMPARISON_RULES = {"studies_table", "outcomes_table", "themes_table", "comparison_summary",
                     "effects_table", "pooled_table", "trends_table"}
 
@@ -47,7 +49,7 @@ def value(stats: pd.DataFrame, item: str, group: str, statistic: str, option: st
 
 
 def test_every_cohort_has_its_outputs(built):
-    for program, year in STUDIES:
+    for program, year in COHORTS:
         folder = built / "results/cohorts" / program / year
         for name in ["report.ipynb", "report.html", "stats.csv"]:
             assert (folder / name).stat().st_size > 0, folder / name
@@ -55,6 +57,17 @@ def test_every_cohort_has_its_outputs(built):
         assert (built / f"results/validated/{program}/{year}.responses.csv").is_file()
     for name in ["studies.csv", "outcomes.csv", "themes.csv", "summary.md"]:
         assert (built / "results/comparison" / name).stat().st_size > 0
+
+
+def test_user_cohort_with_windows_line_endings_builds(built):
+    program, year = USER_COHORT
+    stats = stats_of(built, program, year)
+    assert value(stats, "sat", "mentor", "n") == 6
+    assert value(stats, "sat", "mentor", "mean") == pytest.approx((4 + 5 + 3 + 4 + 5 + 2) / 6)
+    assert value(stats, "sat", "mentee", "mean") == pytest.approx((3 + 2 + 4 + 1 + 3) / 5)
+    assert len(USER_ROWS) == 12
+    studies = pd.read_csv(built / "results/comparison/studies.csv", dtype={"year": str})
+    assert (program, year) in set(zip(studies["program"], studies["year"], strict=True))
 
 
 def test_reports_say_the_data_are_reconstructed(built):
@@ -358,7 +371,7 @@ def test_changing_the_threshold_rebuilds_every_shared_table(built):
     # (the reproduction tables follow, as they read the rebuilt stats.csv)
     assert COMPARISON_RULES | {"cohort_notebook", "cohort_html"} <= set(rules)
     assert "validate_cohort" not in rules
-    assert rules.count("cohort_notebook") == len(STUDIES)
+    assert rules.count("cohort_notebook") == len(COHORTS)
 
 
 def respondent_ids(workdir: Path) -> set[str]:
@@ -434,6 +447,6 @@ def test_snakemake_report_bundles_notebooks_and_tables(built, tmp_path):
     snakemake(built, "--report", str(archive))
     names = [n.rsplit("/", 1)[-1] for n in zipfile.ZipFile(archive).namelist()]
     # Snakemake stores each result under a hashed folder, keeping its file name
-    assert names.count("report.html") == len(STUDIES) + 1  # + the report's own index
+    assert names.count("report.html") == len(COHORTS) + 1  # + the report's own index
     for table in ["studies.csv", "outcomes.csv", "themes.csv", "summary.md"]:
         assert table in names

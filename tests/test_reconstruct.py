@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import BUNDLED
 
 from peermentor.config import load_program, response_columns
 from peermentor.consistency import half_up_interval, mwu_p
@@ -29,6 +30,11 @@ from peermentor.reconstruct import (
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAMS = ROOT / "config" / "programs"
 RAW = ROOT / "data" / "raw"
+# Only the bundled studies' folders: a user's own cohorts may sit beside them.
+BUNDLED_CSV = sorted(
+    p for program, years in BUNDLED.items() for year in years
+    for p in (RAW / program / year).glob("*.csv")
+)
 STUDIES = {
     "unc-ssm": "2019",
     "ulsan-peer": "2019",
@@ -70,7 +76,7 @@ def one_decimal(x: float) -> str:
 def test_rerun_is_byte_identical(tmp_path):
     written = reconstruct_all(PROGRAMS, tmp_path, ROOT / "config" / "published")
     produced = sorted(p.relative_to(tmp_path) for p in written)
-    committed = sorted(p.relative_to(RAW) for p in RAW.rglob("*.csv"))
+    committed = sorted(p.relative_to(RAW) for p in BUNDLED_CSV)
     assert produced == committed
     assert len(produced) == 9
     for rel in produced:
@@ -86,7 +92,7 @@ def test_command_line_entry_point(tmp_path, capsys):
 
 
 def test_files_use_unix_newlines_and_no_float_noise():
-    for path in RAW.rglob("*.csv"):
+    for path in BUNDLED_CSV:
         data = path.read_bytes()
         assert b"\r" not in data and data.endswith(b"\n"), path
         assert b".0," not in data and b"e-" not in data, path

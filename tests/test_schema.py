@@ -391,10 +391,15 @@ def test_discovery_rejects_non_year_and_unknown_programme(tmp_path):
     assert "programme 'unknown' has no config" in message and "unknown.yaml" in message
     (raw / "known/spring/responses.csv").unlink()
     (raw / "unknown/2022/responses.csv").unlink()
-    cohorts = discover_cohorts(raw, programs)
+    (raw / "unknown/2022").rmdir()  # an empty year folder is an error (test_importers)
+    notes: list[str] = []
+    cohorts = discover_cohorts(raw, programs, notes)
     assert [(c.program, c.year, c.has_responses, c.has_codes) for c in cohorts] == [
         ("known", "2021", True, False)
     ]
+    # other folders holding nothing usable are warned about, not silently skipped
+    assert [n.split("': ")[0] for n in notes] == [f"'{raw / 'known/notes'}",
+                                                 f"'{raw / 'known/spring'}"]
 
 
 def test_likert_label_keys_must_be_scale_points(tmp_path):

@@ -110,18 +110,53 @@ def _survey_file(year_dir: Path, problems: list[str]) -> str | None:
     return found[0]
 
 
-def discover_cohorts(raw_dir: str | Path, programs_dir: str | Path) -> list[Cohort]:
-    """List cohorts, sorted; raise CohortDiscoveryError naming every bad folder."""
+def _accepted_names() -> str:
+    return ", ".join([*SURVEY_FILES, *COMPANION_FILES["redcap"], CODES_FILE])
+
+
+def _unrecognised(year_dir: Path) -> list[str]:
+    """Names in a cohort folder the pipeline will not read (hidden and lock files aside)."""
+    known = {*SURVEY_FILES, *COMPANION_FILES["redcap"], CODES_FILE}
+    return sorted(
+        p.name + ("/" if p.is_dir() else "")
+        for p in year_dir.iterdir()
+        if p.name not in known and not p.name.startswith((".", "~$"))
+    )
+
+
+def _rename_hint(names: list[str]) -> str:
+    """'; rename X to y' for names that differ from an accepted name only in case."""
+    accepted = {n.lower(): n for n in (*SURVEY_FILES, *COMPANION_FILES["redcap"], CODES_FILE)}
+    hints = [f"rename '{n}' to '{accepted[n.lower()]}'" for n in names if n.lower() in accepted]
+    return f"; {', '.join(hints)}" if hints else ""
+
+
+def discover_cohorts(
+    raw_dir: str | Path, programs_dir: str | Path, notes: list[str] | None = None
+) -> list[Cohort]:
+    """List cohorts, sorted; raise CohortDiscoveryError naming every bad folder.
+
+    Nothing is skipped silently: a file in a cohort folder that the pipeline does not
+    read is appended to ``notes`` (a warning naming it and the accepted names), and a
+    year folder holding nothing usable (empty, or only such files) is an error.
+    """
     raw_dir, programs_dir = Path(raw_dir), Path(programs_dir)
     problems: list[str] = []
     cohorts: list[Cohort] = []
+    notes = [] if notes is None else notes
     if not raw_dir.is_dir():
         raise CohortDiscoveryError(f"raw data folder '{raw_dir}' does not exist")
     known = (*SURVEY_FILES, *COMPANION_FILES["redcap"], CODES_FILE)
     for year_dir in sorted(p for p in raw_dir.glob("*/*") if p.is_dir()):
-        if not any((year_dir / name).is_file() for name in known):
-            continue
         program, year = year_dir.parent.name, year_dir.name
+        unrecognised = _unrecognised(year_dir)
+        if not any((year_dir / name).is_file() for name in known):
+            found = f"it holds {', '.join(unrecognised)}" if unrecognised else "it is empty"
+            message = (f"'{year_dir}': no survey or codes file ({found}); the accepted names "
+                       f"are {_accepted_names()}{_rename_hint(unrecognised)}")
+            # A year folder is meant as a cohort; another folder (notes/, old/) may be not.
+            (problems if YEAR.match(year) else notes).append(message)
+            continue
         if not PROGRAM_ID.match(program):
             problems.append(
                 f"'{year_dir}': programme folder '{program}' is not a valid programme id "
@@ -148,8 +183,14 @@ def discover_cohorts(raw_dir: str | Path, programs_dir: str | Path) -> list[Coho
         if survey_file is None and not has_codes:
             problems.append(
                 f"'{year_dir}': no survey file; expected one of {', '.join(SURVEY_FILES)}"
+                f"{_rename_hint(unrecognised)}"
             )
             continue
+        if unrecognised:
+            notes.append(
+                f"'{year_dir}': not read: {', '.join(unrecognised)} (the accepted names are "
+                f"{_accepted_names()}{_rename_hint(unrecognised)})"
+            )
         cohorts.append(Cohort(program, year, survey_file, has_codes))
     if problems:
         raise CohortDiscoveryError(

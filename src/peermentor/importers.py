@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from peermentor.cohorts import YEAR
 from peermentor.config import CHOICE_SEP, response_columns
 from peermentor.schema import response_schema
 from peermentor.validate import (
@@ -46,7 +47,6 @@ from peermentor.validate import (
     where,
 )
 
-FORMATS = ("redcap", "qualtrics", "xlsx")
 #: Data rows start on this row of the file (1-based): after the header, and for
 #: Qualtrics after its question-text and ImportId rows.
 FIRST_DATA_ROW = {"redcap": 2, "qualtrics": 4, "xlsx": 2}
@@ -54,8 +54,42 @@ DEFAULT_ID_COLUMN = {"qualtrics": "ResponseId", "xlsx": "respondent_id"}  # redc
 DICTIONARY_FIELD = "Variable / Field Name"
 DICTIONARY_TYPE = "Field Type"
 DICTIONARY_CHOICES = "Choices, Calculations, OR Slider Labels"
+DICTIONARY_VALIDATION = "Text Validation Type OR Show Slider Number"
+DICTIONARY_IDENTIFIER = "Identifier?"
 CHECKBOX_SEP = "___"  # REDCap exports a checkbox field as <field>___<code>, one per option
 REPEAT_COLUMN = "redcap_repeat_instrument"
+#: REDCap text validations whose answers identify a person.
+IDENTIFYING_VALIDATIONS = re.compile(r"^(email|phone\w*|zipcode|postalcode\w*|ssn|mrn\w*)$")
+#: Field or column names that identify a person whatever the dictionary says: date of
+#: birth, e-mail, phone, names, address, medical record number.
+IDENTIFYING_NAME = re.compile(
+    r"(^|_)(dob|d_o_b|birth\w*|date_of_birth|\w*e_?mail\w*|\w*phone\w*|mobile|cell|fax|"
+    r"name|first_?name|last_?name|given_?name|family_?name|full_?name|surname|initials|"
+    r"address\w*|street|city|post_?code|postal_?code|zip_?code|zip|mrn|medical_record\w*|"
+    r"record_number|ssn|social_security\w*|nhs_?number|ip_?address)(_|$)"
+)
+#: REDCap validations holding a date or time: typed, kept out of analysis by default.
+DATE_VALIDATIONS = re.compile(r"^(date|datetime|datetime_seconds)_(ymd|mdy|dmy)$|^time")
+#: REDCap validations of numbers (``number_2dp_comma_decimal`` and so on).
+NUMBER_VALIDATIONS = re.compile(r"^(integer|number(_[1-4]dp)?(_comma_decimal)?)$")
+COMMA_DECIMAL = re.compile(r"^[+-]?[0-9]+,[0-9]+$")
+
+
+def identifying(name: str, validation: str | None = None, flagged: str | None = None) -> str | None:
+    """Why a field identifies a person (flag, validation type or name), or None.
+
+    >>> identifying("dob"), identifying("contact", "email"), identifying("RecipientEmail")
+    ('its name looks identifying', "REDCap validation 'email'", 'its name looks identifying')
+    >>> identifying("meeting_hours") is None, identifying("rename_ok") is None
+    (True, True)
+    """
+    if str(flagged or "").strip().lower() == "y":
+        return "flagged as an identifier in the data dictionary"
+    if validation and IDENTIFYING_VALIDATIONS.match(str(validation).strip()):
+        return f"REDCap validation '{str(validation).strip()}'"
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(name)).lower()
+    snake = re.sub(r"[^a-z0-9]+", "_", snake)
+    return "its name looks identifying" if IDENTIFYING_NAME.search(snake) else None
 
 
 @dataclass(frozen=True)
@@ -105,7 +139,7 @@ def _fail(path, rule, row=None, column=None, value=None) -> ImportProblems:
 
 
 def _read_csv_export(path: str | Path, extra_header_rows: int = 0,
-                     notes: list[str] | None = None) -> RawTable:
+                     notes: list[str] | None = None, unique_header: bool = True) -> RawTable:
     """Read a CSV export through the canonical reader (see peermentor.validate).
 
     UTF-8 only (BOM fine), separator sniffed, ragged lines and unclosed quotes
@@ -114,7 +148,8 @@ def _read_csv_export(path: str | Path, extra_header_rows: int = 0,
     (header = row 1), which the import messages use.
     """
     try:
-        table = read_raw_table(path, require_rows=False, extra_header_rows=extra_header_rows)
+        table = read_raw_table(path, require_rows=False, extra_header_rows=extra_header_rows,
+                               unique_header=unique_header)
     except CohortValidationError as err:
         raise ImportProblems(err.failures) from None
     first = 2 + extra_header_rows
@@ -129,33 +164,86 @@ def read_text_csv(path: str | Path, notes: list[str] | None = None) -> pd.DataFr
     return _read_csv_export(path, notes=notes).frame
 
 
+#: Columns Qualtrics adds that are not answers: Text iQ analyses of a text answer
+#: ("Q5 - Topics", "Q5 - Sentiment Score", ...), whose ImportIds start with QID too.
+TEXT_IQ = re.compile(
+    r" - (Actionability|Effort( Numeric)?|Emotion( Intensity)?|(Parent )?Topics|"
+    r"Sentiment( Polarity| Score)?|Topic Sentiment (Label|Score)|Topic Hierarchy Level \d+)$"
+)
+#: A legacy-format export ("Use legacy format" ticked, or before 2016) starts V1..V10.
+LEGACY_COLUMNS = ["V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9", "V10"]
+
+
+def _import_id(cell: str | None) -> str | None:
+    """The ImportId of a Qualtrics third header row, as JSON or as 2016-17 wrote it.
+
+    >>> _import_id('{"ImportId":"QID1"}'), _import_id("{'ImportId': 'QID5_1'}")
+    ('QID1', 'QID5_1')
+    """
+    if cell is None:
+        return None
+    try:
+        return str(json.loads(cell)["ImportId"])
+    except (TypeError, ValueError, KeyError):
+        pass
+    match = re.fullmatch(r"\{'ImportId': '([^']*)'(, '[^']*': '[^']*')*\}", cell.strip())
+    return match.group(1) if match else None
+
+
 def read_qualtrics(
     path: str | Path, notes: list[str] | None = None
 ) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
     """A Qualtrics CSV export: answers, column -> question text, column -> ImportId.
 
     Qualtrics writes three header rows: column names, question text, and JSON
-    such as ``{"ImportId":"QID1"}``; the last one tells a real export apart from
-    a file whose extra rows were deleted (whose first answers we must not skip).
+    such as ``{"ImportId":"QID1"}`` (2016-17 exports: ``{'ImportId': 'QID1'}``);
+    the last one tells a real export apart from a file whose extra rows were
+    deleted (whose first answers we must not skip). A column name that appears more
+    than once (side-by-side questions in 2016-17 exports) is renamed to its
+    ImportId. Text iQ columns are dropped. A legacy-format export (V1..V10, two
+    header rows) is refused with how to export it again.
     """
-    table = _read_csv_export(path, extra_header_rows=2, notes=notes)
+    notes = [] if notes is None else notes
+    table = _read_csv_export(path, extra_header_rows=2, notes=notes, unique_header=False)
     head, columns = table.header_rows, list(table.frame.columns)
+    if columns[:len(LEGACY_COLUMNS)] == LEGACY_COLUMNS:
+        raise _fail(path, "a legacy-format Qualtrics export (columns V1..V10, two header "
+                    "rows): export again as CSV with 'Use legacy format' unticked "
+                    "(Data & Analysis > Export & Import > Export Data > More options)",
+                    row=1, column="V1")
     if len(head) < 2:
         raise _fail(path, "expected Qualtrics' three header rows (names, question text, "
                     "ImportId JSON)", row=len(head) + 2)
-    import_ids = {}
-    for column, cell in zip(columns, head[1], strict=True):
-        try:
-            import_ids[column] = json.loads(cell)["ImportId"]
-        except (TypeError, ValueError, KeyError):
+    import_ids = [_import_id(cell) for cell in head[1]]
+    for column, cell, import_id in zip(columns, head[1], import_ids, strict=True):
+        if import_id is None:
             raise _fail(
                 path,
                 'expected the ImportId row of a Qualtrics export, e.g. {"ImportId":"QID1"} '
-                "(export CSV with 'Use legacy format' off, no header rows removed)",
+                "(no header rows removed; a file opened and saved in Excel may lose it)",
                 row=3, column=str(column), value=cell or None,
-            ) from None
-    texts = dict(zip(columns, head[0], strict=True))
-    return table.frame, texts, import_ids
+            )
+    counts = pd.Series(columns).value_counts()
+    renamed = [import_id if counts[column] > 1 else column
+               for column, import_id in zip(columns, import_ids, strict=True)]
+    if len(set(renamed)) < len(renamed):
+        raise _fail(path, "repeated column names whose ImportIds repeat too: export again "
+                    "with unique question export tags", row=1)
+    for column in counts[counts > 1].index:
+        ids = [i for c, i in zip(columns, import_ids, strict=True) if c == column]
+        notes.append(f"column name '{column}' appears {len(ids)} times (side-by-side "
+                     f"question): read as {', '.join(ids)}, its ImportIds")
+    frame = table.frame.set_axis(renamed, axis=1)
+    texts = dict(zip(renamed, head[0], strict=True))
+    ids = dict(zip(renamed, import_ids, strict=True))
+    text_iq = [c for c in renamed if TEXT_IQ.search(c)]
+    if text_iq:
+        notes.append(f"{len(text_iq)} Text iQ column(s) not answers, left out: "
+                     + ", ".join(text_iq))
+        frame = frame.drop(columns=text_iq)
+        texts = {c: t for c, t in texts.items() if c not in text_iq}
+        ids = {c: i for c, i in ids.items() if c not in text_iq}
+    return frame, texts, ids
 
 
 def read_xlsx(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
@@ -220,17 +308,47 @@ def _norm(code: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", str(code).strip().lower())
 
 
-def _complete_rows(frame: pd.DataFrame, conditions: dict, path: str) -> pd.Series:
-    keep = pd.Series(True, index=frame.index)
+def _condition_masks(frame: pd.DataFrame, conditions: dict, path: str) -> dict[str, pd.Series]:
+    """Per ``import.complete_when`` condition (as text), the rows that meet it."""
+    masks = {}
     for column, rule in conditions.items():
         if column not in frame:
             raise _fail(path, f"import.complete_when names column '{column}', which the "
                         "export does not have", row=1, column=column)
         values = frame[column].fillna("")
         if isinstance(rule, dict):
-            keep &= ~values.isin([str(v) for v in rule["not"]])
+            wanted = [str(v) for v in rule["not"]]
+            masks[f"{column} not in {wanted}"] = ~values.isin(wanted)
         else:
-            keep &= values.isin([str(v) for v in rule])
+            wanted = [str(v) for v in rule]
+            masks[f"{column} in {wanted}"] = values.isin(wanted)
+    return masks
+
+
+def _complete_rows(frame: pd.DataFrame, conditions: dict, path: str,
+                   notes: list[str]) -> pd.Series:
+    """Rows meeting every condition; refuses an export where none does, counting each.
+
+    >>> frame = pd.DataFrame({"a_complete": ["2", "0"], "b_complete": ["0", "0"]})
+    >>> _complete_rows(frame, {"a_complete": ["2"], "b_complete": ["2"]}, "x.csv", [])
+    Traceback (most recent call last):
+    ...
+    peermentor.importers.ImportProblems: 1 import problem(s):
+      x.csv: none of the 2 responses counts as complete under import.complete_when: \
+a_complete in ['2'] holds on 1 of 2 rows; b_complete in ['2'] holds on 0 of 2 rows
+    """
+    masks = _condition_masks(frame, conditions, path)
+    keep = pd.Series(True, index=frame.index)
+    for mask in masks.values():
+        keep &= mask
+    counts = "; ".join(f"{name} holds on {int(mask.sum())} of {len(frame)} rows"
+                       for name, mask in masks.items())
+    if not keep.any():
+        raise _fail(path, f"none of the {len(frame)} responses counts as complete under "
+                    f"import.complete_when: {counts}")
+    if not keep.all():
+        notes.append(f"{(~keep).sum()} of {len(frame)} rows not complete under "
+                     f"import.complete_when ({counts}), left out")
     return keep
 
 
@@ -245,6 +363,7 @@ class _Mapper:
         self.source: dict[str, str] = {}  # canonical column -> export column (for messages)
         self.out = pd.DataFrame(index=frame.index)
         self.used: set[str] = set()  # export columns read, to report the others
+        self.notes: list[str] = []  # what the log should say (identifying columns left out)
 
     def problem(self, row, column, value, rule):
         self.problems.append(Problem(self.path, row, column, value, rule))
@@ -289,10 +408,55 @@ class _Mapper:
         mapping.update(explicit)
         return mapping
 
+    @staticmethod
+    def label_codes(item: dict) -> dict[str, str]:
+        """Answer label (case-folded) -> codebook code, for "Use choice text" exports."""
+        if item["type"] == "likert":
+            labels = item["scale"].get("labels", {})
+        elif item["type"] == "binary":
+            labels = item.get("labels") or {"1": "Yes", "0": "No"}
+        else:
+            labels = item.get("choices", {})
+        return {str(label).strip().casefold(): str(code) for code, label in labels.items()}
+
+    def from_labels(self, values: pd.Series, item: dict) -> pd.Series:
+        """Answers written as their label (Qualtrics "Use choice text") -> codes."""
+        labels = self.label_codes(item)
+        codes = {str(c) for c in item.get("choices", {})}
+        if not labels:
+            return values
+        folded = values.str.strip().str.casefold()
+        hit = folded.isin(labels) & ~values.isin(codes)
+        return values.where(~hit, folded.map(labels))
+
+    def split_labels(self, cell: str, item: dict, mapping: dict) -> list[str]:
+        """A multiple answer's comma-separated codes, or labels that may hold commas."""
+        labels = self.label_codes(item)
+        parts, out, pending = cell.split(","), [], ""
+        for part in parts:
+            pending = f"{pending},{part}" if pending else part
+            if pending.strip() in mapping or pending.strip() in self.missing:
+                out.append(pending.strip())
+                pending = ""
+            elif pending.strip().casefold() in labels:
+                out.append(labels[pending.strip().casefold()])
+                pending = ""
+        if pending:  # nothing known: report the pieces as they are
+            out += [v.strip() for v in pending.split(",")]
+        return out
+
     def respondent_and_role(self):
         default = self.frame.columns[0] if self.fmt == "redcap" else DEFAULT_ID_COLUMN[self.fmt]
         id_column = self.spec.get("respondent_id", default)
         self.out["respondent_id"] = self.column(id_column, "import.respondent_id")
+        # An id that is an e-mail address (or a name) would carry it into every output.
+        reason = identifying(id_column) if id_column != default else None
+        looks = self.out["respondent_id"].fillna("").str.contains("@", regex=False)
+        if reason or looks.any():
+            row = looks.idxmax() if looks.any() else 1
+            self.problem(row, id_column, None, "respondent ids must not identify anyone ("
+                         + (reason or "an e-mail address") + "): name the record id or "
+                         "response id column under import.respondent_id")
         self.source["respondent_id"] = id_column
         role = self.spec.get("role", {})
         role_column = role.get("column", "role")
@@ -303,9 +467,68 @@ class _Mapper:
         self.out["role"] = values
         self.source["role"] = role_column
 
+    def field_info(self, field: str) -> dict:
+        """The data dictionary's row of a field (REDCap), or {}."""
+        if self.dictionary is None or field not in self.dictionary.index:
+            return {}
+        row = self.dictionary.loc[field]
+        return {k: (None if pd.isna(v) else v) for k, v in row.items() if k != "choices"}
+
+    def _dates(self, values: pd.Series, column: str, key: str) -> pd.Series:
+        parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
+        for row, value in values[values.notna() & parsed.isna()].items():
+            self.problem(row, column, value, f"not a date as REDCap and Qualtrics export "
+                         f"them (YYYY-MM-DD, optionally with a time), read for {key}")
+        return parsed
+
+    def elapsed(self, values: pd.Series, column: str, item_id: str) -> pd.Series:
+        """A date answer as the time since ``import.dates.<item>.from`` (numeric text).
+
+        Days are 24 hours, weeks 7 days, months 30.4375 days and years 365.25 days.
+        """
+        spec = self.spec["dates"][item_id]
+        key = f"import.dates.{item_id}"
+        source = spec["from"]
+        if source in self.frame:
+            self.used.add(source)
+            start = self._dates(self.frame[source], source, key)
+        elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", source):
+            start = pd.Series(pd.Timestamp(source), index=values.index)
+        else:
+            self.problem(1, source, None, f"{key}.from is neither an export column nor a date "
+                         "YYYY-MM-DD")
+            return values
+        days = (self._dates(values, column, key) - start).dt.total_seconds() / 86400
+        per = {"days": 1, "weeks": 7, "months": 30.4375, "years": 365.25}[spec.get("unit",
+                                                                             "days")]
+        return (days / per).map(lambda v: None if pd.isna(v) else _number_text(v)).astype(
+            values.dtype)
+
+    def identifying(self, item: dict, name: str) -> str | None:
+        info = self.field_info(name)
+        return (identifying(name, info.get(DICTIONARY_VALIDATION), info.get(DICTIONARY_IDENTIFIER))
+                or identifying(item["id"]))
+
     def single(self, item: dict):
         name = self.spec.get("columns", {}).get(item["id"], item["id"])
+        reason = self.identifying(item, name)
+        if reason:
+            # Never copied out of data/raw, even when the codebook asks for it.
+            self.notes.append(f"column '{name}' (item {item['id']}) identifies respondents "
+                              f"({reason}): its answers are left out")
+            self.used.add(name)
+            self.out[item["id"]] = pd.Series(pd.NA, index=self.frame.index, dtype="string")
+            self.source[item["id"]] = name
+            return
         values = self.column(name, f"import.columns.{item['id']}")
+        if item["id"] in self.spec.get("dates", {}):
+            values = self.elapsed(values, name, item["id"])
+        if item["type"] == "numeric":
+            # number_Ndp_comma_decimal fields, and Excel in comma-decimal locales: 3,5 is 3.5
+            values = values.where(~values.fillna("").str.match(COMMA_DECIMAL),
+                                  values.str.replace(",", ".", regex=False))
+        if item["type"] in ("likert", "binary", "single_choice"):
+            values = self.from_labels(values, item)
         mapping = self.choice_map(item, name)
         if mapping is not None and item["type"] != "free_text":
             values = self.recode(values, mapping, name, f"import.values.{item['id']}")
@@ -403,7 +626,7 @@ class _Mapper:
         else:
             self.used.add(name)
             for row, cell in self.frame[name].dropna().items():
-                for value in (v.strip() for v in cell.split(",")):
+                for value in self.split_labels(cell, item, mapping):
                     self._ticked(row, answered, codes, name, value, item, mapping)
         return self._tick_table(answered, codes)
 
@@ -429,22 +652,201 @@ def _check_redcap_header(frame: pd.DataFrame, export, dictionary, fields: pd.Dat
                     column=str(frame.columns[0]))
 
 
-def _check_redcap_structure(frame: pd.DataFrame, path: str) -> None:
-    """Refuse repeating instruments and multi-event (longitudinal) exports."""
-    problems = []
-    if REPEAT_COLUMN in frame:
-        for row, instrument in frame[REPEAT_COLUMN].dropna().items():
-            problems.append(Problem(
-                path, row, REPEAT_COLUMN, instrument,
-                f"repeating instrument '{instrument}' is not supported: one row per "
-                "respondent is expected; export without the repeating instrument",
-            ))
-    if "redcap_event_name" in frame and frame["redcap_event_name"].nunique() > 1:
-        events = ", ".join(sorted(frame["redcap_event_name"].dropna().unique()))
-        problems.append(Problem(path, 1, "redcap_event_name", None, f"several events "
-                                f"({events}): export one event (longitudinal projects)"))
+EVENT_COLUMN = "redcap_event_name"
+INSTANCE_COLUMN = "redcap_repeat_instance"
+SUMMARIES = ("count", "sum", "mean", "mode")
+
+
+def _number_text(value: float) -> str:
+    """A number as the canonical files write it: 3, 2.5 (no float noise).
+
+    >>> _number_text(3.0), _number_text(0.1 + 0.2), _number_text(12.25)
+    ('3', '0.3', '12.25')
+    """
+    value = round(float(value), 9)
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def _split_repeating(frame: pd.DataFrame, spec: dict, path: str):
+    """(rows of the survey, rows of repeating instruments) of a REDCap export.
+
+    A repeating instrument must be declared under ``import.repeating`` (how to
+    summarise its instances per respondent); others are refused, row by row.
+    """
+    if REPEAT_COLUMN not in frame:
+        return frame, frame.iloc[0:0]
+    declared = spec.get("repeating", {})
+    repeats = frame[REPEAT_COLUMN].notna()
+    problems = [
+        Problem(path, row, REPEAT_COLUMN, instrument,
+                f"repeating instrument '{instrument}' is not declared: say under "
+                f"import.repeating.{instrument} how to summarise its instances per respondent "
+                "(count, sum, mean, mode), or export without it")
+        for row, instrument in frame.loc[repeats, REPEAT_COLUMN].items()
+        if instrument not in declared
+    ]
     if problems:
         raise ImportProblems(problems)
+    return frame[~repeats], frame[repeats]
+
+
+def repeat_instances(repeats: pd.DataFrame, spec: dict, id_column: str,
+                     path: str) -> pd.DataFrame:
+    """The declared repeating instruments as a long table of instances.
+
+    Columns ``respondent_id, wave, instrument, instance, field, value``: one row per
+    instance and field that a summary under ``import.repeating`` reads (``wave`` from
+    ``import.events``, else empty).
+    """
+    rows, problems = [], []
+    for instrument, summaries in spec.get("repeating", {}).items():
+        fields = sorted({how[next(iter(how))] for how in summaries.values()
+                         if isinstance(how, dict)})
+        block = repeats[repeats[REPEAT_COLUMN] == instrument]
+        for field in fields:
+            if field not in repeats:
+                problems.append(Problem(path, 1, field, None, "column not in the export (named "
+                                        f"by import.repeating.{instrument})"))
+                continue
+            events = spec.get("events", {})
+            waves = block[EVENT_COLUMN].map(events) if EVENT_COLUMN in block and events \
+                else pd.Series("", index=block.index)
+            for row, record, wave, instance, value in zip(
+                block.index, block[id_column], waves,
+                block.get(INSTANCE_COLUMN, block[id_column]), block[field], strict=True,
+            ):
+                rows.append({"respondent_id": record, "wave": wave, "instrument": instrument,
+                             "instance": instance, "field": field, "value": value,
+                             "row": row})
+    if problems:
+        raise ImportProblems(problems)
+    return pd.DataFrame(rows, columns=["respondent_id", "wave", "instrument", "instance",
+                                       "field", "value", "row"])
+
+
+def summarise_instances(instances: pd.DataFrame, repeats: pd.DataFrame, spec: dict,
+                        id_column: str, path: str) -> dict[str, dict[str, str]]:
+    """Per summary column (a codebook item id): respondent -> value as text.
+
+    ``count`` counts the instances of the instrument; ``{sum: field}``,
+    ``{mean: field}`` and ``{mode: field}`` summarise a field over them (comma
+    decimals read as points; the mode's ties go to the smallest code). A
+    respondent without instances has a count and a sum of 0, and no mean or mode.
+
+    >>> repeats = pd.DataFrame({"record_id": ["1", "1", "2"],
+    ...     "redcap_repeat_instrument": ["log"] * 3, "redcap_repeat_instance": ["1", "2", "1"],
+    ...     "hours": ["1,5", "2", "1"], "mode": ["1", "1", "2"]}, index=[3, 4, 5])
+    >>> spec = {"repeating": {"log": {"meetings": "count", "hours_total": {"sum": "hours"},
+    ...                               "usual_mode": {"mode": "mode"}}}}
+    >>> long = repeat_instances(repeats, spec, "record_id", "x.csv")
+    >>> summarise_instances(long, repeats, spec, "record_id", "x.csv")
+    {'meetings': {'1': '2', '2': '1'}, 'hours_total': {'1': '3.5', '2': '1'}, \
+'usual_mode': {'1': '1', '2': '2'}}
+    """
+    out, problems = {}, []
+    for instrument, summaries in spec.get("repeating", {}).items():
+        block = repeats[repeats[REPEAT_COLUMN] == instrument]
+        for column, how in summaries.items():
+            if how == "count":
+                out[column] = {str(k): str(v) for k, v in
+                               block.groupby(id_column, sort=True).size().items()}
+                continue
+            kind, field = next(iter(how.items()))
+            values = instances[(instances["instrument"] == instrument)
+                               & (instances["field"] == field)].dropna(subset=["value"])
+            if kind == "mode":
+                out[column] = {str(k): str(v.mode().sort_values().iloc[0]) for k, v in
+                               values.groupby("respondent_id", sort=True)["value"]}
+                continue
+            numbers = pd.to_numeric(values["value"].str.replace(",", ".", regex=False),
+                                    errors="coerce")
+            problems += [Problem(path, row, field, value, "not a number (summed under "
+                                 f"import.repeating.{instrument}.{column})")
+                         for row, value in values.loc[numbers.isna(), ["row", "value"]]
+                         .itertuples(index=False)]
+            grouped = numbers.groupby(values["respondent_id"], sort=True)
+            result = grouped.sum() if kind == "sum" else grouped.mean()
+            out[column] = {str(k): _number_text(v) for k, v in result.items()}
+    if problems:
+        raise ImportProblems(problems)
+    return out
+
+
+def _add_summaries(frame: pd.DataFrame, summaries: dict, spec: dict, id_column: str,
+                   dictionary: pd.DataFrame | None):
+    """The survey rows with one column per summary, as if the export had it (and the
+    dictionary with the summarised field's row under the new column's name)."""
+    frame = frame.copy()
+    for declared in spec.get("repeating", {}).values():
+        for column, how in declared.items():
+            values = frame[id_column].map(summaries[column]).astype(frame[id_column].dtype)
+            if how == "count" or next(iter(how)) == "sum":
+                values = values.fillna("0")  # no meeting logged: none, for 0 hours
+            frame[column] = values
+            field = None if how == "count" else how[next(iter(how))]
+            if dictionary is not None and field in dictionary.index and \
+                    column not in dictionary.index:  # the mode's codes keep their labels
+                dictionary = pd.concat([dictionary, dictionary.loc[[field]].rename(
+                    index={field: column})])
+    return frame, dictionary
+
+
+def _year_events(spec: dict, year: str | None, path: str) -> list[str] | None:
+    """The events of survey ``year`` when ``import.events`` maps events to years, else None."""
+    events = spec.get("events")
+    if not events or year is None or not all(YEAR.match(str(w)) for w in events.values()):
+        return None
+    mine = [e for e, w in events.items() if str(w) == str(year)]
+    if not mine:
+        raise _fail(path, f"no event is declared as survey year {year} under "
+                    f"import.events ({', '.join(f'{e}: {w}' for e, w in events.items())})")
+    return mine
+
+
+def _waves(frame: pd.DataFrame, spec: dict, path: str,
+           year: str | None = None) -> dict[str, pd.DataFrame]:
+    """Survey rows per wave (``import.events``: REDCap event -> wave), in declared order.
+
+    Without ``import.events`` an export must hold one event (or none). When every wave
+    is a survey year (``year_2024_arm_1: "2024"``), the cohort ``year`` keeps its own
+    event only: the same export can sit in each year's folder.
+    """
+    events = spec.get("events")
+    mine = _year_events(spec, year, path)
+    if mine is not None:
+        frame = frame[frame[EVENT_COLUMN].isin(mine)] if EVENT_COLUMN in frame else frame
+        events = {e: str(w) for e, w in events.items() if e in mine}
+    if EVENT_COLUMN not in frame:
+        return {"": frame}
+    if not events:
+        if frame[EVENT_COLUMN].nunique() > 1:
+            names = ", ".join(sorted(frame[EVENT_COLUMN].dropna().unique()))
+            raise _fail(path, f"several events ({names}): declare which is which wave under "
+                        "import.events (e.g. {baseline_arm_1: baseline, end_of_year_arm_1: "
+                        "follow_up}), or export one event", row=1, column=EVENT_COLUMN)
+        return {"": frame}
+    unknown = ~frame[EVENT_COLUMN].isin(list(events))
+    if unknown.any():
+        known = ", ".join(events)
+        raise ImportProblems([Problem(path, row, EVENT_COLUMN, value, "event not declared "
+                                      f"under import.events (declared: {known})")
+                              for row, value in frame.loc[unknown, EVENT_COLUMN].items()])
+    waves = {}
+    for event, wave in events.items():
+        rows = frame[frame[EVENT_COLUMN] == event]
+        if len(rows):
+            waves[wave] = pd.concat([waves[wave], rows]) if wave in waves else rows
+    return waves
+
+
+def _carry_role(frame: pd.DataFrame, id_column: str, role_column: str) -> pd.DataFrame:
+    """Each record's role on every event's row (REDCap asks it at one event only)."""
+    if role_column not in frame or id_column not in frame:
+        return frame
+    first = frame.dropna(subset=[role_column]).groupby(id_column, sort=False)[role_column].first()
+    frame = frame.copy()
+    frame[role_column] = frame[role_column].fillna(frame[id_column].map(first))
+    return frame
 
 
 def _as_written(table: pd.DataFrame) -> pd.DataFrame:
@@ -494,6 +896,17 @@ def _validate_mapped(table: pd.DataFrame, mapper, program, path, fmt, sheet_colu
         raise ImportProblems(problems)
 
 
+@dataclass
+class Imported:
+    """What one export gives: the responses table (the last wave present), the table of
+    every declared wave (``wave`` column; empty without ``import.events``), and the
+    instances of repeating instruments (long; empty without ``import.repeating``)."""
+
+    responses: pd.DataFrame
+    waves: pd.DataFrame
+    instances: pd.DataFrame
+
+
 def import_export(
     program: dict,
     fmt: str,
@@ -506,6 +919,26 @@ def import_export(
     Rows that ``import.complete_when`` does not count as complete are dropped.
     Raises :class:`ImportProblems` naming file, row, column and value. ``notes``,
     if given, receives what a reviewer should know (rows dropped, columns unused).
+    See :func:`import_cohort` for longitudinal exports and repeating instruments.
+    """
+    return import_cohort(program, fmt, export, dictionary, notes).responses
+
+
+def import_cohort(
+    program: dict,
+    fmt: str,
+    export: str | Path,
+    dictionary: str | Path | None = None,
+    notes: list[str] | None = None,
+    year: str | None = None,
+) -> Imported:
+    """Map one export onto the canonical tables (text), validated: see :class:`Imported`.
+
+    REDCap: rows of a repeating instrument declared under ``import.repeating`` are
+    summarised per respondent into the columns it names; events map to waves under
+    ``import.events``, each wave mapped and validated on its own, with the role
+    carried from the event that asks it; events declared as survey years keep only
+    the cohort ``year``'s.
     """
     notes = [] if notes is None else notes
     spec = program.get("import", {})
@@ -513,27 +946,57 @@ def import_export(
         raise _fail(export, f"the programme config says import.format: {spec['format']}, "
                     f"but the cohort folder holds a {fmt} file")
     dictionary_frame = None
+    instances = repeat_instances(pd.DataFrame(columns=[REPEAT_COLUMN]), {}, "", "")
     if fmt == "xlsx":
         frame = read_xlsx(export, spec.get("sheet", 0))
     elif fmt == "qualtrics":
         frame = read_qualtrics(export, notes)[0]
     else:
         frame = read_text_csv(export, notes)
-        _check_redcap_structure(frame, str(export))
         if dictionary:
             dictionary_frame = read_redcap_dictionary(dictionary, notes)
             _check_redcap_header(frame, export, dictionary, dictionary_frame)
+        frame, repeats = _split_repeating(frame, spec, str(export))
+        mine = _year_events(spec, year, str(export))
+        if mine is not None and EVENT_COLUMN in repeats:  # a year's meetings, not others'
+            repeats = repeats[repeats[EVENT_COLUMN].isin(mine)]
+        id_column = spec.get("respondent_id", frame.columns[0])
+        if len(repeats) or spec.get("repeating"):
+            instances = repeat_instances(repeats, spec, id_column, str(export))
+            summaries = summarise_instances(instances, repeats, spec, id_column, str(export))
+            frame, dictionary_frame = _add_summaries(frame, summaries, spec, id_column,
+                                                     dictionary_frame)
+            notes.append(f"{len(repeats)} instance(s) of repeating instruments "
+                         f"({', '.join(spec['repeating'])}) summarised per respondent into "
+                         + ", ".join(c for d in spec["repeating"].values() for c in d))
+        frame = _carry_role(frame, id_column, spec.get("role", {}).get("column", "role"))
     if frame.empty:
         raise _fail(export, "no responses: the export has a header but no data rows",
                     row=FIRST_DATA_ROW[fmt])
-    keep = _complete_rows(frame, spec.get("complete_when", {}), str(export))
-    if not keep.any():
-        raise _fail(export, f"none of the {len(frame)} responses counts as complete under "
-                    f"import.complete_when ({spec['complete_when']})")
-    if not keep.all():
-        notes.append(f"{(~keep).sum()} of {len(frame)} rows not complete under "
-                     "import.complete_when, left out")
-    frame = frame[keep]
+    waves = _waves(frame, spec, str(export), year) if fmt == "redcap" else {"": frame}
+    tables = {}
+    for wave, rows in waves.items():
+        where_ = f" ({EVENT_COLUMN} of wave {wave})" if wave else ""
+        wave_notes: list[str] = []
+        rows = rows[_complete_rows(rows, spec.get("complete_when", {}), str(export) + where_,
+                                   wave_notes)]
+        notes += [f"wave {wave}: {n}" if wave else n for n in wave_notes]
+        tables[wave] = _map_rows(program, spec, fmt, rows, export, dictionary_frame, notes)
+    last = list(tables)[-1]
+    if len(tables) > 1 or (spec.get("events") and list(tables) != [str(year)]):
+        counts = ", ".join(f"{w} {len(t)}" for w, t in tables.items())
+        notes.append(f"waves (respondents): {counts}; responses.csv holds wave {last}")
+        long = pd.concat([t.assign(wave=w) for w, t in tables.items()], ignore_index=True)
+        long.insert(2, "wave", long.pop("wave"))
+    else:
+        long = pd.DataFrame(columns=["respondent_id", "role", "wave"])
+    instances = instances.drop(columns="row")
+    instances.insert(1, "wave", instances.pop("wave"))
+    return Imported(tables[last], long, instances)
+
+
+def _map_rows(program, spec, fmt, frame, export, dictionary_frame, notes) -> pd.DataFrame:
+    """Map and validate the complete rows of one wave."""
     if fmt == "xlsx" and not spec.get("columns") and not spec.get("values"):
         # The canonical layout already: only codes meaning "no answer" and roles to map.
         missing = {str(v) for v in spec.get("missing_values", [])}
@@ -553,11 +1016,12 @@ def import_export(
     else:
         mapper = _Mapper(program, spec, fmt, frame, export, dictionary_frame)
         table = mapper.run()
+        notes += [n for n in mapper.notes if n not in notes]
         # Only mapped columns travel on: names, e-mails, IP addresses stay in data/raw.
         unused = [c for c in frame.columns if c not in mapper.used]
-        if unused:
-            notes.append(f"{len(unused)} export column(s) not mapped, left out: "
-                         + ", ".join(unused))
+        note = f"{len(unused)} export column(s) not mapped, left out: " + ", ".join(unused)
+        if unused and note not in notes:
+            notes.append(note)
     table = _as_written(table)
     _validate_mapped(table, mapper, program, export, fmt, frame.columns)
     return table.reset_index(drop=True)
@@ -578,15 +1042,25 @@ def write_atomically(table: pd.DataFrame, path: str | Path) -> None:
 
 
 def run(program: dict, fmt: str, export: str, dictionary: str | None, out: str,
-        log=sys.stderr) -> None:
-    """Import one cohort's export for the pipeline, or exit non-zero listing every problem."""
+        log=sys.stderr, waves_out: str | None = None, instances_out: str | None = None,
+        year: str | None = None) -> None:
+    """Import one cohort's export for the pipeline, or exit non-zero listing every problem.
+
+    ``waves_out`` and ``instances_out``, if given, receive :class:`Imported`'s other
+    two tables (header only when the export has no waves or repeating instruments).
+    """
     notes: list[str] = []
     try:
-        table = import_export(program, fmt, export, dictionary, notes)
+        imported = import_cohort(program, fmt, export, dictionary, notes, year)
     except ImportProblems as err:
         print(err, file=log)
         raise SystemExit(f"Import failed: {err}") from None
-    write_atomically(table, out)
+    write_atomically(imported.responses, out)
+    if waves_out:
+        write_atomically(imported.waves, waves_out)
+    if instances_out:
+        write_atomically(imported.instances, instances_out)
     for note in notes:
         print(f"{export}: {note}", file=log)
-    print(f"imported {len(table)} complete responses from {export} ({fmt})", file=log)
+    print(f"imported {len(imported.responses)} complete responses from {export} ({fmt})",
+          file=log)

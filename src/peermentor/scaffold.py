@@ -26,11 +26,19 @@ import yaml
 from peermentor.cohorts import CohortDiscoveryError, check_program_id
 from peermentor.constructs import construct_todo
 from peermentor.importers import (
+    DATE_VALIDATIONS,
     DICTIONARY_FIELD,
+    DICTIONARY_IDENTIFIER,
     DICTIONARY_TYPE,
+    DICTIONARY_VALIDATION,
+    EVENT_COLUMN,
+    NUMBER_VALIDATIONS,
+    REPEAT_COLUMN,
     ImportProblems,
+    identifying,
     read_qualtrics,
     read_redcap_dictionary,
+    read_text_csv,
 )
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]*$")
@@ -41,7 +49,7 @@ LIKERT_WORDS = re.compile(
     re.IGNORECASE,
 )
 NONE = re.compile(r"^\s*none\b", re.IGNORECASE)
-SKIPPED_REDCAP_TYPES = ("descriptive", "calc", "file", "sql", "signature")
+SKIPPED_REDCAP_TYPES = ("descriptive", "file", "sql", "signature")
 
 
 def slug(text: str) -> str:
@@ -78,6 +86,21 @@ def _is_likert(codes: dict[str, str]) -> bool:
     return consecutive and 4 <= len(numbers) <= 11 and bool(LIKERT_WORDS.search(ends))
 
 
+def _range(row: pd.Series) -> dict[str, float]:
+    """min/max of a number or slider field (comma decimals allowed), as set in the dictionary.
+
+    >>> _range(pd.Series({"Text Validation Min": "1,5", "Text Validation Max": "10"}))
+    {'min': 1.5, 'max': 10}
+    """
+    out = {}
+    for key, column in (("min", "Text Validation Min"), ("max", "Text Validation Max")):
+        value = row.get(column)
+        if value is not None and not pd.isna(value) and str(value).strip():
+            number = float(str(value).strip().replace(",", "."))
+            out[key] = int(number) if number == int(number) else number
+    return out
+
+
 class Draft:
     """A programme config being written: keys, items, and TODO comments per item."""
 
@@ -88,6 +111,7 @@ class Draft:
         self.skipped: list[str] = []
         self.spec: dict = {}
         self.role_todo: str | None = None
+        self.spec_todo: list[str] = []
 
     def add(self, item: dict, *todo: str) -> None:
         self.items.append((item, list(todo)))
@@ -131,28 +155,92 @@ class Draft:
         if self.skipped:
             lines.append("  # Not in the codebook (no analysable answer, or identifying):")
             lines += [f"  #   {note}" for note in self.skipped]
+        lines += [f"# TODO: {todo}" for todo in self.spec_todo]
         lines.append("import:")
         lines += dump(self.spec, indent=2)
         return "\n".join(lines) + "\n"
 
 
-def from_redcap(path: str, program: str, role_field: str = "role") -> str:
-    """Programme YAML from a REDCap data dictionary."""
+def _first_seen(frame: pd.DataFrame | None, column: str) -> list[str]:
+    """Values of an export column in order of first appearance (events, instruments)."""
+    if frame is None or column not in frame:
+        return []
+    return list(dict.fromkeys(frame[column].dropna()))
+
+
+def respondent_forms(dictionary: pd.DataFrame, role_field: str,
+                     export_columns: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """(instruments every respondent completes, other instruments) for ``complete_when``.
+
+    Respondents fill in survey instruments: with an export, those are the forms it
+    carries a ``<form>_timestamp`` column for (a one-event export carries only that
+    event's forms); otherwise the forms the export has a ``<form>_complete`` column for,
+    or, from the dictionary alone, every form. Of these, the one holding the role
+    field (else the first) is required; the others (staff-only, optional or
+    follow-up forms) are left to the user, since requiring them refuses everyone who
+    skipped an optional form.
+
+    >>> d = pd.DataFrame({"Variable / Field Name": ["id", "role", "notes", "extra"],
+    ...                   "Form Name": ["survey", "survey", "staff", "optional"]})
+    >>> respondent_forms(d, "role", ["id", "survey_timestamp", "role", "survey_complete",
+    ...                              "staff_complete", "optional_timestamp",
+    ...                              "optional_complete"])
+    (['survey'], ['optional'])
+    """
+    forms = list(dict.fromkeys(dictionary.get("Form Name", pd.Series(dtype=str)).dropna()))
+    if export_columns is not None:
+        surveys = [f for f in forms if f"{f}_timestamp" in export_columns]
+        forms = surveys or [f for f in forms if f"{f}_complete" in export_columns]
+    if not forms:
+        return [], []
+    by_field = dictionary.set_index(DICTIONARY_FIELD)["Form Name"] if "Form Name" in \
+        dictionary else pd.Series(dtype=str)
+    main = by_field.get(role_field) if role_field in by_field.index else None
+    main = main if main in forms else forms[0]
+    return [main], [f for f in forms if f != main]
+
+
+def from_redcap(path: str, program: str, role_field: str = "role",
+                export: str | None = None) -> str:
+    """Programme YAML from a REDCap data dictionary (and, optionally, a raw export)."""
     dictionary = read_redcap_dictionary(path)
     draft = Draft(program, path)
     fields = list(dictionary[DICTIONARY_FIELD])
-    forms = list(dict.fromkeys(dictionary.get("Form Name", pd.Series(dtype=str)).dropna()))
+    frame = None if export is None else read_text_csv(export)
+    columns = None if frame is None else list(frame.columns)
+    repeating = _first_seen(frame, REPEAT_COLUMN)
+    events = _first_seen(frame, EVENT_COLUMN)
+    once = dictionary[~dictionary.get("Form Name", pd.Series(dtype=str)).isin(repeating)]
+    required, others = respondent_forms(once, role_field, columns)
     draft.spec = {
         "format": "redcap",
         "respondent_id": fields[0],
         "role": {"column": role_field},
-        # Only records whose instruments are marked Complete (2) are analysed.
-        "complete_when": {f"{form}_complete": ["2"] for form in forms},
+        # Only records whose respondent instrument is marked Complete (2) are analysed.
+        "complete_when": {f"{form}_complete": ["2"] for form in required},
     }
+    if others:
+        draft.spec_todo.append(f"complete_when requires {', '.join(required)} only; add "
+                               f"{', '.join(f + '_complete' for f in others)} if every "
+                               "respondent must complete it too")
+    if len(events) > 1:
+        draft.spec["events"] = {e: slug(re.sub(r"_arm_[0-9]+$", "", e)) for e in events}
+        draft.spec_todo.append("events -> waves: list them in time order (first = before, "
+                               "last = after); responses.csv holds the last wave")
+    for instrument in repeating:
+        draft.spec.setdefault("repeating", {})[instrument] = {f"{instrument}_count": "count"}
+        draft.add({"id": f"{instrument}_count", "text": f"Number of {instrument} entries",
+                   "type": "numeric", "min": 0, "section": slug(instrument)},
+                  f"{instrument} repeats: add summaries under import.repeating.{instrument} "
+                  "({sum: field}, {mean: field}, {mode: field}) and an item for each")
     for _, row in dictionary.iloc[1:].iterrows():
         field, kind = row[DICTIONARY_FIELD], row[DICTIONARY_TYPE]
         text = _plain(row.get("Field Label")) or field
         section = slug(_plain(row.get("Form Name")) or "survey")
+        if row.get("Form Name") in repeating:
+            draft.skipped.append(f"{field} (repeating instrument {row['Form Name']}: "
+                                 "summarised under import.repeating)")
+            continue
         if field == role_field:
             if not row["choices"]:
                 draft.role_todo = f"role field '{field}' has no choices; list the role codes"
@@ -163,8 +251,14 @@ def from_redcap(path: str, program: str, role_field: str = "role") -> str:
         if kind in SKIPPED_REDCAP_TYPES:
             draft.skipped.append(f"{field} ({kind})")
             continue
-        if str(row.get("Identifier?", "")).strip().lower() == "y":
-            draft.skipped.append(f"{field} (marked as an identifier)")
+        validation = row.get(DICTIONARY_VALIDATION)
+        validation = None if pd.isna(validation) else str(validation).strip()
+        reason = identifying(field, validation, row.get(DICTIONARY_IDENTIFIER))
+        if reason:
+            draft.skipped.append(f"{field} (identifying: {reason})")
+            continue
+        if kind == "text" and validation and DATE_VALIDATIONS.match(validation):
+            draft.skipped.append(f"{field} ({validation}: a date or time, kept out of analysis)")
             continue
         item = {"id": field, "text": text, "section": section}
         todo = []
@@ -193,18 +287,15 @@ def from_redcap(path: str, program: str, role_field: str = "role") -> str:
         elif kind in ("yesno", "truefalse"):
             item["type"] = "binary"
         elif kind == "slider":
-            item.update(type="numeric", min=0, max=100)
-        elif kind == "text" and row.get(
-            "Text Validation Type OR Show Slider Number"
-        ) in ("integer", "number", "number_1dp", "number_2dp"):
+            # REDCap's slider runs 0-100 unless the dictionary sets its min and max.
+            item.update({"type": "numeric", "min": 0, "max": 100, **_range(row)})
+        elif kind == "calc":
             item["type"] = "numeric"
-            for key, column in (("min", "Text Validation Min"), ("max", "Text Validation Max")):
-                if not pd.isna(row.get(column)):
-                    item[key] = float(row[column])
+        elif kind == "text" and validation and NUMBER_VALIDATIONS.match(validation):
+            item.update(type="numeric", **_range(row))
         elif kind in ("text", "notes"):
             item["type"] = "free_text"
-            validation = row.get("Text Validation Type OR Show Slider Number")
-            if not pd.isna(validation):
+            if validation:
                 todo.append(f"REDCap validation '{validation}' has no codebook type; kept as "
                             "free_text (or remove the item)")
         else:
@@ -254,6 +345,11 @@ def from_qualtrics(path: str, program: str, role_column: str | None = None) -> s
                                   "values": {c: slug(f"role_{c}") for c in codes}}
             draft.role_todo = ("name the roles (ids and labels) and keep import.role.values "
                                "in step")
+            continue
+        reason = identifying(column) or (identifying(slug(texts[column])) and
+                                         "its question asks for identifying details")
+        if reason:
+            draft.skipped.append(f"{column} (identifying: {reason})")
             continue
         item_id = slug(column)
         item = {"id": item_id, "text": texts.get(column) or column}
@@ -322,13 +418,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="programme id: lower-case letters, digits and '-'")
     parser.add_argument("--role-field", default="role",
                         help="REDCap: the radio/dropdown field holding the role (default: role)")
+    parser.add_argument("--export", default=None,
+                        help="REDCap: the raw export (redcap.csv), to require only the "
+                        "survey instruments it holds in complete_when")
     parser.add_argument("--role-column", default=None,
                         help="Qualtrics: the column (e.g. Q1) of the role question")
     args = parser.parse_args(argv)
     try:
         check_program_id(args.program)
         if args.source == "redcap":
-            text = from_redcap(args.path, args.program, args.role_field)
+            text = from_redcap(args.path, args.program, args.role_field, args.export)
         else:
             text = from_qualtrics(args.path, args.program, args.role_column)
     except (ImportProblems, CohortDiscoveryError, FileNotFoundError) as err:

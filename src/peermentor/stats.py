@@ -56,6 +56,7 @@ from peermentor.config import (
     items_of_type,
 )
 from peermentor.consistency import DEFAULT_MWU_VARIANT, mwu_p
+from peermentor.longitudinal import wave_change
 
 #: Columns of every table returned by this module.
 COLUMNS = ["section", "item", "option", "group", "statistic", "value"]
@@ -771,8 +772,12 @@ def analyse_cohort(
     program: dict,
     year: str | int,
     mwu_variant: str = DEFAULT_MWU_VARIANT,
+    waves: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """All analyses of one cohort in one tidy table with leading ``program`` and ``year``.
+
+    ``waves`` (a longitudinal export's every wave) adds the change between waves
+    (:func:`peermentor.longitudinal.wave_change`, section ``change``).
 
     Concatenates :func:`participation`, :func:`demographics`,
     :func:`likert_summary`, :func:`likert_tests`, :func:`binary_summary`,
@@ -809,6 +814,8 @@ def analyse_cohort(
         ranking_summary(responses, program),
         codes_summary(codes, program),
     ]
+    if waves is not None and len(waves):
+        parts.append(wave_change(waves, program))
     stats = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
         len(p) for p in parts) else _frame([])
     stats["value"] = round_values(stats["value"])

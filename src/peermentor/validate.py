@@ -201,7 +201,8 @@ def _ragged_failure(path, line, row, fields, header, delimiter, spans) -> Failur
 
 
 def read_raw_table(
-    path: str | Path, require_rows: bool = True, extra_header_rows: int = 0
+    path: str | Path, require_rows: bool = True, extra_header_rows: int = 0,
+    unique_header: bool = True,
 ) -> RawTable:
     """Read a raw CSV as text, or raise CohortValidationError saying what is wrong.
 
@@ -209,6 +210,8 @@ def read_raw_table(
     of a cohort that has no codes, for instance). ``extra_header_rows`` rows after
     the header (Qualtrics' question text and ImportId rows) are returned apart, in
     ``header_rows``; they must have as many fields as the header too.
+    ``unique_header=False`` lets a caller rename repeated column names itself (2016-17
+    Qualtrics exports repeat them; their ImportIds tell the columns apart).
     """
     text = _decode(Path(path).read_bytes(), path)
     if not text.strip():
@@ -228,7 +231,7 @@ def read_raw_table(
             f"{path}: fields are separated by {_DELIMITER_NAMES[delimiter]}s, not commas; "
             f"read with '{delimiter}' as the separator (decimal commas will fail validation)"
         )
-    failures = _header_failures(header, path)
+    failures = _header_failures(header, path) if unique_header else []
     if not data and require_rows:
         failures.append(Failure(str(path), 1, None, None, None,
                                 "the file has a header but no data rows"))

@@ -8,12 +8,14 @@ rule cohort_notebook:
         codes="results/validated/{program}/{year}.codes.csv",
         program=program_config,
         published=cohort_published,
+        waves=cohort_waves,
     output:
         notebook="results/cohorts/{program}/{year}/report.ipynb",
         stats="results/cohorts/{program}/{year}/stats.csv",
         figures=directory("results/cohorts/{program}/{year}/figures"),
     params:
         published=lambda wildcards, input: input.published or "",
+        waves=lambda wildcards, input: input.waves or "",
         threshold=config["small_cell_threshold"],
     log:
         "results/logs/cohort/{program}/{year}.log",
@@ -25,7 +27,7 @@ rule cohort_notebook:
         "-p responses {input.responses} -p codes {input.codes} "
         "-p program_config {input.program} "
         "-p stats_path {output.stats} -p figures_dir {output.figures} "
-        "-p published '{params.published}' "
+        "-p published '{params.published}' -p waves '{params.waves}' "
         "-p small_cell_threshold {params.threshold} "
         "> {log} 2>&1"
 

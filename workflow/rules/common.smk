@@ -1,4 +1,5 @@
 # Helpers shared by the rules: config validation, cohort discovery, target lists.
+import sys
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -13,7 +14,10 @@ validate(config, schema="../schemas/config.schema.yaml")
 RAW_DIR = config["raw_dir"]
 PROGRAMS_DIR = config["programs_dir"]
 
-COHORTS = discover_cohorts(RAW_DIR, PROGRAMS_DIR)
+DISCOVERY_NOTES = []
+COHORTS = discover_cohorts(RAW_DIR, PROGRAMS_DIR, DISCOVERY_NOTES)
+for note in DISCOVERY_NOTES:  # files in a cohort folder the run will not read
+    print(f"Warning: {note}", file=sys.stderr)
 PROGRAMS = sorted({c.program for c in COHORTS})
 COHORT_INDEX = {(c.program, c.year): c for c in COHORTS}
 
@@ -61,6 +65,13 @@ def cohort_export_files(wildcards):
     cohort = COHORT_INDEX[(wildcards.program, wildcards.year)]
     folder = f"{RAW_DIR}/{wildcards.program}/{wildcards.year}"
     return {key: f"{folder}/{name}" for key, name in cohort.export_files.items()}
+
+
+def cohort_waves(wildcards):
+    """Every wave of an imported cohort (header-only when the export has one wave)."""
+    if COHORT_INDEX[(wildcards.program, wildcards.year)].import_format:
+        return [f"results/imported/{wildcards.program}/{wildcards.year}/waves.csv"]
+    return []
 
 
 def cohort_import_format(wildcards):

@@ -1,5 +1,7 @@
 # Map a cohort's REDCap, Qualtrics or Excel export onto the canonical responses.csv
 # (mapping: the programme YAML's `import:` block). Only cohorts with an export use it.
+# waves.csv (every wave of a longitudinal export) and instances.csv (repeating
+# instruments, long) are header-only for exports without them.
 
 
 rule import_export:
@@ -7,7 +9,9 @@ rule import_export:
         unpack(cohort_export_files),
         program=program_config,
     output:
-        "results/imported/{program}/{year}/responses.csv",
+        responses="results/imported/{program}/{year}/responses.csv",
+        waves="results/imported/{program}/{year}/waves.csv",
+        instances="results/imported/{program}/{year}/instances.csv",
     params:
         format=cohort_import_format,
     log:
