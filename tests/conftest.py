@@ -48,7 +48,7 @@ roles: {mentor: Mentors, mentee: Mentees}
 comparison: [mentor, mentee]
 cohorts: {"2024": {invited: {mentor: 8, mentee: 8}}}
 codebook:
-  - {id: sat, text: "Satisfied?", type: likert, construct: programme_satisfaction,
+  - {id: sat, text: "Satisfied?", type: likert, construct: programme_value,
      scale: {min: 1, max: 5}}
   - {id: again, text: "Would you take part again?", type: binary}
 """
