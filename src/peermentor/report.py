@@ -21,12 +21,23 @@ the line under a table.
 
 from __future__ import annotations
 
+import base64
+import re
 from functools import partial
+from html import escape
+from pathlib import Path
 
 import pandas as pd
 
 from peermentor.config import group_label, items_of_type
-from peermentor.privacy import DEFAULT_THRESHOLD, SUPPRESSED, is_small, marker, rule_text
+from peermentor.privacy import (
+    DEFAULT_THRESHOLD,
+    SUPPRESSED,
+    complementary,
+    is_small,
+    marker,
+    rule_text,
+)
 
 PARTICIPATION_ROWS = {
     "invited": "Invited",
@@ -45,9 +56,22 @@ def _fmt(value: float, digits: int = 1) -> str:
     return f"{value:.{digits}f}"
 
 
-def _count(value: float, threshold: int) -> str:
-    """A count as displayed: the marker when it is small (1 to threshold - 1)."""
-    return marker(threshold) if is_small(value, threshold) else _fmt(value)
+def _protect(values: dict, sums: list, threshold: int, prefer: str = "part"):
+    """Display text of every count cell and the set of hidden keys: small counts as the
+    marker, cells hidden so that a small one cannot be worked out from a sum as
+    :data:`SUPPRESSED` (see :func:`peermentor.privacy.complementary`)."""
+    small = {k for k, v in values.items() if is_small(v, threshold)}
+    extra = complementary(values, small, sums, prefer) if threshold > 1 else set()
+    shown = {k: marker(threshold) if k in small else SUPPRESSED if k in extra else _fmt(v)
+             for k, v in values.items()}
+    return shown, small | extra
+
+
+def _role_sums(keys: list, groups: list[str]) -> list:
+    """``(key, "all") = sum of (key, role)`` for every key, when "all" is a group; a role's
+    hidden cell hides the "all" cell first."""
+    roles = [g for g in groups if g != "all"]
+    return [((k, "all"), [(k, g) for g in roles], "total") for k in keys if "all" in groups]
 
 
 def suppression_note(threshold: int = DEFAULT_THRESHOLD) -> str:
@@ -87,8 +111,24 @@ def _display_frame(rows: list[dict], index: list[str]) -> pd.DataFrame:
     return table.fillna("").set_index(index)
 
 
+def is_reconstructed(program: dict, year: str | int) -> bool:
+    """Are this year's data a reconstruction? Only the years the reconstruction wrote
+    (a reconstructed programme's cohorts with published targets), never a year added later.
+
+    >>> program = {"reconstructed": True, "cohorts": {"2019": {"published": {}}, "2024": {}}}
+    >>> is_reconstructed(program, 2019), is_reconstructed(program, "2024")
+    (True, False)
+    """
+    cohort = (program.get("cohorts") or {}).get(str(year)) or {}
+    return bool(program.get("reconstructed")) and "published" in cohort
+
+
 def banner(program: dict, year: str | int) -> str:
-    """Markdown heading for a cohort report; flags reconstructed data loudly."""
+    """Markdown heading for a cohort report; flags reconstructed data loudly.
+
+    The reconstruction warning and notes belong to the years that were reconstructed
+    (:func:`is_reconstructed`): a new year of a bundled programme holds real answers.
+    """
     lines = [
         f"# {program.get('title', program.get('program', ''))}: {year}",
         "",
@@ -98,39 +138,198 @@ def banner(program: dict, year: str | int) -> str:
     if program.get("citation") or program.get("doi"):
         doi = f" doi:{program['doi']}" if program.get("doi") else ""
         lines += ["", f"Source: {program.get('citation', '')}{doi}"]
-    if program.get("reconstructed"):
+    if is_reconstructed(program, year):
         lines += [
             "",
             "> **Reconstructed data, not real answers.** The respondent-level data behind "
-            "this report were generated from the paper's published aggregates by "
-            "`python -m peermentor.reconstruct` (see `data/raw/README.md`). Counts and "
-            "percentages the paper prints are reproduced exactly, means and SDs within its "
-            "rounding; everything else reflects assumptions, not the study.",
+            "this report were generated, deterministically, from the paper's published "
+            "aggregates. Counts and percentages the paper prints are reproduced exactly, "
+            "means and SDs within its rounding; everything else reflects assumptions, not "
+            "the study.",
         ]
         if program.get("reconstruction_notes"):
             lines += ["", f"> {program['reconstruction_notes'].strip()}"]
     return "\n".join(lines)
 
 
+#: What each table of the cohort report shows and which test, for its caption.
+CAPTIONS = {
+    "participation": (
+        "Invited, responded, analysed and excluded, by role; response rate = responded / "
+        "invited. Descriptive, no test."),
+    "demographics": (
+        "Count (percent of those answering) of each answer, by role; the first row of each "
+        "item is the number who answered it. p: Fisher exact test for two answers, otherwise "
+        "Pearson chi-square test of independence of role and answer."),
+    "numeric": (
+        "Mean ± SD and median (n) by role. p: two-sided Mann-Whitney U test between the "
+        "roles compared."),
+    "likert": (
+        "Mean ± SD (n) and median [IQR] by role. U and p: two-sided Mann-Whitney U test "
+        "between the roles compared; r: rank-biserial correlation; p (Holm): p adjusted by "
+        "Holm's method within the section."),
+    "binary": (
+        "Number answering yes / number answering (percent yes), by role. p: two-sided Fisher "
+        "exact test; risk and odds ratios with 95% confidence intervals."),
+    "single_choice": (
+        "Count (percent of those answering) of each answer, by role; the first row of each "
+        "item is the number who answered it. p: Fisher exact test for two answers, otherwise "
+        "Pearson chi-square test of independence of role and answer."),
+    "multi_choice": (
+        "Count (percent of the respondents who answered the item) choosing each option, by "
+        "role; several options may be chosen, so percentages need not add up to 100. "
+        "Descriptive, no test."),
+    "ranking": (
+        "Per option and role: mean rank (1 = most preferred), percent ranking it first, "
+        "Borda points (with k options, rank r earns k - r + 1) and the resulting order. "
+        "Descriptive, no test."),
+    "qualitative": (
+        "✓ where at least one coded segment from that role falls under the category "
+        "(bold) or subcategory. Descriptive, no test."),
+    "differs": "Published values the pipeline does not reproduce, with the reason.",
+    "flagged": (
+        "Audit checks that failed: printed numbers that cannot all be true together, with "
+        "the check and why."),
+    "reproduction": (
+        "Every number the paper prints, beside the value computed from this cohort's data, "
+        "the precision of the comparison and its status."),
+    "audit": (
+        "Every consistency check of the printed numbers (GRIM and GRIMMER/SPRITE for means "
+        "and SDs, percentages against counts, totals, text against tables, attainable "
+        "Mann-Whitney p-values) with its verdict."),
+}
+
+def figure_withheld(threshold: int = DEFAULT_THRESHOLD) -> str:
+    """What the report says where a figure would show only small cells."""
+    return (f"*Figure not drawn: every bar would show a group or answer of fewer than "
+            f"{threshold} people. The table above gives what can be shared.*")
+
+
+#: What an empty section says.
+NOT_ASKED = "Not asked in this survey."
+
+
+def figure_html(path: str | Path, alt: str) -> str:
+    """A saved PNG as an ``<img>`` embedded in the page (data URI) with its alt text.
+
+    >>> import tempfile, pathlib
+    >>> png = pathlib.Path(tempfile.mkdtemp()) / "f.png"
+    >>> _ = png.write_bytes(b"\\x89PNG")
+    >>> figure_html(png, 'A "chart"')[:58]
+    '<img alt="A &quot;chart&quot;" src="data:image/png;base64,'
+    """
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+#: Published statistics that are counts of people (small ones are hidden in the report).
+COUNT_STATISTICS = ("invited", "responded", "analysed", "excluded", "count", "n")
+
+
+def suppress_reproduction(
+    reproduction: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD
+) -> pd.DataFrame:
+    """The reproduction rows as a cohort report shows them: a published or computed count
+    of people from 1 to ``threshold - 1`` becomes the marker, like every other table of
+    the report (``results/reproduction.csv`` keeps the printed numbers).
+
+    >>> rows = pd.DataFrame({"statistic": ["responded", "mean"], "published": ["4", "3.2"],
+    ...                      "computed": ["4", "3.2"]})
+    >>> suppress_reproduction(rows)["computed"].tolist()
+    ['<5', '3.2']
+    """
+    out = reproduction.copy()
+    counts = out["statistic"].isin(COUNT_STATISTICS)
+    for column in ("published", "computed"):
+        small = counts & pd.to_numeric(out[column], errors="coerce").map(
+            lambda v: is_small(v, threshold)).astype(bool)
+        out[column] = out[column].astype(object).where(~small, marker(threshold))
+    return out
+
+
+def suppress_audit(checks: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """The audit rows as a cohort report shows them: a printed, expected or explanation
+    text holding a small count (a numerator like ``2/19`` or a term of a sum like
+    ``2 + 5 = 7``) is withheld whole, since the rest of the text would give it away.
+
+    >>> rows = pd.DataFrame({"printed": ["2 + 5 = 7", "3.5"], "expected": ["7", "3.5"],
+    ...                      "explanation": ["4/19 = 21.05%", "n=10"]})
+    >>> suppress_audit(rows).values.tolist()
+    [['suppressed', '7', 'suppressed'], ['3.5', '3.5', 'n=10']]
+    """
+    if threshold <= 1:
+        return checks
+    small = "|".join(str(i) for i in range(1, threshold))
+    pattern = re.compile(rf"(?<![\d.])({small})(?=\s*[/+=])|(?<=[+=]\s)({small})(?![\d.])")
+    out = checks.copy()
+    for column in ("printed", "expected", "explanation"):
+        if column in out:
+            out[column] = out[column].astype(object).map(
+                lambda v: SUPPRESSED if isinstance(v, str) and pattern.search(v) else v)
+    return out
+
+
+def table_html(table: pd.DataFrame, caption: str, index: bool = True) -> str:
+    """The whole table as HTML (never truncated, blanks for missing) with a caption.
+
+    >>> html = table_html(pd.DataFrame({"a": [1, None]}), "What it shows.", index=False)
+    >>> "<caption>What it shows.</caption>" in html, "nan" in html
+    (True, False)
+    """
+    html = table.to_html(index=index, na_rep="", border=0, classes="dataframe",
+                         max_rows=None, max_cols=None)
+    head, rest = html.split(">", 1)
+    return f"{head}>\n  <caption>{escape(caption)}</caption>{rest}"
+
+
+def participation_cells(
+    stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
+) -> dict[tuple[str, str], str]:
+    """Every participation count and rate as shown, keyed ``(statistic, group)``.
+
+    Small counts show as the marker; counts hidden so that a small one cannot be worked
+    out (roles add up to "all", responded = analysed + excluded) and rates of hidden
+    counts show as :data:`SUPPRESSED`. The table and the chart both use these.
+
+    >>> stats = pd.DataFrame({"section": "participation", "item": "participation",
+    ...     "option": "", "group": ["a", "b", "all"], "statistic": "responded",
+    ...     "value": [14.0, 4.0, 18.0]})
+    >>> cells = participation_cells(stats, {"roles": {"a": "A", "b": "B"}})
+    >>> [cells[("responded", g)] for g in ("a", "b", "all")]
+    ['14', '<5', 'suppressed']
+    """
+    part = stats[stats["section"] == "participation"]
+    values = _lookup(part)
+    groups = _groups_of(part, "participation", program)
+    counts = [s for s in PARTICIPATION_ROWS if s != "response_rate"]
+    cells = {(s, g): _stat(values, "participation", "", g, s) for s in counts for g in groups}
+    small = {k for k, v in cells.items() if is_small(v, threshold)}
+    roles = [g for g in groups if g != "all"]
+    sums = [((s, "all"), [(s, g) for g in roles]) for s in counts if "all" in groups]
+    sums += [(("responded", g), [("analysed", g), ("excluded", g)]) for g in groups]
+    secondary = complementary(cells, small, sums) if threshold > 1 else set()
+    shown = {}
+    for key, value in cells.items():
+        shown[key] = (marker(threshold) if key in small
+                      else SUPPRESSED if key in secondary else _fmt(value))
+    for group in groups:
+        rate = _stat(values, "participation", "", group, "response_rate")
+        hidden = {("responded", group), ("invited", group)} & (small | secondary)
+        shown[("response_rate", group)] = SUPPRESSED if hidden and pd.notna(rate) else _fmt(rate)
+    return shown
+
+
 def participation_table(
     stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
 ) -> pd.DataFrame:
     """Invited, responded, analysed, excluded and response rate by role."""
-    part = stats[stats["section"] == "participation"]
-    values = _lookup(part)
-    groups = _groups_of(part, "participation", program)
-    table = {}
-    for group in groups:
-        get = partial(_stat, values, "participation", "", group)
-        column = {
-            label: _count(get(stat), threshold)
-            for stat, label in PARTICIPATION_ROWS.items() if stat != "response_rate"
-        }
-        rate = get("response_rate")
-        column[PARTICIPATION_ROWS["response_rate"]] = (
-            SUPPRESSED if is_small(get("responded"), threshold) and pd.notna(rate) else _fmt(rate)
-        )
-        table[group_label(program, group)] = column
+    cells = participation_cells(stats, program, threshold)
+    groups = _groups_of(stats[stats["section"] == "participation"], "participation", program)
+    table = {
+        group_label(program, group): {label: cells[(stat, group)]
+                                      for stat, label in PARTICIPATION_ROWS.items()}
+        for group in groups
+    }
     return pd.DataFrame(table).loc[list(PARTICIPATION_ROWS.values())]
 
 
@@ -173,11 +372,14 @@ def likert_table(
     rows = []
     for item in items_of_type(program, "likert"):
         row = {"Item": item["text"]}
-        for group in _groups_of(stats, item["id"], program):
+        groups = _groups_of(stats, item["id"], program)
+        n, _ = _protect({("n", g): _stat(values, item["id"], "", g, "n") for g in groups},
+                        _role_sums(["n"], groups), threshold)
+        for group in groups:
             get = partial(_stat, values, item["id"], "", group)
             label = group_label(program, group)
             row[f"{label}: mean ± SD (n)"] = (
-                f"{get('mean'):.2f} ± {get('sd'):.2f} ({_count(get('n'), threshold)})"
+                f"{get('mean'):.2f} ± {get('sd'):.2f} ({n[('n', group)]})"
             )
             row[f"{label}: median [IQR]"] = (
                 f"{_fmt(get('median'))} [{_fmt(get('q1'))}–{_fmt(get('q3'))}]"
@@ -195,12 +397,21 @@ def binary_table(
     rows = []
     for item in items_of_type(program, "binary"):
         row = {"Item": item["text"]}
-        for group in _groups_of(stats, item["id"], program):
+        groups = _groups_of(stats, item["id"], program)
+        cells = {}
+        for group in groups:
             get = partial(_stat, values, item["id"], "", group)
-            count = get("count")
-            percent = "" if is_small(count, threshold) else f" ({_fmt(get('percent'))}%)"
+            cells |= {("yes", group): get("count"), ("n", group): get("n"),
+                      ("no", group): get("n") - get("count")}
+        # the "no" count is on the page too, as n minus yes
+        sums = [(("n", g), [("yes", g), ("no", g)]) for g in groups]
+        shown, hidden = _protect(cells, sums + _role_sums(["yes", "n", "no"], groups),
+                                 threshold)
+        for group in groups:
+            percent = ("" if {("yes", group), ("n", group)} & hidden
+                       else f" ({_fmt(_stat(values, item['id'], '', group, 'percent'))}%)")
             row[group_label(program, group)] = (
-                f"{_count(count, threshold)}/{_count(get('n'), threshold)}{percent}"
+                f"{shown[('yes', group)]}/{shown[('n', group)]}{percent}"
             )
         row.update(_test_cells(values, item["id"], _vs_group(stats, item["id"]), "binary"))
         rows.append(row)
@@ -227,18 +438,25 @@ def choice_table(
         if (item.get("section") == "demographics") != demographics:
             continue
         groups = _groups_of(stats, item["id"], program)
+        codes = [str(c) for c in item["choices"]]
+        cells = {(c, g): _stat(values, item["id"], c, g, "count") for c in codes for g in groups}
+        cells |= {("", g): _stat(values, item["id"], "", g, "n") for g in groups}
+        sums = _role_sums(["", *codes], groups)
+        if item["type"] == "single_choice":  # the answers add up to the number answering
+            sums += [(("", g), [(c, g) for c in codes]) for g in groups]
+        shown, hidden = _protect(cells, sums, threshold)
         answered = {"Item": item["text"], "Option": "(answered, n)"}
         for group in groups:
-            n = _stat(values, item["id"], "", group, "n")
-            answered[group_label(program, group)] = _count(n, threshold)
+            answered[group_label(program, group)] = shown[("", group)]
         rows.append(answered)
         for code, label in item["choices"].items():
             row = {"Item": item["text"], "Option": label}
             for group in groups:
-                get = partial(_stat, values, item["id"], code, group)
-                count, pct = get("count"), get("percent")
-                hide = pd.isna(pct) or is_small(count, threshold)
-                row[group_label(program, group)] = _count(count, threshold) + (
+                pct = _stat(values, item["id"], str(code), group, "percent")
+                # a percentage of a hidden n would give the n away, unless the count is 0
+                hide = pd.isna(pct) or (str(code), group) in hidden or (
+                    ("", group) in hidden and cells[(str(code), group)] != 0)
+                row[group_label(program, group)] = shown[(str(code), group)] + (
                     "" if hide else f" ({_fmt(pct)}%)"
                 )
             rows.append(row)
@@ -259,11 +477,14 @@ def numeric_table(
     rows = []
     for item in items_of_type(program, "numeric"):
         row = {"Item": item["text"]}
-        for group in _groups_of(stats, item["id"], program):
+        groups = _groups_of(stats, item["id"], program)
+        n, _ = _protect({("n", g): _stat(values, item["id"], "", g, "n") for g in groups},
+                        _role_sums(["n"], groups), threshold)
+        for group in groups:
             get = partial(_stat, values, item["id"], "", group)
             row[group_label(program, group)] = (
                 f"{get('mean'):.1f} ± {get('sd'):.1f}, median {_fmt(get('median'))} "
-                f"(n={_count(get('n'), threshold)})"
+                f"(n={n[('n', group)]})"
             )
         vs = _vs_group(stats, item["id"])
         if vs is not None:
@@ -282,20 +503,29 @@ def ranking_table(
     values = _lookup(stats)
     rows = []
     for item in items_of_type(program, "ranking"):
-        for group in _groups_of(stats, item["id"], program):
-            n = _stat(values, item["id"], "", group, "n")
+        groups = _groups_of(stats, item["id"], program)
+        n = {g: _stat(values, item["id"], "", g, "n") for g in groups}
+        # Borda points are n times an average: a small group's points give its n away,
+        # and the roles' points add up to "all".
+        hide = {g for g in groups if is_small(n[g], threshold)}
+        roles = [g for g in groups if g != "all"]
+        if threshold > 1 and "all" in groups:
+            hide |= complementary(n, hide, [("all", roles)])
+        for group in groups:
             for code, label in item["choices"].items():
                 get = partial(_stat, values, item["id"], code, group)
                 first = get("share_first")
                 # The share is a count in disguise: n * share / 100 people ranked it first.
-                small = pd.notna(first) and is_small(round(first * n / 100), threshold)
+                small = pd.notna(first) and is_small(round(first * n[group] / 100), threshold)
                 rows.append({
                     "Item": item["text"],
                     "Group": group_label(program, group),
+                    "n": marker(threshold) if is_small(n[group], threshold)
+                    else SUPPRESSED if group in hide else _fmt(n[group]),
                     "Option": label,
                     "Mean rank": _fmt(get("mean_rank"), 2),
                     "Ranked first (%)": SUPPRESSED if small else _fmt(first),
-                    "Borda points": _fmt(get("borda_points")),
+                    "Borda points": SUPPRESSED if group in hide else _fmt(get("borda_points")),
                     "Borda position": _fmt(get("borda_rank")),
                 })
     table = pd.DataFrame(rows)

@@ -34,6 +34,7 @@ from pathlib import Path
 import jinja2
 import nbformat
 from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: Software whose versions the landing page states.
@@ -338,6 +339,9 @@ def render_notebook(notebook: str | Path, html: str | Path, site_index: str = ""
     exporter = HTMLExporter(template_name="peermentor_report",
                             extra_template_basedirs=[str(TEMPLATES)], exclude_input=True,
                             exclude_input_prompt=True, exclude_output_prompt=True)
+    # cells tagged "developer" (how to run the notebook by hand) stay out of the report
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={"developer"}, enabled=True), enabled=True)
     body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4),
                                           resources={"site_index": site_index})
     body = body.replace(TOC_MARK, table_of_contents(body), 1)
