@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peermentor.privacy import DEFAULT_THRESHOLD, rule_text, suppress
+from peermentor.privacy import (
+    DEFAULT_THRESHOLD,
+    SUPPRESSED,
+    complementary,
+    is_small,
+    rule_text,
+    suppress,
+)
 
 STUDY_COLUMNS = [
     "program",
@@ -244,11 +251,28 @@ def share_studies(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd
     >>> row = pd.DataFrame({"responded": [4], "response_rate": [20.0], "responded_mentor": [4]})
     >>> share_studies(row).iloc[0].tolist()
     ['<5', 'suppressed', '<5']
+    >>> row = pd.DataFrame({"responded": [18], "response_rate": [42.9],
+    ...                     "responded_mentee": [14], "responded_mentor": [4]})
+    >>> [str(v) for v in share_studies(row).iloc[0]]  # 18 - 14 would give the 4 away
+    ['suppressed', 'suppressed', '14', '<5']
     """
     counts = [c for c in table.columns
               if c in ("invited", "responded", "analysed", "excluded")
               or c.startswith(("invited_", "responded_"))]
-    return suppress(table, counts, {"response_rate": "responded"}, threshold)
+    out = suppress(table, counts, {"response_rate": "responded"}, threshold)
+    # a hidden count must not follow from a total: hide more cells (privacy.complementary)
+    sums = [(total, [c for c in counts if c.startswith(f"{total}_")])
+            for total in ("invited", "responded")] + [("responded", ["analysed", "excluded"])]
+    for i, row in table.iterrows():
+        values = {c: row[c] for c in counts}
+        small = {c for c in counts if is_small(row[c], threshold)}
+        for column in complementary(values, small, sums) if threshold > 1 else ():
+            out[column] = out[column].astype(object)
+            out.at[i, column] = SUPPRESSED
+            if column == "responded":
+                out["response_rate"] = out["response_rate"].astype(object)
+                out.at[i, "response_rate"] = SUPPRESSED
+    return out
 
 
 def share_outcomes(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
