@@ -277,9 +277,42 @@ def share_studies(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd
 
 def share_outcomes(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """``outcomes.csv`` for sharing: small ``n`` and yes-counts suppressed, and the
-    percentages (``raw_value``, ``pomp``) of a binary item whose yes-count is small."""
+    percentages (``raw_value``, ``pomp``) of a binary item whose yes-count is small;
+    then, so that no hidden count follows from the others (yes + no = n, roles add up
+    to "all"), further counts and their percentages as ``suppressed``.
+
+    >>> rows = pd.DataFrame({"program": "p", "year": "2019", "item": "q",
+    ...     "group": ["all", "mentor"], "n": [42, 42], "count": [41, 41],
+    ...     "raw_value": [97.6, 97.6], "pomp": [97.6, 97.6]})
+    >>> share_outcomes(rows)[["count", "pomp"]].values.tolist()  # 41 of 42: 1 said no
+    [['suppressed', 'suppressed'], ['suppressed', 'suppressed']]
+    """
     derived = {"raw_value": "count", "pomp": "count"}
-    return suppress(table, ["n", "count"], derived, threshold)
+    out = suppress(table, ["n", "count"], derived, threshold)
+    if threshold <= 1 or table.empty:
+        return out
+    # complementary: per item, yes + no = n within a role, and roles add up to "all"
+    for _, block in table.groupby(["program", "year", "item"], sort=False):
+        values = {}
+        for _, row in block.iterrows():
+            values |= {("n", row["group"]): row["n"]}
+            if pd.notna(row.get("count")):
+                values |= {("count", row["group"]): row["count"],
+                           ("no", row["group"]): row["n"] - row["count"]}
+        roles = [g for g in block["group"] if g != "all"]
+        sums = [(("n", g), [("count", g), ("no", g)], "part") for g in block["group"]]
+        sums += [((k, "all"), [(k, g) for g in roles], "total") for k in ("count", "n", "no")]
+        small = {k for k, v in values.items() if is_small(v, threshold)}
+        extra = complementary(values, small, sums)
+        for i, row in block.iterrows():
+            group = row["group"]
+            hide = [c for c in ("n", "count") if (c, group) in extra]
+            if ("count", group) in extra or ("n", group) in extra and row.get("count") != 0:
+                hide += ["raw_value", "pomp"]  # a percentage gives its count or n away
+            for column in hide:
+                out[column] = out[column].astype(object)
+                out.at[i, column] = SUPPRESSED
+    return out
 
 
 def share_themes(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
