@@ -252,20 +252,23 @@ def share_studies(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd
     >>> share_studies(row).iloc[0].tolist()
     ['<5', 'suppressed', '<5']
     >>> row = pd.DataFrame({"responded": [18], "response_rate": [42.9],
-    ...                     "responded_mentee": [14], "responded_mentor": [4]})
+    ...                     "responded_mentee": [14], "responded_mentor": [4],
+    ...                     "responded_non_mentor": [None]})
     >>> [str(v) for v in share_studies(row).iloc[0]]  # 18 - 14 would give the 4 away
-    ['suppressed', 'suppressed', '14', '<5']
+    ['suppressed', 'suppressed', '14', '<5', 'None']
     """
     counts = [c for c in table.columns
               if c in ("invited", "responded", "analysed", "excluded")
               or c.startswith(("invited_", "responded_"))]
     out = suppress(table, counts, {"response_rate": "responded"}, threshold)
     # a hidden count must not follow from a total: hide more cells (privacy.complementary)
-    sums = [(total, [c for c in counts if c.startswith(f"{total}_")])
-            for total in ("invited", "responded")] + [("responded", ["analysed", "excluded"])]
     for i, row in table.iterrows():
-        values = {c: row[c] for c in counts}
-        small = {c for c in counts if is_small(row[c], threshold)}
+        values = {c: row[c] for c in counts if pd.notna(row[c])}
+        # a role this programme does not have is blank, not a part of the sum
+        sums = [(total, [c for c in values if c.startswith(f"{total}_")])
+                for total in ("invited", "responded")]
+        sums += [("responded", ["analysed", "excluded"])]
+        small = {c for c in values if is_small(row[c], threshold)}
         for column in complementary(values, small, sums) if threshold > 1 else ():
             out[column] = out[column].astype(object)
             out.at[i, column] = SUPPRESSED

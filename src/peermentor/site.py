@@ -36,6 +36,8 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
+from peermentor.report import is_reconstructed
+
 TEMPLATES = Path(__file__).with_name("templates")
 #: Software whose versions the landing page states.
 SOFTWARE = ["peermentor", "snakemake", "pandas", "scipy", "statsmodels", "pingouin",
@@ -223,13 +225,15 @@ def build_site(
     programs: dict[str, dict],
     threshold: int = 5,
     partial: bool = False,
+    sources: dict[str, str] | None = None,
 ) -> list[Path]:
     """Write the site into ``out`` (emptied first) and return the pages written.
 
     ``cohorts`` lists every discovered ``(program, year)``, built or not;
     ``programs`` maps programme ids to their configs (titles, institutions).
     ``partial`` marks a site built after a failed run (comparison tables wait for
-    every cohort, so those shown may be from an earlier run).
+    every cohort, so those shown may be from an earlier run). ``sources`` names each
+    cohort's data files, keyed ``"program/year"``.
     """
     results, out = Path(results), Path(out)
     if out.exists():
@@ -242,7 +246,8 @@ def build_site(
     for entry in status:
         program = programs.get(entry["program"], {})
         entry["institution"] = program.get("institution", "")
-        entry["reconstructed"] = bool(program.get("reconstructed"))
+        entry["reconstructed"] = is_reconstructed(program, entry["year"])
+        entry["files"] = (sources or {}).get(f"{entry['program']}/{entry['year']}", "")
         entry["href"] = f"../{entry['report']}" if entry["report"] else ""
         entry["log_href"] = f"../{entry['log']}" if entry["log"] else ""
     failed = [e for e in status if e["status"] != "built"]

@@ -117,6 +117,16 @@ def comparison_extras(wildcards):
     return sorted(found - set(SITE_TABLES))
 
 
+def cohort_sources():
+    """Each cohort's data files, for the site's landing page."""
+    return {
+        f"{c.program}/{c.year}": ", ".join(
+            name for name in (c.survey_file, "codes.csv" if c.has_codes else None) if name
+        )
+        for c in COHORTS
+    }
+
+
 def build_partial_site():
     """After a failed run (say --keep-going with a cohort that breaks its codebook), still
     write the results site, listing what failed. It is dated 1970 so the next run
@@ -128,7 +138,8 @@ def build_partial_site():
     try:
         if os.path.isdir("results"):
             build_site("results", "results/site", [(c.program, c.year) for c in COHORTS],
-                       PROGRAM_CONFIGS, config["small_cell_threshold"], partial=True)
+                       PROGRAM_CONFIGS, config["small_cell_threshold"], partial=True,
+                       sources=cohort_sources())
             os.utime("results/site", (0, 0))
             print("Results site (run incomplete): results/site/index.html", file=sys.stderr)
     except Exception as error:  # the run's own error is the one to report

@@ -11,6 +11,7 @@ rule site:
         directory("results/site"),
     params:
         cohorts=[(c.program, c.year) for c in COHORTS],
+        sources=cohort_sources(),
         threshold=config["small_cell_threshold"],
     log:
         "results/logs/site.log",

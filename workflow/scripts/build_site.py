@@ -12,6 +12,7 @@ pages = build_site(
     [tuple(c) for c in snakemake.params.cohorts],  # noqa: F821
     programs,
     snakemake.params.threshold,  # noqa: F821
+    sources=snakemake.params.sources,  # noqa: F821
 )
 Path(snakemake.log[0]).write_text(  # noqa: F821
     "".join(f"{page}\n" for page in pages), encoding="utf-8"
