@@ -47,7 +47,7 @@ def test_likert_bars_centre_the_neutral_level():
     assert isinstance(fig, Figure)
     five, four = fig.axes  # one panel per scale
     labels = [t.get_text() for t in five.get_yticklabels()]
-    assert labels == ["q1 (Mentors, n=2)", "q1 (Mentees, n=4)"]
+    assert labels == ["Q1\n(Mentors, n=2)", "Q1\n(Mentees, n=4)"]  # wording, not id
     got = bars(five)
     # mentors (top row, y=1): level 1 50 % entirely left of 0, level 5 50 % right of 0
     assert (1.0, -50.0, 50.0) in got and (1.0, 0.0, 50.0) in got
@@ -57,7 +57,7 @@ def test_likert_bars_centre_the_neutral_level():
     assert (0.0, 12.5, 50.0) in got
     assert len(five.patches) == 2 * 5  # one segment per level, zero-width included
     # even scale (1-4): no neutral, levels 1-2 left, 3-4 right; asked of mentees only
-    assert [t.get_text() for t in four.get_yticklabels()] == ["q2 (Mentees, n=4)"]
+    assert [t.get_text() for t in four.get_yticklabels()] == ["Q2\n(Mentees, n=4)"]
     assert sorted(bars(four)) == [(0.0, -50.0, 25.0), (0.0, -25.0, 25.0), (0.0, 0.0, 25.0),
                                   (0.0, 25.0, 25.0)]
 

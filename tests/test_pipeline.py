@@ -23,7 +23,7 @@ STUDIES = {
 # The session's copy also holds a user's own cohort with CRLF line endings (conftest).
 COHORTS = STUDIES | {USER_COHORT}
 COMPARISON_RULES = {"studies_table", "outcomes_table", "themes_table", "comparison_summary",
-                    "effects_table", "pooled_table", "trends_table"}
+                    "effects_table", "pooled_table", "trends_table", "site"}
 
 pytestmark = pytest.mark.pipeline
 
@@ -80,8 +80,10 @@ def test_reports_say_the_data_are_reconstructed(built):
 def test_cohort_report_suppresses_small_counts_and_states_the_rule(built):
     # UCSF: 4 of 20 residents responded, under the default threshold of 5
     html = (built / "results/cohorts/ucsf-obgyn/2020/report.html").read_text()
-    assert html.count("<td>&lt;5</td>") == 2  # residents responded and analysed
-    assert "<td>suppressed</td>" in html  # their response rate
+    # residents responded and analysed (2); the paper's and our count of responding
+    # residents (2); the n of the residents' ranking item, by role and all, per option (6)
+    assert html.count("<td>&lt;5</td>") == 10
+    assert "<td>suppressed</td>" in html  # their response rate, and the 18 (= 14 + 4)
     assert "Small cells suppressed: counts from 1 to 4" in html
 
 
@@ -104,9 +106,13 @@ def test_studies_table_participation_from_the_papers(built):
     # UCSF's 4 responding residents fall under the default small-cell threshold of 5
     ucsf_shared = shared.set_index("program").loc["ucsf-obgyn"]
     assert (ucsf_shared["responded_mentor"], ucsf_shared["responded_mentee"]) == ("<5", "14")
+    # 18 responded = 14 + 4: the total would give the 4 away, so it goes too; the number
+    # invited is unknown, so there is no response rate to hide
+    assert ucsf_shared["responded"] == "suppressed"
+    assert pd.isna(ucsf_shared["response_rate"])
     assert value(stats_of(built, "ucsf-obgyn", "2020"), "participation", "mentor",
                  "responded") == 4  # the cohort's own stats.csv is not suppressed
-    studies = shared.replace("<5", None)
+    studies = shared.replace(["<5", "suppressed"], None)
     numeric = [c for c in studies.columns if c.startswith(("invited", "responded", "paired"))]
     studies[numeric + ["response_rate", "analysed", "excluded"]] = studies[
         numeric + ["response_rate", "analysed", "excluded"]].apply(pd.to_numeric)
@@ -266,6 +272,13 @@ def test_new_cohort_runs_only_its_jobs_and_comparisons(built, tmp_path):
     snakemake(workdir)
     studies = pd.read_csv(workdir / "results/comparison/studies.csv", dtype={"year": str})
     assert ("ulsan-peer", "2021") in set(zip(studies["program"], studies["year"], strict=True))
+    # a new year of a bundled programme holds real answers: no reconstruction banner
+    html = (workdir / "results/cohorts/ulsan-peer/2021/report.html").read_text()
+    assert "Reconstructed data" not in html and "RECONSTRUCTION" not in html
+    assert "Reconstructed data" in (workdir / "results/cohorts/ulsan-peer/2019/report.html"
+                                    ).read_text()
+    index = (workdir / "results/site/index.html").read_text()
+    assert '<a href="../cohorts/ulsan-peer/2021/report.html">' in index
 
 
 # A programme with a free-text item, as a survey export might arrive: semicolons, BOM,
@@ -351,6 +364,14 @@ def test_bad_cohorts_fail_clearly_and_others_still_build(built, tmp_path):
         assert not (workdir / f"results/cohorts/ulsan-peer/{year}").exists()
     # the good new cohort still built, with the label answers read as numbers
     assert (workdir / "results/cohorts/private-demo/2024/report.html").is_file()
+    # the site is still written, listing every failed cohort with its failure report
+    index = (workdir / "results/site/index.html").read_text()
+    assert "This run did not finish" in index
+    for year in bad:
+        assert f'href="failures/ulsan-peer-{year}.html"' in index
+        assert (workdir / f"results/site/failures/ulsan-peer-{year}.html").is_file()
+    assert "ulsan-peer</td><td>2024</td>" in index.replace("\n", "")
+    assert '<a href="../cohorts/private-demo/2024/report.html">' in index
     stats = stats_of(workdir, "private-demo", "2024")
     assert value(stats, "sat", "all", "mean") == pytest.approx((5 + 4 + 3 + 2 + 5 + 1) / 6)
     log = (workdir / "results/logs/validate/private-demo/2024.log").read_text()
@@ -389,6 +410,8 @@ def leaks(workdir: Path, secrets) -> list[tuple[str, str]]:
     shared += list((workdir / "results").glob("*.csv"))  # reproduction, audit
     shared += list((workdir / "results/cohorts").glob("*/*/stats.csv"))
     shared += list((workdir / "results/cohorts").glob("*/*/report.*"))  # .html, .ipynb
+    shared += [p for p in (workdir / "results/site").rglob("*")
+               if p.suffix in (".html", ".csv")]
     found = []
     for path in sorted(shared):
         if path.suffix == ".png":  # figures: their text is in the SVG twin

@@ -66,15 +66,24 @@ def test_choice_table_has_answered_row_and_no_nan():
     assert not table.isna().any().any()
 
 
-def test_banner_flags_reconstruction():
-    text = report.banner(PROGRAM, "2024")
-    assert "Reconstructed data, not real answers" in text
-    assert "Reconstructed" not in report.banner({**PROGRAM, "reconstructed": False}, "2024")
+def test_banner_flags_reconstruction_only_for_the_reconstructed_years():
+    program = {**PROGRAM, "reconstruction_notes": "2019 is a RECONSTRUCTION.",
+               "cohorts": {"2019": {"published": {"responded": {"total": 5}}},
+                           "2024": {"invited": {"mentor": 4, "mentee": 6}}}}
+    text = report.banner(program, "2019")
+    assert "Reconstructed data, not real answers" in text and "RECONSTRUCTION" in text
+    later = report.banner(program, "2024")  # a new year of the same programme: real answers
+    assert "Reconstructed" not in later and "RECONSTRUCTION" not in later
+    assert "Reconstructed" not in report.banner({**program, "reconstructed": False}, "2019")
+    assert "python -m" not in text and "data/raw" not in text  # no developer text
 
 
 def test_small_counts_are_suppressed_by_default_zeros_are_not():
     participation = report.participation_table(stats(), PROGRAM)
-    assert participation.loc["Invited", "All"] == "10"  # 5 or more: shown
+    # 4 mentors invited are hidden, so the total of 10 goes too (10 - 6 = 4)
+    assert participation.loc["Invited", "Mentors"] == "<5"
+    assert participation.loc["Invited", "Mentees"] == "6"
+    assert participation.loc["Invited", "All"] == "suppressed"
     assert participation.loc["Responded", "All"] == "5"
     assert participation.loc["Responded", "Mentees"] == "<5"
     assert participation.loc["Response rate (%)", "Mentees"] == "suppressed"
@@ -89,7 +98,10 @@ def test_small_counts_are_suppressed_by_default_zeros_are_not():
 
 def test_threshold_is_configurable():
     where = report.choice_table(stats(), PROGRAM, threshold=3).loc["Where did you meet?"]
-    assert where.loc["Cafe", "All"] == "3 (75%)"
+    # All: 3 cafe + 1 library = 4 answered; the 1 is hidden, so the 3 must go too
+    assert where.loc["Library", "All"] == "<3"
+    assert where.loc["Cafe", "All"] == "suppressed"
+    assert where.loc["(answered, n)", "All"] == "4"
     assert where.loc["Cafe", "Mentees"] == "<3"
     assert "from 1 to 2 are shown as \"<3\"" in report.suppression_note(3)
 
@@ -113,7 +125,11 @@ def test_binary_numeric_and_ranking_tables_suppress_small_counts():
     })
     tidy = analyse_cohort(answers, None, program, "2024")
     binary = report.binary_table(tidy, program).loc["Again?"]
-    assert binary["Mentors"] == "8/10 (80%)"
+    # 2 of 10 mentors said no: showing 8 of 10 would give the 2 away
+    assert binary["Mentors"] == "suppressed/10"
+    # mentees 1 of 2: hidden; so are all's 9 (= 8 + 1) and 12 (= 10 + 2)
+    assert binary["Mentees"] == "<5/<5"
+    assert binary["All"] == "suppressed/suppressed"
     assert binary["Mentees"] == "<5/<5"
     assert report.numeric_table(tidy, program).loc["Age", "Mentees"].endswith("(n=<5)")
     ranking = report.ranking_table(tidy, program).loc["Rank"]

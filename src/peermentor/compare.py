@@ -13,7 +13,14 @@ import pandas as pd
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
-from peermentor.privacy import DEFAULT_THRESHOLD, rule_text, suppress
+from peermentor.privacy import (
+    DEFAULT_THRESHOLD,
+    SUPPRESSED,
+    complementary,
+    is_small,
+    rule_text,
+    suppress,
+)
 from peermentor.stats import response_rate_note
 
 STUDY_COLUMNS = [
@@ -270,19 +277,70 @@ def share_studies(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd
     >>> row = pd.DataFrame({"responded": [4], "response_rate": [20.0], "responded_mentor": [4]})
     >>> share_studies(row).iloc[0].tolist()
     ['<5', 'suppressed', '<5']
+    >>> row = pd.DataFrame({"responded": [18], "response_rate": [42.9],
+    ...                     "responded_mentee": [14], "responded_mentor": [4],
+    ...                     "responded_non_mentor": [None]})
+    >>> [str(v) for v in share_studies(row).iloc[0]]  # 18 - 14 would give the 4 away
+    ['suppressed', 'suppressed', '14', '<5', 'None']
     """
     counts = [c for c in table.columns
               if c in ("invited", "responded", "analysed", "excluded")
               or c.startswith(("invited_", "responded_"))]
-    return suppress(table, counts, {"response_rate": "responded"}, threshold)
+    out = suppress(table, counts, {"response_rate": "responded"}, threshold)
+    # a hidden count must not follow from a total: hide more cells (privacy.complementary)
+    for i, row in table.iterrows():
+        values = {c: row[c] for c in counts if pd.notna(row[c])}
+        # a role this programme does not have is blank, not a part of the sum
+        sums = [(total, [c for c in values if c.startswith(f"{total}_")])
+                for total in ("invited", "responded")]
+        sums += [("responded", ["analysed", "excluded"])]
+        small = {c for c in values if is_small(row[c], threshold)}
+        for column in complementary(values, small, sums) if threshold > 1 else ():
+            out[column] = out[column].astype(object)
+            out.at[i, column] = SUPPRESSED
+            if column == "responded" and pd.notna(row.get("response_rate")):
+                out["response_rate"] = out["response_rate"].astype(object)
+                out.at[i, "response_rate"] = SUPPRESSED
+    return out
 
 
 def share_outcomes(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """``outcomes.csv`` for sharing: small ``n`` and yes-counts suppressed, and the
     percentages (``raw_value``, ``pomp`` and its CI) of a yes/no item whose yes-count is
-    small."""
-    derived = {"raw_value": "count", "pomp": "count", "ci_low": "count", "ci_high": "count"}
-    return suppress(table, ["n", "count"], derived, threshold)
+    small; then, so that no hidden count follows from the others (yes + no = n within a
+    role), further counts and their percentages as ``suppressed``.
+
+    >>> rows = pd.DataFrame({"program": "p", "year": "2019", "item": "q",
+    ...     "group": ["mentor"], "n": [42], "count": [41],
+    ...     "raw_value": [97.6], "pomp": [97.6], "ci_low": [87.4], "ci_high": [99.6]})
+    >>> share_outcomes(rows)[["count", "pomp", "ci_low"]].values.tolist()  # 1 said no
+    [['suppressed', 'suppressed', 'suppressed']]
+    """
+    percentages = ["raw_value", "pomp", "ci_low", "ci_high"]
+    out = suppress(table, ["n", "count"], dict.fromkeys(percentages, "count"), threshold)
+    if threshold <= 1 or table.empty:
+        return out
+    # complementary: per item and role, yes + no = n
+    for _, block in table.groupby(["program", "year", "item"], sort=False):
+        values = {}
+        for _, row in block.iterrows():
+            values |= {("n", row["group"]): row["n"]}
+            if pd.notna(row.get("count")):
+                values |= {("count", row["group"]): row["count"],
+                           ("no", row["group"]): row["n"] - row["count"]}
+        sums = [(("n", g), [("count", g), ("no", g)], "part") for g in block["group"]]
+        small = {k for k, v in values.items() if pd.notna(v) and is_small(v, threshold)}
+        extra = complementary(values, small, sums)
+        for i, row in block.iterrows():
+            group = row["group"]
+            hide = [c for c in ("n", "count") if (c, group) in extra]
+            # a percentage gives its count (or n) away; a Likert mean does not
+            if hide and pd.notna(row.get("count")) and row.get("count") != 0:
+                hide += percentages
+            for column in hide:
+                out[column] = out[column].astype(object)
+                out.at[i, column] = SUPPRESSED
+    return out
 
 
 def share_effects(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:

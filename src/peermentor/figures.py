@@ -18,17 +18,21 @@ True
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
+import matplotlib.patches
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from peermentor.config import analysed_roles, group_label, items_of_type
+from peermentor.privacy import is_small, marker
+from peermentor.report import participation_cells
 
 #: Resolution of saved PNGs.
 DPI = 150
@@ -55,20 +59,61 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
+def short_label(text: str, width: int = 38, lines: int = 2) -> str:
+    """A question's wording for an axis or title: wrapped, at most ``lines`` lines, cut
+    at a word with an ellipsis.
+
+    >>> short_label("Did the programme help you adapt to medical school life?", 24)
+    'Did the programme help\\nyou adapt to medical…'
+    """
+    wrapped = textwrap.wrap(" ".join(str(text).split()), width)
+    if len(wrapped) > lines:
+        last = textwrap.shorten(" ".join(wrapped[lines - 1:]), width - 1, placeholder="")
+        wrapped = [*wrapped[:lines - 1], last.rstrip(" ,;:") + "…"]
+    return "\n".join(wrapped)
+
+
+def _item_text(program: dict | None, item_id: str) -> str:
+    for item in (program or {}).get("codebook", []):
+        if item["id"] == item_id:
+            return item.get("text", item_id)
+    return item_id
+
+
 def _level_label(scale: dict, level: int) -> str:
     labels = scale.get("labels") or {}
     text = labels.get(level, labels.get(str(level)))
     return f"{level} {text}" if text else str(level)
 
 
-def likert_diverging_bars(responses: pd.DataFrame, program: dict) -> Figure | None:
+def _combined(counts: np.ndarray) -> list[float]:
+    """Answers below the midpoint, at it (odd scales) and above it."""
+    k = len(counts)
+    neg = k // 2
+    return [counts[:neg].sum(), counts[neg] if k % 2 else 0.0, counts[k - neg:].sum()]
+
+
+def _drawable(counts: np.ndarray, k: int, threshold: int) -> bool:
+    """Can a bar be drawn without a small cell, level by level or combined?"""
+    return not any(is_small(c, threshold) for c in counts) or not any(
+        is_small(c, threshold) for c in _combined(counts))
+
+
+def likert_diverging_bars(
+    responses: pd.DataFrame, program: dict, threshold: int = 0
+) -> Figure | None:
     """Diverging stacked bars of every Likert item by analysed role, neutral centred.
 
-    One bar per item x role (roles that were asked and answered), showing the
-    percent of answers at each level: levels below the scale midpoint extend
-    left of 0, levels above extend right, and the middle level of an odd
-    scale straddles 0. Items on different scales (1-5, 1-7) get separate
-    panels. ``None`` when there is no Likert answer.
+    One bar per item x role (roles that were asked and answered), labelled with the
+    question's wording (:func:`short_label`), showing the percent of answers at each
+    level: levels below the scale midpoint extend left of 0, levels above extend right,
+    and the middle level of an odd scale straddles 0. Items on different scales (1-5,
+    1-7) get separate panels. ``None`` when there is no Likert answer.
+
+    With a small-cell ``threshold`` a level chosen by 1 to ``threshold - 1`` people is
+    not shown on its own: the bar combines the levels below and above the midpoint,
+    and if one of those is still small the bar is left out and marked suppressed. A
+    group of fewer than ``threshold`` shows its n as the marker.
 
     >>> import pandas as pd
     >>> program = {"roles": {"a": "A"}, "codebook": [{"id": "q", "text": "Q",
@@ -77,8 +122,10 @@ def likert_diverging_bars(responses: pd.DataFrame, program: dict) -> Figure | No
     >>> fig = likert_diverging_bars(responses, program)
     >>> [round(float(p.get_x()), 1) for p in fig.axes[0].patches if p.get_width() > 0]
     [-50.0]
+    >>> likert_diverging_bars(responses, program, threshold=5) is None  # nothing to draw
+    True
     """
-    panels: dict[tuple[int, int], list[tuple[str, int, np.ndarray, dict]]] = {}
+    panels: dict[tuple[int, int], list[tuple[str, np.ndarray, dict]]] = {}
     for item in items_of_type(program, "likert"):
         scale = item["scale"]
         lo, hi = int(scale["min"]), int(scale["max"])
@@ -94,14 +141,15 @@ def likert_diverging_bars(responses: pd.DataFrame, program: dict) -> Figure | No
             if sub.empty:
                 continue
             counts = np.array([(sub == lv).sum() for lv in levels], dtype=float)
-            label = f"{item['id']} ({group_label(program, role)}, n={len(sub)})"
-            panels.setdefault((lo, hi), []).append((label, len(sub), 100 * counts / len(sub),
-                                                    scale))
-    if not panels:
+            n = marker(threshold) if is_small(len(sub), threshold) else str(len(sub))
+            label = f"{short_label(item['text'], 44)}\n({group_label(program, role)}, n={n})"
+            panels.setdefault((lo, hi), []).append((label, counts, scale))
+    if not panels or not any(_drawable(counts, k=len(counts), threshold=threshold)
+                             for rows in panels.values() for _, counts, _ in rows):
         return None
     n_rows = sum(len(rows) for rows in panels.values())
     with _style():
-        fig = _figure(8.0, 1.2 + 0.35 * n_rows + 0.9 * len(panels))
+        fig = _figure(8.5, 1.4 + 0.6 * n_rows + 1.0 * len(panels))
         axes = fig.subplots(
             len(panels), 1, squeeze=False,
             height_ratios=[len(r) + 2 for r in panels.values()],
@@ -113,34 +161,59 @@ def likert_diverging_bars(responses: pd.DataFrame, program: dict) -> Figure | No
             if k % 2:
                 colours[neg] = (0.85, 0.85, 0.85, 1.0)  # neutral in grey
             ys = np.arange(len(rows))[::-1]
-            extent = 0.0
-            for y, (_label, _n, pct, scale) in zip(ys, rows, strict=True):
-                left = -(pct[:neg].sum() + (pct[neg] / 2 if k % 2 else 0.0))
-                for j in range(k):
-                    ax.barh(y, pct[j], left=left, color=colours[j], edgecolor="white",
+            extent = 50.0
+            combined = False
+            for y, (_label, counts, scale) in zip(ys, rows, strict=True):
+                pct = 100 * counts / counts.sum()
+                bins = [(j, pct[j], colours[j]) for j in range(k)]
+                if any(is_small(c, threshold) for c in counts):
+                    # each level alone would show a small cell: combine below/above midpoint
+                    parts = _combined(counts)
+                    if not _drawable(counts, k, threshold):
+                        ax.text(0, y, f"suppressed: fewer than {threshold} in a category",
+                                ha="center", va="center", fontsize=7, color="0.35")
+                        continue
+                    combined = True
+                    share = 100 * np.array(parts) / counts.sum()
+                    bins = [(None, share[0], colours[0]), (None, share[1], colours[neg]),
+                            (None, share[2], colours[-1])]
+                left = -(sum(b[1] for b in bins if b[0] is not None and b[0] < neg)
+                         + (pct[neg] / 2 if k % 2 else 0.0))
+                if bins[0][0] is None:
+                    left = -(bins[0][1] + bins[1][1] / 2)
+                for j, width, colour in bins:
+                    ax.barh(y, width, left=left, color=colour, edgecolor="white",
                             linewidth=0.5, height=0.7,
-                            label=_level_label(scale, lo + j) if y == ys[0] else None)
-                    left += pct[j]
-                extent = max(extent, -(pct[:neg].sum() + (pct[neg] / 2 if k % 2 else 0.0)),
-                             left)
-            ax.set_yticks(ys, [r[0] for r in rows])
-            lim = min(100.0, 10 * np.ceil(max(extent, 1e-9) / 10))
+                            hatch="//" if j is None else None,
+                            label=_level_label(scale, lo + j) if j is not None
+                            and y == ys[0] else None)
+                    left += width
+                extent = max(extent, left, -(left - 100))
+            ax.set_yticks(ys, [r[0] for r in rows], fontsize=7)
+            lim = min(100.0, 10 * np.ceil(extent / 10))
             ax.set_xlim(-lim, lim)
             ax.axvline(0, color="0.3", linewidth=0.8)
             ax.set_xlabel("% of respondents (left: below midpoint, right: above)")
-            ax.set_title(f"Scale {lo}-{hi}", loc="left")
-            ax.legend(ncols=k, fontsize=7, loc="upper center",
-                      bbox_to_anchor=(0.5, -0.35 if len(rows) < 3 else -0.2), frameon=False)
+            ax.set_title(f"Scale {lo}-{hi}" + (" (hatched: levels combined to hide small "
+                                              "cells)" if combined else ""), loc="left")
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(ncols=k, fontsize=7, loc="upper center",
+                          bbox_to_anchor=(0.5, -0.35 if len(rows) < 3 else -0.15),
+                          frameon=False)
     return fig
 
 
-def participation_chart(stats: pd.DataFrame, program: dict | None = None) -> Figure | None:
+def participation_chart(
+    stats: pd.DataFrame, program: dict | None = None, threshold: int = 0
+) -> Figure | None:
     """Grouped bars of invited vs responded per role (and all) from participation rows.
 
     ``stats`` is :func:`peermentor.stats.participation` or
     :func:`peermentor.stats.analyse_cohort` output; ``program`` (optional)
     supplies role labels. Roles without a known invited count show only the
-    responded bar. ``None`` when there are no participation rows.
+    responded bar. ``None`` when there are no participation rows. With a small-cell
+    ``threshold`` a count the participation table hides
+    (:func:`peermentor.report.participation_cells`) gets no bar, only its marker.
 
     >>> import pandas as pd
     >>> stats = pd.DataFrame({"section": ["participation"], "item": ["participation"],
@@ -158,8 +231,9 @@ def participation_chart(stats: pd.DataFrame, program: dict | None = None) -> Fig
     groups = list(dict.fromkeys(rows["group"]))
     table = table.reindex(groups)
     x = np.arange(len(groups))
+    shown = participation_cells(stats, program or {"roles": {}}, threshold)
     with _style():
-        fig = _figure(1.6 + 1.1 * len(groups), 3.2)
+        fig = _figure(1.6 + 1.3 * len(groups), 3.2)
         ax = fig.subplots()
         width = 0.38
         for offset, stat, colour in ((-width / 2, "invited", "0.75"),
@@ -167,10 +241,15 @@ def participation_chart(stats: pd.DataFrame, program: dict | None = None) -> Fig
             if stat not in table:
                 continue
             heights = table[stat].to_numpy(dtype=float)
-            keep = ~np.isnan(heights)
+            text = [shown.get((stat, g), "") for g in groups]
+            hidden = np.array([bool(t) and not t.replace(".", "").isdigit() for t in text])
+            keep = ~np.isnan(heights) & ~hidden
             bars = ax.bar(x[keep] + offset, heights[keep], width, color=colour, label=stat)
             ax.bar_label(bars, fmt="%g", fontsize=7)
-        ax.set_xticks(x, [group_label(program, g) for g in groups])
+            for i in np.flatnonzero(~np.isnan(heights) & hidden):
+                ax.text(x[i] + offset, 0, text[i], ha="center", va="bottom", fontsize=7,
+                        rotation=90)
+        ax.set_xticks(x, [short_label(group_label(program, g), 16) for g in groups])
         ax.set_ylabel("respondents")
         ax.set_title("Participation", loc="left")
         ax.legend(frameon=False)
@@ -178,14 +257,16 @@ def participation_chart(stats: pd.DataFrame, program: dict | None = None) -> Fig
 
 
 def multi_choice_bars(stats: pd.DataFrame, item_id: str,
-                      program: dict | None = None) -> Figure | None:
+                      program: dict | None = None, threshold: int = 0) -> Figure | None:
     """Horizontal grouped bars: percent of respondents per option and role for one item.
 
     Uses the ``percent`` rows of ``item_id`` (from
     :func:`peermentor.stats.multi_choice_summary` or ``analyse_cohort``); role
     groups are shown, ``all`` only when there is no role group. ``program``
-    (optional) supplies choice and role labels. ``None`` when the item has no
-    percent rows.
+    (optional) supplies choice and role labels and the question's wording for the
+    title. ``None`` when the item has no percent rows. With a small-cell
+    ``threshold`` an option chosen by 1 to ``threshold - 1`` of a role gets no bar,
+    only the marker, as in the table.
 
     >>> import pandas as pd
     >>> stats = pd.DataFrame({"section": ["s"] * 2, "item": ["why"] * 2, "option": ["x", "y"],
@@ -210,6 +291,13 @@ def multi_choice_bars(stats: pd.DataFrame, item_id: str,
                 choices = {str(k): v for k, v in (item.get("choices") or {}).items()}
     table = rows.pivot_table(index="option", columns="group", values="value", aggfunc="first",
                              sort=False).reindex(index=options, columns=groups)
+    counts = stats[(stats["item"] == item_id) & (stats["statistic"] == "count")]
+    counts = counts.pivot_table(index="option", columns="group", values="value",
+                                aggfunc="first", sort=False).reindex(index=options,
+                                                                     columns=groups)
+    if threshold > 1 and all(is_small(c, threshold) for c in counts.to_numpy().ravel()
+                             if pd.notna(c) and c > 0):
+        return None  # every bar would show a small cell
     y = np.arange(len(options))[::-1]
     height = 0.8 / len(groups)
     colours = matplotlib.colormaps["tab10"](np.arange(len(groups)) % 10)
@@ -218,23 +306,31 @@ def multi_choice_bars(stats: pd.DataFrame, item_id: str,
         ax = fig.subplots()
         for j, group in enumerate(groups):
             offset = (len(groups) - 1) / 2 * height - j * height
-            ax.barh(y + offset, table[group].fillna(0).to_numpy(dtype=float), height,
-                    color=colours[j], label=group_label(program, group))
-        ax.set_yticks(y, [choices.get(o, o) for o in options])
+            small = np.array([is_small(c, threshold) for c in counts[group]])
+            widths = table[group].fillna(0).to_numpy(dtype=float)
+            ax.barh((y + offset)[~small], widths[~small], height, color=colours[j],
+                    label=group_label(program, group))
+            for k in np.flatnonzero(small):
+                ax.text(1, y[k] + offset, marker(threshold), va="center", fontsize=6,
+                        color=colours[j])
+        ax.set_yticks(y, [short_label(choices.get(o, o), 40) for o in options])
         ax.set_xlim(0, 100)
         ax.set_xlabel("% of respondents who answered the item")
-        ax.set_title(item_id, loc="left")
+        ax.set_title(short_label(_item_text(program, item_id), 70), loc="left")
         ax.legend(frameon=False, fontsize=7)
     return fig
 
 
-def themes_heatmap(codes_summary_df: pd.DataFrame, program: dict) -> Figure | None:
+def themes_heatmap(codes_summary_df: pd.DataFrame, program: dict,
+                   threshold: int = 0) -> Figure | None:
     """Heatmap of coded segments per role (rows) and category (columns), counts annotated.
 
     Reads the category-level (``option == ''``) ``segments`` rows of section
     ``qualitative`` (output of :func:`peermentor.stats.codes_summary` or
     ``analyse_cohort``). Roles follow the programme's display order,
-    categories its ``qualitative`` order. ``None`` when no segment was coded.
+    categories its ``qualitative`` order. ``None`` when no segment was coded. With a
+    small-cell ``threshold`` a count from 1 to ``threshold - 1`` is drawn as a hatched
+    cell labelled with the marker, its shade not showing the count.
 
     >>> import pandas as pd
     >>> program = {"roles": {"a": "A", "b": "B"},
@@ -260,11 +356,20 @@ def themes_heatmap(codes_summary_df: pd.DataFrame, program: dict) -> Figure | No
     with _style():
         fig = _figure(1.8 + 0.9 * len(cats), 1.2 + 0.5 * len(roles))
         ax = fig.subplots()
-        image = ax.imshow(matrix, cmap="Blues", aspect="auto", vmin=0,
-                          vmax=max(1.0, matrix.max()))
+        small = np.vectorize(lambda v: is_small(v, threshold))(matrix)
+        shade = np.ma.masked_array(matrix, mask=small)
+        # the colour scale's top must not give away a hidden count either
+        top = max([1.0, float(threshold), *matrix[~small].ravel()])
+        image = ax.imshow(shade, cmap="Blues", aspect="auto", vmin=0, vmax=top)
         for i in range(matrix.shape[0]):
             for j in range(matrix.shape[1]):
-                dark = matrix[i, j] > 0.6 * matrix.max()
+                if small[i, j]:
+                    ax.add_patch(matplotlib.patches.Rectangle(
+                        (j - 0.5, i - 0.5), 1, 1, facecolor="0.9", hatch="//",
+                        edgecolor="white"))
+                    ax.text(j, i, marker(threshold), ha="center", va="center", fontsize=8)
+                    continue
+                dark = matrix[i, j] > 0.6 * top
                 ax.text(j, i, f"{matrix[i, j]:g}", ha="center", va="center", fontsize=8,
                         color="white" if dark else "black")
         ax.set_xticks(np.arange(len(cats)), [labels.get(c, c) for c in cats],
@@ -280,8 +385,9 @@ def reproduction_chart(reproduction: pd.DataFrame) -> Figure | None:
     """Published against computed, one dot per printed number, on log axes.
 
     Dots on the diagonal are reproduced; a dot off it is a printed number the data (and
-    the audit) disagree with. Worded claims and values that cannot be computed are left
-    out.
+    the audit) disagree with. Worded claims, values that cannot be computed, zeros (no
+    place on a log axis) and hidden small counts are left out; the legend gives each
+    status's total and how many of them are plotted, so it agrees with the tables.
 
     >>> table = pd.DataFrame({"published": ["4", "21", "6"], "computed": ["4", "21.05", "15.8"],
     ...                       "status": ["reproduced", "reproduced", "differs"],
@@ -302,12 +408,15 @@ def reproduction_chart(reproduction: pd.DataFrame) -> Figure | None:
         hi = max(published[usable].max(), computed[usable].max()) * 1.5
         ax.plot([lo, hi], [lo, hi], color="#999999", linewidth=0.8, zorder=1)
         styles = {"reproduced": ("#1b7837", "o"), "differs": ("#b2182b", "X")}
-        for status, (colour, marker) in styles.items():
+        for status, (colour, symbol) in styles.items():
             rows = usable & reproduction["status"].eq(status)
             if rows.any():
+                total = int(reproduction["status"].eq(status).sum())
+                shown = int(rows.sum())
                 ax.scatter(published[rows], computed[rows], s=28, color=colour,
-                           marker=marker, alpha=0.8, zorder=2,
-                           label=f"{status} ({int(rows.sum())})")
+                           marker=symbol, alpha=0.8, zorder=2,
+                           label=f"{status}: {total}" + (
+                               f" ({shown} plotted)" if shown != total else ""))
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlim(lo, hi)

@@ -6,10 +6,12 @@ a percentage computed from it as :data:`SUPPRESSED`. Zeros stay visible
 (saying that nobody chose an option identifies nobody), as do counts of
 ``threshold`` or more. A threshold of 0 or 1 switches suppression off.
 
-Only primary suppression is done: a suppressed cell can sometimes be worked
-out from a row total shown next to it. The cohort's tidy ``stats.csv`` stays
-unsuppressed: it is the analysis record behind the shared tables, kept with
-the validated data.
+A hidden cell must not be recoverable from what is shown beside it: where a
+table's cells add up (roles to "all", answers to the number answering, responded
+to analysed plus excluded), :func:`complementary` hides further cells until no
+sum has exactly one hidden term. The cohort's tidy ``stats.csv`` stays
+unsuppressed: it is the analysis record behind the shared tables, kept with the
+validated data.
 
 >>> table = pd.DataFrame({"n": [42, 4, 0], "yes": [3, 4, 0], "percent": [7.1, 100.0, None]})
 >>> suppress(table, counts=["n", "yes"], derived={"percent": "yes"}, threshold=5)
@@ -54,9 +56,9 @@ def rule_text(threshold: int = DEFAULT_THRESHOLD) -> str:
         return "Small-cell suppression is off (`small_cell_threshold` below 2)."
     return (
         f"Small cells suppressed: counts from 1 to {threshold - 1} are shown as "
-        f"\"{marker(threshold)}\" and percentages computed from them as \"{SUPPRESSED}\"; "
-        f"zeros are shown (threshold {threshold}: `small_cell_threshold` in "
-        "`config/config.yaml`)."
+        f"\"{marker(threshold)}\", and percentages computed from them, and any total or "
+        f"other cell from which they could be worked out, as \"{SUPPRESSED}\"; zeros are "
+        f"shown (threshold {threshold}, the pipeline's `small_cell_threshold` setting)."
     )
 
 
@@ -83,3 +85,44 @@ def suppress(
         if mask.any():
             out[column] = out[column].astype(object).where(~mask, text)
     return out
+
+
+def complementary(values: dict, hidden: set, sums: list[tuple], prefer: str = "total") -> set:
+    """Hide more cells until no hidden cell can be worked out from a sum.
+
+    ``values`` maps a cell key to its count, ``hidden`` holds the keys already
+    hidden, and each entry of ``sums`` is ``(total, [parts])`` with
+    ``values[total] == sum of values[parts]`` (entries whose cells are missing or
+    do not add up are ignored). While a sum has exactly one hidden cell, another is
+    hidden: its total (``prefer="total"``; if the total is already hidden, its
+    smallest shown part) or its smallest shown part (``prefer="part"``; the total
+    when no part is left). A sum given as ``(total, parts, prefer)`` overrides
+    ``prefer`` for itself. Returns the keys hidden in addition.
+
+    >>> values = {"all": 18, "mentee": 14, "mentor": 4}
+    >>> complementary(values, {"mentor"}, [("all", ["mentee", "mentor"])])
+    {'all'}
+    >>> values = {"n": 10, "yes": 9, "no": 1, "all_n": 30, "all_yes": 20}
+    >>> sorted(complementary(values, {"no"}, [("n", ["yes", "no"])], prefer="part"))
+    ['yes']
+    """
+    usable = []
+    for total, parts, *how in sums:
+        cells = [total, *parts]
+        if all(k in values and pd.notna(values[k]) for k in cells) and math.isclose(
+                float(values[total]), float(sum(values[k] for k in parts))):
+            usable.append((total, list(parts), how[0] if how else prefer))
+    hide = set(hidden)
+    changed = True
+    while changed:
+        changed = False
+        for total, parts, how in usable:
+            if sum(k in hide for k in (total, *parts)) != 1:
+                continue
+            shown = [k for k in parts if k not in hide]
+            if total not in hide and (how == "total" or not shown):
+                hide.add(total)
+            else:
+                hide.add(min(shown, key=lambda k: (float(values[k]) == 0, values[k])))
+            changed = True
+    return hide - set(hidden)

@@ -46,5 +46,5 @@ rule cohort_html:
         "results/logs/html/{program}/{year}.log",
     conda:
         "../../environment.yml"
-    shell:
-        "jupyter nbconvert --to html --no-input --stdout {input} > {output} 2> {log}"
+    script:
+        "../scripts/cohort_html.py"

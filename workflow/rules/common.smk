@@ -111,4 +111,54 @@ def all_outputs():
         "results/comparison/summary.md",
         "results/reproduction.csv",
         "results/audit.csv",
+        "results/site",
     ]
+
+
+SITE_TABLES = [
+    "results/comparison/studies.csv",
+    "results/comparison/outcomes.csv",
+    "results/comparison/themes.csv",
+    "results/reproduction.csv",
+    "results/audit.csv",
+]
+
+
+def comparison_extras(wildcards):
+    """Further comparison outputs (effect sizes, pooled estimates, forest plots, trends)
+    that some rule of this workflow makes, so the site waits for them and shows them."""
+    found = set()
+    for other in workflow.rules:
+        for path in map(str, other.output):
+            if path.startswith("results/comparison/") and "{" not in path:
+                found.add(path)
+    return sorted(found - set(SITE_TABLES))
+
+
+def cohort_sources():
+    """Each cohort's data files, for the site's landing page."""
+    return {
+        f"{c.program}/{c.year}": ", ".join(
+            name for name in (c.survey_file, "codes.csv" if c.has_codes else None) if name
+        )
+        for c in COHORTS
+    }
+
+
+def build_partial_site():
+    """After a failed run (say --keep-going with a cohort that breaks its codebook), still
+    write the results site, listing what failed. It is dated 1970 so the next run
+    rebuilds it."""
+    import os
+
+    from peermentor.site import build_site
+
+    try:
+        if os.path.isdir("results"):
+            build_site("results", "results/site", [(c.program, c.year) for c in COHORTS],
+                       PROGRAM_CONFIGS, config["small_cell_threshold"], partial=True,
+                       sources=cohort_sources())
+            os.utime("results/site", (0, 0))
+            print("Results site (run incomplete): results/site/index.html", file=sys.stderr)
+    except Exception as error:  # the run's own error is the one to report
+        print(f"Results site not written after the failed run: {error}", file=sys.stderr)

@@ -1,0 +1,19 @@
+"""Snakemake script for rule site (see peermentor.site)."""
+
+from pathlib import Path
+
+from peermentor.config import load_program
+from peermentor.site import build_site
+
+programs = {Path(p).stem: load_program(p) for p in snakemake.input.programs}  # noqa: F821
+pages = build_site(
+    "results",
+    snakemake.output[0],  # noqa: F821
+    [tuple(c) for c in snakemake.params.cohorts],  # noqa: F821
+    programs,
+    snakemake.params.threshold,  # noqa: F821
+    sources=snakemake.params.sources,  # noqa: F821
+)
+Path(snakemake.log[0]).write_text(  # noqa: F821
+    "".join(f"{page}\n" for page in pages), encoding="utf-8"
+)
