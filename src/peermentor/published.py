@@ -382,7 +382,7 @@ def reproduce(
             if entry["statistic"] in ("risk_ratio", "odds_ratio"):
                 notes.append(_ratio_note(entry, stats))
             if entry["statistic"] == "p" and "_vs_" in entry.get("group", ""):
-                notes.append(f"Mann-Whitney variant: {variant} (stats.csv)")
+                notes.append(f"Mann-Whitney variant: {variant}, as in the cohort report")
         item = entry.get("item") or "; ".join(entry.get("items", []))
         option = entry.get("option") or " + ".join(map(str, entry.get("options", [])))
         group = entry.get("group") if "groups" not in entry else (
