@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-COPIED = ["Snakefile", "workflow", "config", "notebooks", "data", "environment.yml"]
+COPIED = ["Snakefile", "workflow", "config", "notebooks", "data", "environment.yml", "profiles"]
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
