@@ -16,6 +16,13 @@ The parsing is a pure function of the log lines, so it can be tested on text:
 ...     progress.feed(line)
 >>> progress.feed("Finished jobid: 7 (Rule: cohort_report)")
 '[1/2 cohorts] unc-ssm 2019 done   elapsed 0:40, about 0:13 left'
+
+Before Snakemake has counted any step, the estimate goes by cohorts:
+
+>>> progress = Progress(clock=iter([0.0, 10.0]).__next__)
+>>> progress.cohorts_total = 3
+>>> progress.feed("Finished jobid: 4 (Rule: cohort_report)")
+'[1/3 cohorts] ? ? done   elapsed 0:10, about 0:20 left'
 """
 
 from __future__ import annotations
@@ -125,7 +132,9 @@ class Progress:
         self.cohorts_done += 1
         elapsed = self.clock() - self.start
         done, total = self.steps[0] + 1, self.steps[1]  # Snakemake counts this job next
-        left = elapsed / done * (total - done) if done else 0.0
+        if total < done:  # no step count yet: go by cohorts
+            done, total = self.cohorts_done, max(self.cohorts_total, self.cohorts_done)
+        left = elapsed / done * (total - done)
         cohort = " ".join(wildcards.get(key, "?") for key in ("program", "year"))
         return (f"[{self.cohorts_done}/{self.cohorts_total or '?'} cohorts] {cohort} done   "
                 f"elapsed {clock_text(elapsed)}, about {clock_text(left)} left")
