@@ -9,7 +9,8 @@ for key in SlurmdPidFile SlurmctldPidFile; do
     file="$(sed -n "s/^$key=//p" "$CONF")"
     if [[ -n "$file" && -f "$file" ]]; then
         pid="$(cat "$file")"
-        if kill -0 "$pid" 2>/dev/null; then
+        # only a process that is the daemon (a stale pid file may name another one)
+        if [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == slurm* ]]; then
             kill "$pid"
             for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         fi

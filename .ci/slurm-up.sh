@@ -76,10 +76,12 @@ else
     echo "slurm-up: keeping the existing $CONF (not written by this script)" >&2
 fi
 
-running() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A daemon runs if its pid file names a live process of that name (a stale pid file from
+# an earlier boot may name some other process).
+running() { [[ -f "$2" && "$(cat "/proc/$(cat "$2")/comm" 2>/dev/null)" == "$1" ]]; }
 pidfile() { sed -n "s/^$1=//p" "$CONF"; }
-running "$(pidfile SlurmctldPidFile)" || /usr/sbin/slurmctld
-running "$(pidfile SlurmdPidFile)" || /usr/sbin/slurmd
+running slurmctld "$(pidfile SlurmctldPidFile)" || /usr/sbin/slurmctld
+running slurmd "$(pidfile SlurmdPidFile)" || /usr/sbin/slurmd
 
 for _ in $(seq 100); do
     if sinfo --noheader --format '%t' 2>/dev/null | grep -qE '^(idle|mix|alloc)'; then
