@@ -2,7 +2,7 @@
 # One entry point for a fresh machine with Python >= 3.11:
 #   ./run.sh            set up .venv (pinned) if needed, then run the whole pipeline
 #   ./run.sh test       set up .venv if needed, then run the test suite
-#   ./run.sh [snakemake options...]   e.g. ./run.sh --keep-going, ./run.sh -n
+#   ./run.sh [snakemake options...]   e.g. ./run.sh --keep-going, ./run.sh -n, ./run.sh --verbose
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -30,4 +30,6 @@ if [[ "${1:-}" == "test" ]]; then
     shift
     exec python -m pytest "$@"
 fi
-exec snakemake --cores all "$@"
+# Quiet progress (one line per cohort), full log in results/logs/snakemake/; see
+# src/peermentor/progress.py. ./run.sh --verbose shows Snakemake's own output.
+exec python -m peermentor.progress "$@"

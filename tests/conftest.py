@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-COPIED = ["Snakefile", "workflow", "notebooks", "environment.yml"]
+COPIED = ["Snakefile", "workflow", "notebooks", "environment.yml", "profiles"]
 
 
 def bundled_cohorts(root: Path = ROOT) -> dict[str, list[str]]:

@@ -268,7 +268,7 @@ def test_new_cohort_runs_only_its_jobs_and_comparisons(built, tmp_path):
     assert {rule for rule, _ in jobs} - {rule for rule, _ in cohort_jobs} == COMPARISON_RULES
     assert {wc for _, wc in cohort_jobs} == {"program=ulsan-peer, year=2021"}
     assert {rule for rule, _ in cohort_jobs} == {
-        "validate_cohort", "cohort_notebook", "cohort_html"
+        "validate_cohort", "cohort_report"
     }
     snakemake(workdir)
     studies = pd.read_csv(workdir / "results/comparison/studies.csv", dtype={"year": str})
@@ -391,9 +391,9 @@ def test_changing_the_threshold_rebuilds_every_shared_table(built):
     out = snakemake(built, "--dry-run", "--config", "small_cell_threshold=0").stdout
     rules = re.findall(r"^(?:local)?rule (\w+):", out, flags=re.MULTILINE)
     # (the reproduction tables follow, as they read the rebuilt stats.csv)
-    assert COMPARISON_RULES | {"cohort_notebook", "cohort_html"} <= set(rules)
+    assert COMPARISON_RULES | {"cohort_report"} <= set(rules)
     assert "validate_cohort" not in rules
-    assert rules.count("cohort_notebook") == len(COHORTS)
+    assert rules.count("cohort_report") == len(COHORTS)
 
 
 def respondent_ids(workdir: Path) -> set[str]:

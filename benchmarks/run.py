@@ -1,0 +1,259 @@
+"""Benchmarks of the pipeline at consortium scale (not part of the test suite).
+
+    .venv/bin/python benchmarks/run.py                  # sizes 100 and 300, 1,000 for no-op
+    .venv/bin/python benchmarks/run.py --quick          # sizes 5 and 15, 50 for no-op, 100k rows
+
+Each measurement runs in a fresh copy of the repository under --workdir (plus N
+synthetic cohorts from benchmarks/cohorts.py) and is printed as a Markdown table with
+the command that made it; paste it into docs/benchmarks.md. CPU seconds are those of
+the measured process and all its children (user + system), so they do not depend on
+what else runs on the machine the way wall time does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cohorts import generate, write_responses  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+COPIED = ["Snakefile", "workflow", "config", "notebooks", "data", "environment.yml", "profiles"]
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+BASELINE = [sys.executable, "-c", "import pandas, scipy.stats, matplotlib.pyplot"]
+
+
+def measure(command: list[str], cwd: Path | None = None) -> dict:
+    """Wall seconds, CPU seconds (children, user + system) and stdout of a command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}"
+                         f"{result.stderr[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "out": result.stdout, "err": result.stderr}
+
+
+def median_of(runs: int, command: list[str], cwd: Path | None = None) -> dict:
+    results = [measure(command, cwd) for _ in range(runs)]
+    return {key: float(np.median([r[key] for r in results])) for key in ("wall", "cpu")}
+
+
+def fresh(workdir: Path, n: int, respondents: int) -> Path:
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    for name in COPIED:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, workdir / name)
+    generate(workdir, n, respondents)
+    return workdir
+
+
+def snakemake(*args: str) -> list[str]:
+    return [str(BIN / "snakemake"), *args]
+
+
+def plain_script(workdir: Path, program: str, year: int) -> list[str]:
+    """The notebook's code cells as one plain Python script (no kernel, no nbconvert)."""
+    import json
+
+    cells = json.loads((workdir / "notebooks/cohort.ipynb").read_text())["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    folder = f"results/plain/{program}/{year}"
+    code[0] = "\n".join([
+        f"program = {program!r}", f"year = '{year}'",
+        f"responses = 'results/validated/{program}/{year}.responses.csv'",
+        f"codes = 'results/validated/{program}/{year}.codes.csv'",
+        f"program_config = 'config/programs/{program}.yaml'",
+        f"stats_path = '{folder}/stats.csv'", f"figures_dir = '{folder}/figures'",
+        "published = ''", "small_cell_threshold = 5",
+    ])
+    return [sys.executable, "-c", "\n".join(code)]
+
+
+def row(*cells) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def per_cohort(args, baseline: dict) -> list[str]:
+    """Whole pipeline at two sizes: CPU and wall per extra cohort, linear fit to 1,000."""
+    small, large = args.sizes
+    runs = {}
+    for n in (small, large):
+        workdir = fresh(args.workdir / f"n{n}", n, args.respondents)
+        runs[n] = measure(snakemake("--cores", "2"), cwd=workdir)
+    cpu_slope = (runs[large]["cpu"] - runs[small]["cpu"]) / (large - small)
+    wall_slope = (runs[large]["wall"] - runs[small]["wall"]) / (large - small)
+    wall_intercept = runs[small]["wall"] - wall_slope * small
+    at_1000 = wall_intercept + wall_slope * 1000
+    lines = [
+        f"Whole pipeline, `snakemake --cores 2`, fresh copy + N synthetic cohorts of "
+        f"{args.respondents} respondents (+ the 5 bundled studies):", "",
+        row("N", "wall (s)", "CPU (s)"), row("---", "---", "---"),
+        *[row(n, f"{r['wall']:.1f}", f"{r['cpu']:.1f}") for n, r in runs.items()], "",
+        row("per extra cohort", "value", "goal"), row("---", "---", "---"),
+        row("CPU", f"{cpu_slope:.2f} CPU-s = {cpu_slope / baseline['cpu']:.2f}x baseline",
+            "<= 1.5x baseline"),
+        row("wall (2 cores)", f"{wall_slope:.2f} s", ""),
+        row("1,000 cohorts, linear fit", f"wall = {wall_intercept:.1f} s + {wall_slope:.3f} s "
+            f"x N -> {at_1000 / 60:.1f} min", "<= 20 min"),
+    ]
+    return lines
+
+
+def notebook_vs_script(args, baseline: dict) -> list[str]:
+    """One cohort's notebook (papermill) and HTML (nbconvert) against a plain script."""
+    workdir = fresh(args.workdir / "script", 3, args.respondents)
+    cohorts = [("bench-000", 2001 + k) for k in range(3)]
+    measure(snakemake("--cores", "2", *[f"results/validated/{p}/{y}.responses.csv"
+                                        for p, y in cohorts]), cwd=workdir)
+    plain, report = [], []
+    for program, year in cohorts:
+        plain.append(measure(plain_script(workdir, program, year), cwd=workdir))
+        html = f"results/cohorts/{program}/{year}/report.html"
+        report.append(measure(snakemake("--cores", "1", html), cwd=workdir))
+    noop = measure(snakemake("--cores", "1", "-n"), cwd=workdir)  # Snakemake's own start-up
+    script = float(np.mean([r["cpu"] for r in plain]))
+    rules = float(np.mean([r["cpu"] for r in report])) - noop["cpu"]
+    return [
+        "One cohort after validation, CPU seconds (mean of 3 synthetic cohorts; Snakemake's "
+        f"own start-up, {noop['cpu']:.2f} CPU-s, subtracted from the rules):", "",
+        row("what", "CPU (s)", "ratio"), row("---", "---", "---"),
+        row(f"baseline: `{' '.join(BASELINE[1:])}`", f"{baseline['cpu']:.2f}", "1.00"),
+        row("plain script (the notebook's code cells, `python -c`)", f"{script:.2f}",
+            f"{script / baseline['cpu']:.2f}x baseline"),
+        row("executed notebook + HTML (the pipeline's rules)", f"{rules:.2f}",
+            f"{rules / script:.2f}x plain script"),
+    ]
+
+
+def make_outputs_up_to_date(workdir: Path) -> None:
+    """Create every output as an empty file, in job order, so that Snakemake has nothing to do.
+
+    Only the time Snakemake spends deciding that nothing is to be done is measured, so
+    the outputs' content does not matter.
+    """
+    summary = measure(snakemake("--cores", "1", "--summary"), cwd=workdir)["out"]
+    for line in summary.splitlines()[1:]:
+        path = workdir / line.split("\t")[0]
+        if path.name == "figures":
+            path.mkdir(parents=True, exist_ok=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()
+    measure(snakemake("--cores", "1", "--touch"), cwd=workdir)  # mtimes in job order
+    check = measure(snakemake("--cores", "1", "-n"), cwd=workdir)
+    assert "Nothing to be done" in check["out"] + check["err"], check["err"][-2000:]
+
+
+def noop(args) -> list[str]:
+    lines = ["Planning at N cohorts (median of 3; Snakemake parses the workflow, discovers "
+             "cohorts, loads and validates every programme config):", "",
+             row("N", "dry run, nothing built: wall (s)", "CPU (s)",
+                 "no-op, all up to date: wall (s)", "CPU (s)"),
+             row("---", "---", "---", "---", "---")]
+    for n in (5, args.noop):
+        workdir = fresh(args.workdir / f"noop{n}", n, 10)
+        dry = median_of(3, snakemake("--cores", "2", "-n"), cwd=workdir)
+        make_outputs_up_to_date(workdir)
+        idle = median_of(3, snakemake("--cores", "2", "-n"), cwd=workdir)
+        lines.append(row(n + 5, f"{dry['wall']:.2f}", f"{dry['cpu']:.2f}",
+                         f"{idle['wall']:.2f}", f"{idle['cpu']:.2f}"))
+    lines += ["", "(N counts the 5 bundled studies; goal: no-op <= 2 s at 1,000 cohorts.)"]
+    return lines
+
+
+PEAK = """
+def rss_mib(field):
+    with open("/proc/self/status") as fh:
+        return next(int(l.split()[1]) for l in fh if l.startswith(field)) / 1024
+"""
+VALIDATE = PEAK + """
+import sys
+from peermentor.config import load_program
+from peermentor.validate import validate_cohort
+program = load_program(sys.argv[1])
+imported = rss_mib("VmRSS:")
+responses, _ = validate_cohort(program, sys.argv[2], None)
+assert len(responses) == int(sys.argv[3])
+print(imported, rss_mib("VmHWM:"))
+"""
+READ_CSV = PEAK + """
+import sys, pandas
+imported = rss_mib("VmRSS:")
+pandas.read_csv(sys.argv[1], dtype=str)
+print(imported, rss_mib("VmHWM:"))
+"""
+
+
+def validation(args) -> list[str]:
+    workdir = fresh(args.workdir / "rows", 1, 10)
+    path = workdir / "big.csv"
+    write_responses(path, args.rows, seed=1)
+    config = str(workdir / "config/programs/bench-000.yaml")
+    runs = {
+        "`validate_cohort` (peermentor.validate)": measure(
+            [sys.executable, "-c", VALIDATE, config, str(path), str(args.rows)]),
+        "`pandas.read_csv(path, dtype=str)` alone": measure(
+            [sys.executable, "-c", READ_CSV, str(path)]),
+    }
+    table = [row("what", "wall (s)", "CPU (s)", "rows/s (wall)", "peak RSS (MiB)",
+                 "peak over imports (MiB)"), row("---", "---", "---", "---", "---", "---")]
+    growth = []
+    for what, run in runs.items():
+        imported, peak = map(float, run["out"].split())
+        growth.append(peak - imported)
+        table.append(row(what, f"{run['wall']:.1f}", f"{run['cpu']:.1f}",
+                         f"{args.rows / run['wall']:,.0f}",
+                         f"{peak:.0f}", f"{peak - imported:.0f}"))
+    return [
+        f"Validation of one file of {args.rows:,} rows ({path.stat().st_size / 2**20:.0f} MiB, "
+        "the synthetic codebook), one process each (wall includes imports):", "", *table, "",
+        f"Memory for the data: {growth[0] / growth[1]:.1f}x read_csv's (goal <= 2x); "
+        "goal <= 10 s for 1,000,000 rows.",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/peermentor-benchmarks"))
+    parser.add_argument("--sizes", type=int, nargs=2, default=[100, 300])
+    parser.add_argument("--noop", type=int, default=1000, help="cohorts for the no-op")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--respondents", type=int, default=150)
+    parser.add_argument("--quick", action="store_true", help="small sizes, to try the script")
+    parser.add_argument("--only", nargs="*", default=["script", "noop", "rows", "pipeline"],
+                        choices=["script", "noop", "rows", "pipeline"])
+    args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.noop, args.rows = [5, 15], 50, 100_000
+    print(f"Command: `{' '.join([Path(sys.executable).name, *sys.argv])}`  ")
+    print(f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} "
+          f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M %Z')}; "
+          f"load average at start {os.getloadavg()[0]:.1f}\n")
+    baseline = median_of(5, BASELINE)
+    print(f"Baseline (one Python start, median of 5): `{' '.join(BASELINE[1:])}` = "
+          f"{baseline['cpu']:.2f} CPU-s, {baseline['wall']:.2f} s wall\n", flush=True)
+    sections = {"script": lambda: notebook_vs_script(args, baseline), "noop": lambda: noop(args),
+                "rows": lambda: validation(args), "pipeline": lambda: per_cohort(args, baseline)}
+    for name in args.only:
+        print("\n".join(sections[name]()) + "\n", flush=True)
+
+
+if __name__ == "__main__":
+    main()
