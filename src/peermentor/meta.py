@@ -141,28 +141,8 @@ def pool(
 
 
 #: Columns of ``pooled.csv`` (:func:`pool_effects`).
-POOLED_TABLE_COLUMNS = [
-    "construct",
-    "comparison",
-    "metric",
-    "scale",
-    "k",
-    "cohorts",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "pi_low",
-    "pi_high",
-    "tau2",
-    "i2",
-    "q",
-    "q_df",
-    "q_p",
-    "method",
-    "ci_method",
-    "note",
-]
+POOLED_TABLE_COLUMNS = ["construct", "comparison", "metric", "scale", "k", "cohorts",
+                        *POOLED_COLUMNS[1:], "note"]
 
 #: Back-transformation from the pooled scale to the metric's own scale.
 INVERSE = {"identity": lambda v: v, "log": np.exp, "atanh": np.tanh}
