@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import fresh_copy
+from conftest import add_user_cohort, fresh_copy
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slurm]
 
@@ -60,6 +60,7 @@ def tables(workdir: Path) -> dict[Path, bytes]:
 
 def test_slurm_profile_run_equals_local_run(cluster, built, tmp_path):
     workdir = fresh_copy(tmp_path / "repo")
+    add_user_cohort(workdir)  # the same cohorts as the local run
     exe = shutil.which("snakemake") or str(Path(sys.executable).with_name("snakemake"))
     # First status check after 5 s (the plugin's default, 40 s, suits a busy real cluster).
     command = [exe, "--profile", "profiles/slurm", "--slurm-init-seconds-before-status-checks", "5"]
