@@ -46,7 +46,8 @@ VERBOSE_OPTIONS = {
     "--list-input-changes", "--list-params-changes", "--containerize", "--unlock",
     "--cleanup-metadata", "--delete-all-output", "--delete-temp-output", "--print-compilation",
 }
-OUTPUTS = ("results/cohorts/<program>/<year>/report.html (one per cohort), "
+OUTPUTS = ("start at results/site/index.html (every report and table); "
+           "results/cohorts/<program>/<year>/report.html (one per cohort), "
            "results/comparison/summary.md, results/reproduction.csv")
 
 _JOB = re.compile(r"^\s*(?:local)?rule (\w+):$")
