@@ -124,15 +124,16 @@ SITE_TABLES = [
 ]
 
 
-def comparison_extras(wildcards):
-    """Further comparison outputs (effect sizes, pooled estimates, forest plots, trends)
-    that some rule of this workflow makes, so the site waits for them and shows them."""
-    found = set()
-    for other in workflow.rules:
-        for path in map(str, other.output):
-            if path.startswith("results/comparison/") and "{" not in path:
-                found.add(path)
-    return sorted(found - set(SITE_TABLES))
+# The other comparison outputs the site shows (effect sizes, pooled estimates, forest
+# plots, trends, the summary), so that it waits for them.
+COMPARISON_EXTRAS = [
+    "results/comparison/effects.csv",
+    "results/comparison/forest",
+    "results/comparison/pooled.csv",
+    "results/comparison/summary.md",
+    "results/comparison/trends",
+    "results/comparison/trends.csv",
+]
 
 
 def cohort_sources():

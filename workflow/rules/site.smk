@@ -5,7 +5,7 @@ rule site:
     input:
         reports=cohort_paths("results/cohorts/{program}/{year}/report.html"),
         tables=SITE_TABLES,
-        extras=comparison_extras,
+        extras=COMPARISON_EXTRAS,
         programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
     output:
         directory("results/site"),
