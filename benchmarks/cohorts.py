@@ -32,19 +32,21 @@ comparison: [mentor, mentee]
 cohorts:
 {cohorts}
 codebook:
-  - {{id: gender, text: Gender, type: single_choice, section: demographics, construct: gender,
+  - {{id: gender, text: Gender, type: single_choice, section: demographics,
+     no_construct: synthetic demographic,
      choices: {{female: Female, male: Male}}}}
-  - {{id: age, text: Age (years), type: numeric, section: demographics, construct: age,
+  - {{id: age, text: Age (years), type: numeric, section: demographics,
+     no_construct: synthetic demographic,
      min: 18, max: 60}}
 {likert}
   - {{id: would_again, text: Would take part again, type: binary, section: outcomes,
-     construct: would_participate_again}}
+     construct: continued_participation}}
   - {{id: topics, text: Topics discussed, type: multi_choice, section: outcomes,
-     choices: {{{topics}}}}}
+     no_construct: synthetic topics, choices: {{{topics}}}}}
 """
 LIKERT_ITEM = """\
   - {{id: {id}, text: Satisfaction item {id}, type: likert, section: outcomes,
-     construct: programme_satisfaction, scale: {{min: 1, max: 5}}}}"""
+     construct: programme_value, scale: {{min: 1, max: 5}}}}"""
 
 
 def program_yaml(number: int, years: list[int], invited: int) -> str:
