@@ -36,8 +36,6 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-from peermentor.report import is_reconstructed
-
 TEMPLATES = Path(__file__).with_name("templates")
 #: Software whose versions the landing page states.
 SOFTWARE = ["peermentor", "snakemake", "pandas", "scipy", "statsmodels", "pingouin",
@@ -235,6 +233,10 @@ def build_site(
     every cohort, so those shown may be from an earlier run). ``sources`` names each
     cohort's data files, keyed ``"program/year"``.
     """
+    # here, not at the top: peermentor.report imports pandas, which every cohort job
+    # (cohort_report renders its notebook with this module) would pay for nothing
+    from peermentor.report import is_reconstructed
+
     results, out = Path(results), Path(out)
     if out.exists():
         shutil.rmtree(out)
