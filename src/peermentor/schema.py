@@ -13,10 +13,16 @@ words; :func:`to_typed` then converts the validated text to numbers.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
-import pandera.pandas as pa
 
 from peermentor.config import item_columns
+
+# pandera is imported by the functions that build schemas, not here: reading validated
+# files back (every notebook kernel, through to_typed) needs none of its ~0.2 CPU-s.
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 CODE_SOURCES = (
     "interview",
@@ -33,6 +39,8 @@ def _numbers(values: pd.Series) -> pd.Series:
 
 
 def _integer_between(lo: float | None, hi: float | None, what: str) -> pa.Check:
+    import pandera.pandas as pa  # lazy: see the note at the imports
+
     def check(values: pd.Series) -> pd.Series:
         num = _numbers(values)
         ok = num.notna() & (num == num.round())
@@ -46,6 +54,8 @@ def _integer_between(lo: float | None, hi: float | None, what: str) -> pa.Check:
 
 
 def _number_between(lo: float | None, hi: float | None) -> pa.Check:
+    import pandera.pandas as pa  # lazy: see the note at the imports
+
     def check(values: pd.Series) -> pd.Series:
         num = _numbers(values)
         ok = num.notna()
@@ -65,6 +75,8 @@ def _number_between(lo: float | None, hi: float | None) -> pa.Check:
 
 
 def _one_of(allowed: list[str], what: str) -> pa.Check:
+    import pandera.pandas as pa  # lazy: see the note at the imports
+
     return pa.Check.isin(allowed, error=f"must be one of {what}: {', '.join(allowed)}")
 
 
@@ -127,6 +139,8 @@ def map_likert_labels(frame: pd.DataFrame, program: dict) -> tuple[pd.DataFrame,
 
 
 def _item_column_checks(item: dict) -> dict[str, pa.Column]:
+    import pandera.pandas as pa  # lazy: see the note at the imports
+
     kind = item["type"]
     nullable = not item.get("required", False)
     if kind == "likert":
@@ -158,6 +172,8 @@ def _item_column_checks(item: dict) -> dict[str, pa.Column]:
 
 def _row_checks(program: dict) -> list[pa.Check]:
     """Rules that involve several columns of one row (one failure per row)."""
+    import pandera.pandas as pa  # lazy: see the note at the imports
+
     checks = []
     for item in program.get("codebook", []):
         if item["type"] not in ("multi_choice", "ranking"):
@@ -196,6 +212,8 @@ def _row_checks(program: dict) -> list[pa.Check]:
 
 def response_schema(program: dict) -> pa.DataFrameSchema:
     """Schema of a cohort's ``responses.csv`` (as text), built from the codebook."""
+    import pandera.pandas as pa  # lazy: see the note at the imports
+
     roles = [str(r) for r in program["roles"]]
     columns = {
         "respondent_id": pa.Column(str, unique=True, nullable=False),
@@ -213,6 +231,8 @@ def response_schema(program: dict) -> pa.DataFrameSchema:
 
 def codes_schema(program: dict) -> pa.DataFrameSchema:
     """Schema of a cohort's ``codes.csv`` (qualitative coded segments)."""
+    import pandera.pandas as pa  # lazy: see the note at the imports
+
     categories = program.get("qualitative", {}).get("categories", [])
     category_ids = [c["id"] for c in categories]
     subcats = {c["id"]: {s["label"] for s in c.get("subcategories", [])} for c in categories}

@@ -39,10 +39,10 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from peermentor.config import response_columns
 from peermentor.schema import (
@@ -52,6 +52,9 @@ from peermentor.schema import (
     response_schema,
     to_typed,
 )
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 logger = logging.getLogger(__name__)
 
@@ -398,6 +401,8 @@ def validate_frame(
     """Every failure of ``frame`` against ``schema`` (``lines``: file line of each row)."""
     if lines is None:
         lines = [i + 2 for i in range(len(frame))]  # one line per row after the header
+    import pandera.pandas as pa  # lazy, as in peermentor.schema: load_validated needs none
+
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
