@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from peermentor.cohorts import CohortDiscoveryError, discover_cohorts
+from peermentor.schema import _numbers
 from peermentor.validate import CohortValidationError, run, validate_cohort
 
 PROGRAM = {
@@ -418,3 +419,16 @@ def test_likert_label_keys_must_be_scale_points(tmp_path):
     path.write_text(yaml.safe_dump(config))
     with pytest.raises(ConfigError, match=r"demo.yaml: item 'sat': scale label key 7 must be"):
         load_program(path)
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "string"])
+@pytest.mark.parametrize("texts", [
+    ["1", "2", "2", None], ["1", "2", "2"], ["1.5", "2", "2"], [None, None], [],
+    ["a", "a"], ["1", "x", "1"],
+    [" 3", "3", "1e3", "1e3", "-0", "0", "inf", "NaN", "1_000", "1_000"],
+    ["9007199254740993", "9007199254740993", "1"], ["18446744073709551615"] * 2, ["", "", "4"],
+])
+def test_numbers_parses_like_pandas_to_numeric(texts, dtype):
+    # _numbers parses each distinct text once; pandas' own to_numeric is the reference
+    values = pd.Series(texts, dtype=dtype, name="q", index=range(10, 10 + len(texts)))
+    pd.testing.assert_series_equal(_numbers(values), pd.to_numeric(values, errors="coerce"))
