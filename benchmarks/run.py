@@ -15,10 +15,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,7 +32,13 @@ from cohorts import generate, write_responses  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 COPIED = ["Snakefile", "workflow", "config", "notebooks", "data", "environment.yml", "profiles"]
 BIN = Path(sys.executable).parent
-ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+# An `scontrol` that fails at once, first on PATH: where SLURM is installed but slurmctld
+# is not running, the SLURM executor plugin's `scontrol show config` at import waits
+# ~9 s (wall, not CPU) in every Snakemake start; the benchmarks never use SLURM.
+NO_SCONTROL = Path(tempfile.mkdtemp(prefix="peermentor-bench-bin-"))
+(NO_SCONTROL / "scontrol").write_text("#!/bin/sh\nexit 1\n")
+(NO_SCONTROL / "scontrol").chmod(0o755)
+ENV = {**os.environ, "PATH": os.pathsep.join([str(NO_SCONTROL), str(BIN), os.environ["PATH"]])}
 BASELINE = [sys.executable, "-c", "import pandas, scipy.stats, matplotlib.pyplot"]
 
 
@@ -149,9 +157,14 @@ def make_outputs_up_to_date(workdir: Path) -> None:
     the outputs' content does not matter.
     """
     summary = measure(snakemake("--cores", "1", "--summary"), cwd=workdir)["out"]
+    rules = "".join(p.read_text() for p in (workdir / "workflow/rules").glob("*.smk"))
+    directories = [  # the rules' directory() outputs, wildcards matching one path component
+        re.compile(re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(pattern)) + "$")
+        for pattern in re.findall(r'directory\(\s*"([^"]+)"', rules)]
     for line in summary.splitlines()[1:]:
-        path = workdir / line.split("\t")[0]
-        if path.name == "figures":
+        output = line.split("\t")[0]
+        path = workdir / output
+        if any(d.match(output) for d in directories):
             path.mkdir(parents=True, exist_ok=True)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
