@@ -242,6 +242,35 @@ def validation(args) -> list[str]:
     ]
 
 
+PEAK_OF_CHILDREN = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:]).returncode
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)  # KiB on Linux
+sys.exit(code)
+"""
+
+
+def big_cohort(args) -> list[str]:
+    """One cohort of --big respondents through the pipeline's own rules (validate, report)."""
+    workdir = fresh(args.workdir / "big", 1, args.big)
+    program, year = "bench-000", 2001
+    steps = {"validate_cohort": f"results/validated/{program}/{year}.responses.csv",
+             "cohort_report (notebook + HTML)": f"results/cohorts/{program}/{year}/report.html"}
+    table = [row("rule", "wall (s)", "CPU (s)", "peak RSS of its largest process (MiB)"),
+             row("---", "---", "---", "---")]
+    for rule, target in steps.items():
+        run = measure([sys.executable, "-c", PEAK_OF_CHILDREN,
+                       *snakemake("--cores", "2", target)], cwd=workdir)
+        table.append(row(rule, f"{run['wall']:.1f}", f"{run['cpu']:.1f}",
+                         f"{float(run['out'].split()[-1]):.0f}"))
+    size = (workdir / f"data/raw/{program}/{year}/responses.csv").stat().st_size / 2**20
+    return [
+        f"One cohort of {args.big:,} respondents ({size:.0f} MiB, the synthetic codebook), "
+        "built by `snakemake --cores 2 <target>` (each row includes a Snakemake start):", "",
+        *table,
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/peermentor-benchmarks"))
@@ -249,12 +278,13 @@ def main() -> None:
     parser.add_argument("--noop", type=int, default=1000, help="cohorts for the no-op")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--respondents", type=int, default=150)
+    parser.add_argument("--big", type=int, default=500_000, help="respondents of the big cohort")
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the script")
-    parser.add_argument("--only", nargs="*", default=["script", "noop", "rows", "pipeline"],
-                        choices=["script", "noop", "rows", "pipeline"])
+    parser.add_argument("--only", nargs="*", default=["script", "noop", "rows", "big", "pipeline"],
+                        choices=["script", "noop", "rows", "big", "pipeline"])
     args = parser.parse_args()
     if args.quick:
-        args.sizes, args.noop, args.rows = [5, 15], 50, 100_000
+        args.sizes, args.noop, args.rows, args.big = [5, 15], 50, 100_000, 20_000
     print(f"Command: `{' '.join([Path(sys.executable).name, *sys.argv])}`  ")
     print(f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} "
           f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M %Z')}; "
@@ -263,7 +293,8 @@ def main() -> None:
     print(f"Baseline (one Python start, median of 5): `{' '.join(BASELINE[1:])}` = "
           f"{baseline['cpu']:.2f} CPU-s, {baseline['wall']:.2f} s wall\n", flush=True)
     sections = {"script": lambda: notebook_vs_script(args, baseline), "noop": lambda: noop(args),
-                "rows": lambda: validation(args), "pipeline": lambda: per_cohort(args, baseline)}
+                "rows": lambda: validation(args), "big": lambda: big_cohort(args),
+                "pipeline": lambda: per_cohort(args, baseline)}
     for name in args.only:
         print("\n".join(sections[name]()) + "\n", flush=True)
 
