@@ -84,12 +84,12 @@ def plain_script(workdir: Path, program: str, year: int) -> list[str]:
     code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
     folder = f"results/plain/{program}/{year}"
     code[0] = "\n".join([
-        f"program = {program!r}", f"year = '{year}'",
+        f"program = {program!r}", f"year = {year}",  # an integer, as cohort_report passes it
         f"responses = 'results/validated/{program}/{year}.responses.csv'",
         f"codes = 'results/validated/{program}/{year}.codes.csv'",
         f"program_config = 'config/programs/{program}.yaml'",
         f"stats_path = '{folder}/stats.csv'", f"figures_dir = '{folder}/figures'",
-        "published = ''", "small_cell_threshold = 5",
+        "published = ''", "waves = ''", "small_cell_threshold = 5",
     ])
     return [sys.executable, "-c", "\n".join(code)]
 
