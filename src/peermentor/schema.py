@@ -49,7 +49,7 @@ def _numbers(values: pd.Series) -> pd.Series:
     codes, distinct = pd.factorize(values)
     if len(distinct) < len(values):
         parsed = pd.to_numeric(pd.Series(distinct, dtype=values.dtype), errors="coerce")
-        if isinstance(parsed.dtype, np.dtype):  # not a nullable dtype (those: as below)
+        if isinstance(parsed.dtype, np.dtype):  # nullable Int64/Float64: the plain path
             # take() gives the missing values' code -1 NaN, upcasting integers to float
             # as to_numeric does when a value is missing
             return pd.Series(take(parsed.to_numpy(), codes, allow_fill=True),
