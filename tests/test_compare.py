@@ -133,11 +133,40 @@ def test_shared_outcomes_hide_small_counts_and_their_percentages():
     table = harmonise_outcomes(stats, BINARY)
     assert table.set_index("group").loc["mentor", ["n", "count"]].tolist() == [40, 3]
     shared = share_outcomes(table).set_index("group")
-    assert shared.loc["mentor", ["n", "count", "raw_value", "pomp", "ci_low"]].tolist() == [
-        40, "<5", "suppressed", "suppressed", "suppressed"]
+    assert shared.loc["mentor", ["n", "count", "raw_value", "pomp"]].tolist() == [
+        40, "<5", "suppressed", "suppressed"]
+    # The interval stays, widened over every count "<5" could hide (1 to 4 of 40): from
+    # the Wilson lower bound of 1/40 to the upper bound of 4/40, by hand from Wilson's
+    # formula, p~ +- z sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n), z = 1.959964. The true
+    # count's own interval (3/40: 2.58 to 19.86) lies inside it.
+    assert shared.loc["mentor", ["ci_low", "ci_high"]].tolist() == pytest.approx(
+        [0.4427, 23.0518], abs=1e-4)
+    assert shared.loc["mentor", "ci_method"].startswith(
+        "Wilson score interval (statsmodels), widened")
+    assert shared.loc["other", "ci_method"] == "Wilson score interval (statsmodels)"
     assert shared.loc["mentee", ["n", "count", "pomp"]].tolist() == ["<5", 0, 0.0]  # zero shown
     assert shared.loc["other", ["n", "count", "pomp"]].tolist() == [44, 30, pytest.approx(68.1818)]
     assert share_outcomes(table, threshold=0).equals(table)  # 0: off
+
+
+@pytest.mark.parametrize("n, hidden, outside", [(42, range(38, 42), 37), (42, range(1, 5), 5),
+                                                 (9, range(1, 5), 0), (9, range(5, 9), 9)])
+def test_a_widened_interval_is_the_same_for_every_count_it_hides(n, hidden, outside):
+    # Whatever the true count behind a marker, the shared row must read the same, or
+    # the interval would give the count away; and it must contain each count's own
+    # Wilson interval, or it would cover less than 95%.
+    rows = [share_outcomes(harmonise_outcomes(_binary_stats("alpha", "mentor", c, n), BINARY))
+            for c in hidden]
+    shown = ["n", "count", "raw_value", "pomp", "ci_low", "ci_high", "ci_method"]
+    assert all(r[shown].equals(rows[0][shown]) for r in rows), [r[shown] for r in rows]
+    assert isinstance(rows[0]["ci_low"].iloc[0], float)
+    for c in hidden:
+        own = harmonise_outcomes(_binary_stats("alpha", "mentor", c, n), BINARY).iloc[0]
+        assert rows[0]["ci_low"].iloc[0] <= own["ci_low"] <= own["ci_high"] <= rows[0][
+            "ci_high"].iloc[0]
+    # a count just outside the hidden set is shown
+    assert share_outcomes(harmonise_outcomes(
+        _binary_stats("alpha", "mentor", outside, n), BINARY))["count"].iloc[0] == outside
 
 
 def test_shared_studies_and_themes_hide_small_counts():

@@ -10,7 +10,8 @@ Expected values are typed from metafor's printed output, not from our own run:
 * REML (``rma(yi, vi, data=dat)``, Viechtbauer 2010, J Stat Softw 36(3), and the metafor
   reference pages): estimate -0.7145, se 0.1798, z -3.9744, CI -1.0669 to -0.3622,
   tau^2 0.3132, I^2 92.22%, Q(df = 12) = 152.2330; ``predict(res, transf=exp)``:
-  pred 0.4894, PI (cr.lb, cr.ub) 0.1546 to 1.5490.
+  pred 0.4894, PI (cr.lb, cr.ub) 0.1546 to 1.5490. With ``test="knha"``: se 0.1808,
+  CI -1.1084 to -0.3206, and ``predict(res, transf=exp, digits=2)`` PI 0.14 to 1.76.
 * DL (metafor's tests/testthat/test_misc_metan_vs_rma.uni_with_dat.bcg.r, checked there
   against Stata's metan): estimate -0.7141, CI -1.0644 to -0.3638, z -3.9952, tau^2
   0.3088, I^2 92.1173; ``predict(res, transf=exp)``: 0.4896 (0.3449, 0.6950).
@@ -95,6 +96,11 @@ def test_knapp_hartung_scales_se_and_uses_t_on_k_minus_1(bcg):
     assert kh["pi_high"] == pytest.approx(
         kh["estimate"] + crit * math.sqrt(kh["se"] ** 2 + kh["tau2"]), rel=1e-9)
     assert kh["ci_method"] == "knapp-hartung t(df=12)"
+    # metafor's printed output of rma(yi, vi, data=dat, test="knha") and of
+    # predict(res, transf=exp, digits=2) for it (metafor's BCG example pages)
+    assert (round(kh["se"], 4), round(kh["ci_low"], 4), round(kh["ci_high"], 4)) == (
+        0.1808, -1.1084, -0.3206)
+    assert (round(math.exp(kh["pi_low"]), 2), round(math.exp(kh["pi_high"]), 2)) == (0.14, 1.76)
 
 
 def test_homogeneous_studies_give_zero_tau2_and_fixed_effect_answer():

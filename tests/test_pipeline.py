@@ -96,6 +96,21 @@ def test_summary_tables_have_blanks_not_nan(built):
     assert not [line for line in table_lines if re.search(r"\|\s*nan\s*\|", line)]
 
 
+def test_three_constructs_span_two_bundled_studies_each_row_with_n_and_a_ci(built):
+    outcomes = pd.read_csv(built / "results/comparison/outcomes.csv", dtype=str)
+    bundled = outcomes[outcomes["program"].isin({p for p, _ in STUDIES})]
+    programs = bundled.groupby("construct")["program"].nunique()
+    shared = programs[programs >= 2].index
+    assert len(shared) >= 3, programs.to_dict()
+    rows = bundled[bundled["construct"].isin(shared)]
+    numbers = rows[["n", "ci_low", "ci_high"]].apply(pd.to_numeric, errors="coerce")
+    assert numbers.notna().all().all(), rows[["program", "item", "group", "n", "ci_low"]]
+    assert (numbers["ci_low"] < numbers["ci_high"]).all()
+    # the default threshold still withholds some percentages: those rows keep a CI
+    withheld = rows[rows["pomp"] == "suppressed"]
+    assert len(withheld) and withheld["ci_method"].str.contains("widened").all()
+
+
 def test_second_run_has_nothing_to_do(built):
     result = snakemake(built)
     assert "Nothing to be done" in result.stdout + result.stderr

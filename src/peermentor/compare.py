@@ -313,9 +313,20 @@ def share_outcomes(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> p
     >>> rows = pd.DataFrame({"program": "p", "year": "2019", "item": "q",
     ...     "group": ["mentor"], "n": [42], "count": [41],
     ...     "raw_value": [97.6], "pomp": [97.6], "ci_low": [87.4], "ci_high": [99.6]})
-    >>> share_outcomes(rows)[["count", "pomp", "ci_low"]].values.tolist()  # 1 said no
+    >>> share_outcomes(rows)[["count", "raw_value", "pomp"]].values.tolist()  # 1 said no
     [['suppressed', 'suppressed', 'suppressed']]
+
+    Such a row keeps an interval that gives nothing away (see
+    :func:`_with_hidden_count_intervals`): the marker says 38 to 41 of 42 said yes, and
+    the interval spans the Wilson intervals of all four.
+
+    >>> share_outcomes(rows)[["ci_low", "ci_high"]].values.tolist()
+    [[77.9349, 99.5785]]
     """
+    return _with_hidden_count_intervals(table, _suppress_outcomes(table, threshold), threshold)
+
+
+def _suppress_outcomes(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     percentages = ["raw_value", "pomp", "ci_low", "ci_high"]
     out = suppress(table, ["n", "count"], dict.fromkeys(percentages, "count"), threshold)
     if threshold <= 1 or table.empty:
@@ -340,6 +351,43 @@ def share_outcomes(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> p
             for column in hide:
                 out[column] = out[column].astype(object)
                 out.at[i, column] = SUPPRESSED
+    return out
+
+
+#: ci_method of an outcome row whose percentage is withheld but whose interval is shown.
+WIDENED_WILSON = ("Wilson score interval (statsmodels), widened to cover every count the "
+                  "suppression could hide (conservative; the percentage is withheld)")
+
+
+def _with_hidden_count_intervals(table: pd.DataFrame, shared: pd.DataFrame,
+                                 threshold: int) -> pd.DataFrame:
+    """Give a row whose percentage was withheld an interval that still gives nothing away.
+
+    Where ``n`` is shown but the yes-count is hidden, the shown marker says which counts
+    are possible: every count that would have been hidden with the same marker. The
+    union of their Wilson intervals is published: a function of ``n`` and the marker
+    alone, so it reveals nothing new, and it contains the interval of the true count,
+    so it covers at least as often as that interval does (95%).
+    """
+    out = shared
+    for i, row in shared.iterrows():
+        if row["ci_low"] != SUPPRESSED or isinstance(row["n"], str):
+            continue
+        n = int(row["n"])
+        edges = set(range(threshold)) | set(range(max(n - threshold + 1, 0), n + 1))
+        candidates = [c for c in sorted(edges) if 0 <= c <= n]
+        trial = pd.DataFrame([table.loc[i]] * len(candidates)).reset_index(drop=True)
+        trial["count"] = candidates
+        trial["group"] = [f"candidate {c}" for c in candidates]  # one sum per candidate
+        markers = _suppress_outcomes(trial, threshold)["count"]
+        possible = [c for c, m in zip(candidates, markers, strict=True) if m == row["count"]]
+        if not possible:
+            continue
+        low, high = proportion_confint(possible, n, alpha=0.05, method="wilson")
+        out.at[i, "ci_low"] = round(100 * float(min(low)), 4)
+        out.at[i, "ci_high"] = round(100 * float(max(high)), 4)
+        if "ci_method" in out:
+            out.at[i, "ci_method"] = WIDENED_WILSON
     return out
 
 
@@ -385,12 +433,19 @@ def markdown_table(table: pd.DataFrame, **options) -> str:
 def _with_ci(est, low, high, digits: int = 2) -> str:
     """``est [low, high]`` as text; a suppression marker or blank passes through.
 
-    >>> _with_ci("50.0", 23.66, "76.34", 1), _with_ci("suppressed", 1, 2)
+    A withheld estimate keeps its (widened) interval when it has one.
+
+    >>> _with_ci("50.0", 23.66, "76.34", 1), _with_ci("suppressed", "suppressed", "x")
     ('50.0 [23.7, 76.3]', 'suppressed')
+    >>> _with_ci("suppressed", 77.93, 99.58, 1)
+    'suppressed [77.9, 99.6]'
     """
     marker = est if isinstance(est, str) else ""
     est, low, high = (pd.to_numeric(v, errors="coerce") if isinstance(v, str) else v
                       for v in (est, low, high))
+    has_ci = not (low is None or high is None or pd.isna(low) or pd.isna(high))
+    if (est is None or pd.isna(est)) and marker and has_ci:
+        return f"{marker} [{low:.{digits}f}, {high:.{digits}f}]"
     if est is None or pd.isna(est):
         return marker
     if low is None or high is None or pd.isna(low) or pd.isna(high):
@@ -419,7 +474,11 @@ def _outcome_tables(outcomes: pd.DataFrame, rule: list[str]) -> list[str]:
             "value [95% CI]": [_with_ci(e, lo, hi, 1) for e, lo, hi in
                                zip(sub["pomp"], sub["ci_low"], sub["ci_high"], strict=True)],
         })
-        parts += [title, "", markdown_table(table), "", *rule]
+        widened = sub["ci_method"].eq(WIDENED_WILSON).any() if "ci_method" in sub else False
+        note = (["Where a percentage is suppressed, its interval is widened to cover every "
+                 "count the marker could stand for, so it reveals nothing the marker does "
+                 "not (conservative).", ""] if widened else [])
+        parts += [title, "", markdown_table(table), "", *note, *rule]
     return parts
 
 

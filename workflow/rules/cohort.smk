@@ -25,7 +25,10 @@ rule cohort_report:
         threshold=config["small_cell_threshold"],
     log:
         "results/logs/cohort/{program}/{year}.log",
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/cohort_report.py"
+    # run: (not script:) so that, with Snakemake's worker threads (profiles/default), the
+    # notebook runs on the thread's warm kernel: kernel imports once per thread, not per
+    # cohort (peermentor.warmkernel).
+    run:
+        from peermentor.cohort_job import build_cohort_report
+
+        build_cohort_report(input, output, params, wildcards, log[0])

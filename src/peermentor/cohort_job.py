@@ -1,0 +1,59 @@
+"""The ``cohort_report`` job: execute the cohort notebook with papermill, then its HTML.
+
+Called from the rule's ``run:`` block, so with Snakemake's worker threads it runs inside
+the Snakemake process: papermill and nbconvert are imported once per run, and the
+notebook runs on the thread's warm kernel (:mod:`peermentor.warmkernel`) instead of a
+new kernel per cohort. The notebook, its parameters and the HTML are the same as
+``papermill --kernel python3 -p ...`` followed by :func:`peermentor.site.render_notebook`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from pathlib import Path
+
+
+def build_cohort_report(input, output, params, wildcards, log_path: str) -> None:
+    """Write ``report.ipynb``, ``stats.csv``, ``figures/`` and ``report.html`` of a cohort.
+
+    The job's log gets what ran and, when the notebook fails, the failing cell's
+    traceback (papermill's error names the cell and shows its output).
+    """
+    from peermentor import warmkernel
+    from peermentor.site import render_notebook
+
+    kernel_log = Path("results/logs/kernels") / f"thread-{threading.get_ident()}.log"
+    kernel_log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with open(log_path, "w", encoding="utf-8") as log:
+        log.write(f"papermill {input.notebook} -> {output.notebook} on a warm python3 "
+                  f"kernel (its own output: {kernel_log})\n")
+        log.flush()
+        try:
+            warmkernel.execute_notebook(
+                input.notebook,
+                output.notebook,
+                parameters={
+                    "program": wildcards.program,
+                    # papermill -p reads "2019" as the integer 2019: kept, so the
+                    # notebook is unchanged
+                    "year": int(wildcards.year),
+                    "responses": input.responses,
+                    "codes": input.codes,
+                    "program_config": input.program,
+                    "stats_path": output.stats,
+                    "figures_dir": output.figures,
+                    "published": params.published,
+                    "waves": params.waves,
+                    "small_cell_threshold": params.threshold,
+                },
+                log_path=str(kernel_log),
+            )
+            render_notebook(output.notebook, output.html,
+                            site_index="../../../site/index.html")
+        except BaseException:
+            log.write(traceback.format_exc())
+            raise
+        log.write(f"done in {time.monotonic() - started:.1f} s\n")

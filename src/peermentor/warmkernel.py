@@ -1,0 +1,160 @@
+"""Run cohort notebooks through papermill on a warm kernel, one per worker thread.
+
+A fresh Jupyter kernel pays its imports (pandas, scipy, statsmodels, matplotlib,
+pingouin: about 2 CPU-s) before the first cell runs, once per cohort. When Snakemake
+runs jobs in threads (``force-use-threads`` in ``profiles/default``), each worker
+thread keeps one kernel and runs its cohorts' notebooks on it, so those imports are
+paid once per thread instead of once per cohort (``benchmarks/kernel_reuse.py``
+measures it side by side).
+
+Every notebook must still come out as it would from a fresh kernel, so between two
+notebooks the kernel is put back: IPython's ``reset(new_session=True)`` empties the
+namespace and the output history and opens a new history session, so the execution
+counter starts at 1 again; open figures are closed. Modules stay imported; that is the
+point. A notebook that fails takes its kernel with it: the next
+cohort gets a fresh one. ``tests/test_warmkernel.py`` checks that two cohorts run on
+one kernel give the same notebooks (outputs and execution counts) as each run alone.
+
+Kernels are papermill's ``python3`` kernels started by jupyter_client, shut down when
+the process ends, and they exit on their own if it dies (ipykernel's parent poller).
+Without worker threads (a plain ``python`` process, a cluster job step) this is simply
+one kernel reused by one process, which behaves the same way.
+"""
+
+from __future__ import annotations
+
+import atexit
+import subprocess
+import threading
+from pathlib import Path
+
+import papermill
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger
+from papermill.utils import merge_kwargs, remove_args
+
+ENGINE = "peermentor-warm-kernel"
+KERNEL = "python3"
+
+# Run silently after each notebook (no output, no execution count). The package sets
+# no matplotlib rcParams, global random state or module-level caches, so the namespace,
+# the history and open figures are what a fresh kernel would differ by.
+_RESET = """\
+get_ipython().reset(new_session=True)
+import sys as _sys
+if "matplotlib.pyplot" in _sys.modules:
+    _sys.modules["matplotlib.pyplot"].close("all")
+del _sys
+"""
+
+_local = threading.local()
+_started: list[AsyncKernelManager] = []
+_started_lock = threading.Lock()
+
+
+def _start_kernel(cwd: str, log_path: str | None) -> AsyncKernelManager:
+    km = AsyncKernelManager(kernel_name=KERNEL)
+    stderr = open(log_path, "a", encoding="utf-8") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    run_sync(km.start_kernel)(cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr)
+    with _started_lock:
+        _started.append(km)
+    return km
+
+
+def _run_silently(km: AsyncKernelManager, code: str) -> None:
+    async def go():
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            reply = await kc.execute_interactive(code, silent=True, store_history=False,
+                                                 timeout=60)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"resetting the kernel failed: {reply['content']}")
+        finally:
+            kc.stop_channels()
+
+    run_sync(go)()
+
+
+def _discard(km: AsyncKernelManager) -> None:
+    try:
+        run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - a kernel that is already gone is fine
+        pass
+    with _started_lock:
+        if km in _started:
+            _started.remove(km)
+
+
+def warm_kernel(cwd: str = ".", log_path: str | None = None) -> AsyncKernelManager:
+    """This thread's kernel: started on first use, started again if it died."""
+    km = getattr(_local, "km", None)
+    if km is None or not run_sync(km.is_alive)():
+        if km is not None:
+            _discard(km)
+        km = _local.km = _start_kernel(str(Path(cwd).resolve()), log_path)
+    return km
+
+
+@atexit.register
+def shutdown_all() -> None:
+    """Stop every kernel this process started (also run at exit)."""
+    with _started_lock:
+        kernels = list(_started)
+    for km in kernels:
+        _discard(km)
+    _local.__dict__.clear()
+
+
+class WarmKernelEngine(NBClientEngine):
+    """papermill's nbclient engine on this thread's warm kernel.
+
+    papermill's own engine starts a kernel per notebook; this one passes the warm
+    kernel's manager to the same ``PapermillNotebookClient``, then drops the client's
+    channels and its exit handler (a client per cohort would otherwise keep both, and
+    each executed notebook with them, until the process ends).
+    """
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
+                                 stdout_file=None, stderr_file=None, start_timeout=60,
+                                 execution_timeout=None, **kwargs):
+        km = kwargs.pop("km")
+        kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+        client = PapermillNotebookClient(nb_man, km=km, **merge_kwargs(
+            kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
+            kernel_name=kernel_name, log=logger, log_output=log_output, stdout_file=stdout_file,
+            stderr_file=stderr_file))
+        try:
+            return client.execute()
+        finally:
+            atexit.unregister(client._cleanup_kernel)
+            if client.kc is not None:
+                client.kc.stop_channels()
+                client.kc = None
+
+
+papermill_engines.register(ENGINE, WarmKernelEngine)
+
+
+def execute_notebook(notebook: str, output: str, parameters: dict, cwd: str = ".",
+                     log_path: str | None = None) -> None:
+    """``papermill.execute_notebook`` on this thread's warm kernel, then reset it."""
+    km = warm_kernel(cwd, log_path)
+    try:
+        papermill.execute_notebook(notebook, output, parameters=parameters,
+                                   kernel_name=KERNEL, engine_name=ENGINE, km=km,
+                                   progress_bar=False)
+    except BaseException:
+        _discard(km)  # whatever state the failure left stays out of the next cohort
+        _local.km = None
+        raise
+    try:
+        _run_silently(km, _RESET)
+    except Exception:  # noqa: BLE001 - the notebook is done; the next cohort gets a new kernel
+        _discard(km)
+        _local.km = None
