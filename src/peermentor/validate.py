@@ -36,6 +36,7 @@ import difflib
 import io
 import logging
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,8 @@ if TYPE_CHECKING:
     import pandera.pandas as pa
 
 logger = logging.getLogger(__name__)
+# Notes (INFO) reach the handlers run() adds; without one, only warnings are printed.
+logger.setLevel(logging.INFO)
 
 FAILURE_COLUMNS = ["file", "line", "row", "respondent_id", "column", "value", "rule"]
 #: Field separators recognised in a header line; the comma is canonical.
@@ -508,11 +511,13 @@ def run(
     if log is not sys.stderr:  # warnings also reach the console
         handlers.append(logging.StreamHandler(sys.stderr))
         handlers[-1].setLevel(logging.WARNING)
+    # Snakemake may validate two cohorts at once in threads of one process: each
+    # cohort's log gets only the records of its own thread.
+    thread = threading.get_ident()
     for handler in handlers:
         handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        handler.addFilter(lambda record: record.thread == thread)
         logger.addHandler(handler)
-    level = logger.level
-    logger.setLevel(logging.INFO)
     try:
         responses, codes = validate_cohort(program, responses_path, codes_path)
     except CohortValidationError as err:
@@ -520,7 +525,6 @@ def run(
         print(f"{err}\nFailure report: {failures_path}", file=log)
         raise SystemExit(f"Validation failed: {err}\nFailure report: {failures_path}") from None
     finally:
-        logger.setLevel(level)
         for handler in handlers:
             logger.removeHandler(handler)
     write_failure_report([], failures_path)
@@ -529,3 +533,26 @@ def run(
     print(
         f"validated {len(responses)} responses and {len(codes)} coded segments", file=log
     )
+
+
+def validate_job(input, output, log) -> None:
+    """The ``validate_cohort`` job, called from the rule's ``run:`` block.
+
+    Runs in a worker thread of the Snakemake process (``force-use-threads``), so pandas
+    and pandera are imported once per run, not once per cohort. A failed validation
+    raises an ordinary error carrying the failure report's message (``SystemExit``
+    would be taken for an interrupt of the whole run).
+    """
+    from peermentor.config import load_program
+
+    with open(log.log, "w", encoding="utf-8") as handle:
+        try:
+            run(program=load_program(input.program), responses_path=input.get("responses"),
+                codes_path=input.get("codes"), out_responses=output.responses,
+                out_codes=output.codes, failures_path=log.failures, log=handle)
+        except SystemExit as failed:
+            raise CohortJobFailed(str(failed)) from None
+
+
+class CohortJobFailed(RuntimeError):
+    """A cohort's validation failed; the message names file, line, column and rule."""

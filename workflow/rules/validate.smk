@@ -11,7 +11,9 @@ rule validate_cohort:
     log:
         log="results/logs/validate/{program}/{year}.log",
         failures="results/logs/validate/{program}/{year}.failures.csv",
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/validate_cohort.py"
+    # run: so that validation happens in a worker thread of the Snakemake process
+    # (profiles/default: force-use-threads): pandas and pandera are imported once per run.
+    run:
+        from peermentor.validate import validate_job
+
+        validate_job(input, output, log)
