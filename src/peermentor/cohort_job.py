@@ -14,6 +14,9 @@ import time
 import traceback
 from pathlib import Path
 
+from peermentor import warmkernel
+from peermentor.site import render_notebook
+
 
 def build_cohort_report(input, output, params, wildcards, log_path: str) -> None:
     """Write ``report.ipynb``, ``stats.csv``, ``figures/`` and ``report.html`` of a cohort.
@@ -21,9 +24,6 @@ def build_cohort_report(input, output, params, wildcards, log_path: str) -> None
     The job's log gets what ran and, when the notebook fails, the failing cell's
     traceback (papermill's error names the cell and shows its output).
     """
-    from peermentor import warmkernel
-    from peermentor.site import render_notebook
-
     kernel_log = Path("results/logs/kernels") / f"thread-{threading.get_ident()}.log"
     kernel_log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from peermentor.config import response_columns
+from peermentor.config import load_program, response_columns
 from peermentor.schema import (
     CODES_COLUMNS,
     codes_schema,
@@ -543,8 +543,6 @@ def validate_job(input, output, log) -> None:
     raises an ordinary error carrying the failure report's message (``SystemExit``
     would be taken for an interrupt of the whole run).
     """
-    from peermentor.config import load_program
-
     with open(log.log, "w", encoding="utf-8") as handle:
         try:
             run(program=load_program(input.program), responses_path=input.get("responses"),

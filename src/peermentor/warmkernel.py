@@ -57,8 +57,11 @@ _started_lock = threading.Lock()
 
 def _start_kernel(cwd: str, log_path: str | None) -> AsyncKernelManager:
     km = AsyncKernelManager(kernel_name=KERNEL)
-    stderr = open(log_path, "a", encoding="utf-8") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    run_sync(km.start_kernel)(cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr)
+    if log_path:
+        with open(log_path, "a", encoding="utf-8") as stderr:  # the kernel keeps its own copy
+            run_sync(km.start_kernel)(cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr)
+    else:
+        run_sync(km.start_kernel)(cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with _started_lock:
         _started.append(km)
     return km
