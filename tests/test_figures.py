@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from peermentor import figures, stats
+from peermentor import figures, forest, stats
 
 PROGRAM = {
     "program": "demo",
@@ -113,3 +113,43 @@ def test_saved_png_is_byte_stable_and_carries_no_software_stamp(tmp_path):
         assert first[:8] == b"\x89PNG\r\n\x1a\n"
         assert first == (tmp_path / "two" / name).read_bytes()
         assert b"Software" not in first and b"matplotlib" not in first.lower()
+
+
+def forest_effects(k: int) -> pd.DataFrame:
+    """k cohort rows of one metric, estimates in a scrambled order (0.01 * (7j mod k))."""
+    estimates = [0.01 * ((7 * j) % k) for j in range(k)]
+    return pd.DataFrame({
+        "program": [f"p{j:04d}" for j in range(k)], "year": "2024", "item": "q1",
+        "metric": "hedges_g", "estimate": estimates,
+        "ci_low": [e - 0.2 for e in estimates], "ci_high": [e + 0.2 for e in estimates],
+        "direction": "positive = mentor higher than mentee"})
+
+
+POOLED = pd.Series({"estimate": 0.3, "ci_low": 0.25, "ci_high": 0.35, "pi_low": 0.1,
+                    "pi_high": 0.5, "method": "REML", "k": 1000, "i2": 12.0})
+
+
+def test_forest_plot_labels_every_row_up_to_the_limit():
+    fig = forest.forest_plot(forest_effects(forest.LABELLED_ROWS), POOLED, "value")
+    (ax,) = fig.axes
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == forest.LABELLED_ROWS + 1
+    assert labels[0] == "p0000 2024 (q1)" and labels[-1].startswith("Pooled (REML, k = 1000")
+    assert fig.get_size_inches()[1] == pytest.approx(1.2 + 0.32 * (forest.LABELLED_ROWS + 2))
+
+
+def test_many_rows_become_a_caterpillar_plot_of_fixed_size_sorted_by_estimate(tmp_path):
+    fig = forest.forest_plot(forest_effects(1000), POOLED, "value")
+    (ax,) = fig.axes
+    assert fig.get_size_inches()[1] == forest.CATERPILLAR_HEIGHT
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Pooled (REML, k = 1000, I\u00b2 = 12%)"]
+    assert ax.get_ylabel().startswith("1000 cohort \u00d7 item rows, sorted by estimate")
+    (markers,) = [line for line in ax.get_lines() if line.get_marker() == "s"]
+    order = sorted(zip(markers.get_ydata(), markers.get_xdata(), strict=True), reverse=True)
+    estimates = [x for _, x in order]  # from the top row down
+    assert estimates == sorted(estimates) and len(estimates) == 1000
+    png = forest.save_png_svg(fig, tmp_path / "many")[0]
+    width, height = int.from_bytes(png.read_bytes()[16:20]), int.from_bytes(
+        png.read_bytes()[20:24])
+    assert height < 1500 and width < 1500  # a screen's worth, not 1000 rows x 0.32 in

@@ -5,7 +5,8 @@ browsable site:
 
 * ``forest/<construct>__<comparison>__<metric>.png|.svg``: one row per cohort (estimate
   and 95% CI), and when two or more cohorts were pooled the random-effects diamond
-  (95% CI) with the 95% prediction interval as a line through it;
+  (95% CI) with the 95% prediction interval as a line through it; above
+  ``LABELLED_ROWS`` rows, a caterpillar plot (rows sorted by estimate, unlabelled);
 * ``trends/<program>__<construct>.png|.svg``: a programme with two or more years, each
   item and role of the construct by year with its 95% CI.
 
@@ -42,6 +43,11 @@ METRIC_LABELS = {
     "odds_ratio": "odds ratio",
 }
 RATIOS = frozenset({"risk_ratio", "odds_ratio"})
+# Above this many rows a labelled forest plot grows taller than any screen (and takes
+# minutes to lay out at consortium scale): the rows become a caterpillar plot of fixed
+# height, sorted by estimate, without row labels.
+LABELLED_ROWS = 60
+CATERPILLAR_HEIGHT = 6.0
 
 
 def _finite(*values) -> bool:
@@ -53,36 +59,48 @@ def forest_plot(effects: pd.DataFrame, pooled: pd.Series | None, title: str) -> 
 
     ``effects``: the cohorts' rows of ``effects.csv`` (one metric); ``pooled``: the
     matching ``pooled.csv`` row, or ``None`` when fewer than two cohorts were pooled.
+    Above ``LABELLED_ROWS`` rows it is a caterpillar plot (:func:`_caterpillar_rows`).
     """
     if effects.empty:
         return None
     metric = effects["metric"].iloc[0]
     ratio = metric in RATIOS
+    caterpillar = len(effects) > LABELLED_ROWS
+    if caterpillar:
+        effects = effects.sort_values(["estimate", "program", "year", "item"], kind="stable")
     labels, points = [], []
     for row in effects.itertuples():
         labels.append(f"{row.program} {row.year} ({row.item})")
         points.append((row.estimate, row.ci_low, row.ci_high))
-    rows = len(points) + (2 if pooled is not None else 0)
+    # the pooled row sits at y = 0, below a gap that stays in proportion among many rows
+    gap = math.ceil(0.1 * len(points)) if caterpillar else 2
+    rows = len(points) + (gap if pooled is not None else 0)
     with _style():
-        fig = _figure(7.0, 1.2 + 0.32 * rows)
+        fig = _figure(7.0, CATERPILLAR_HEIGHT if caterpillar else 1.2 + 0.32 * rows)
         ax = fig.add_subplot()
         ys = list(range(rows - 1, rows - 1 - len(points), -1))
-        for y, (est, low, high) in zip(ys, points, strict=True):
-            if _finite(low, high):
-                ax.plot([low, high], [y, y], color="0.2", lw=1.2)
-            if _finite(est):
-                ax.plot([est], [y], "s", color="0.2", ms=5)
-        ticks, names = list(ys), list(labels)
+        if caterpillar:
+            ticks, names = _caterpillar_rows(ax, ys, points)
+        else:
+            for y, (est, low, high) in zip(ys, points, strict=True):
+                if _finite(low, high):
+                    ax.plot([low, high], [y, y], color="0.2", lw=1.2)
+                if _finite(est):
+                    ax.plot([est], [y], "s", color="0.2", ms=5)
+            ticks, names = list(ys), list(labels)
         if pooled is not None:
             est, low, high = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
+            half_height = 0.15 * gap
             ax.plot([pooled["pi_low"], pooled["pi_high"]], [0, 0], color="tab:blue", lw=1,
                     ls="--", label="95% prediction interval")
-            ax.fill([low, est, high, est], [0, 0.3, 0, -0.3], color="tab:blue",
-                    label="pooled estimate, 95% CI")
+            ax.fill([low, est, high, est], [0, half_height, 0, -half_height],
+                    color="tab:blue", label="pooled estimate, 95% CI")
             ticks.append(0)
             names.append(f"Pooled ({pooled['method']}, k = {pooled['k']}, "
                          f"I\u00b2 = {pooled['i2']:.0f}%)")
-            ax.legend(loc="lower right", fontsize=7, frameon=False)
+            # sorted rows leave the upper right of a caterpillar plot empty
+            ax.legend(loc="upper right" if caterpillar else "lower right", fontsize=7,
+                      frameon=False)
         ax.axvline(1.0 if ratio else 0.0, color="0.6", lw=0.8)
         if ratio:
             ax.set_xscale("log")
@@ -97,6 +115,25 @@ def forest_plot(effects: pd.DataFrame, pooled: pd.Series | None, title: str) -> 
         suffix = "" if pooled is not None else " (one cohort: nothing pooled)"
         ax.set_title(title + suffix, loc="left", fontsize=9)
     return fig
+
+
+def _caterpillar_rows(ax, ys: list[int], points: list[tuple]) -> tuple[list, list]:
+    """Many rows, sorted by estimate, as one line collection and one marker series.
+
+    No row labels: at consortium scale they would not be legible (nor fit a screen),
+    and every row is in ``effects.csv``. Returns the (empty) y ticks and their labels.
+    """
+    spans = [(y, low, high) for y, (_, low, high) in zip(ys, points, strict=True)
+             if _finite(low, high)]
+    marks = [(y, est) for y, (est, _, _) in zip(ys, points, strict=True) if _finite(est)]
+    if spans:
+        ax.hlines([y for y, _, _ in spans], [lo for _, lo, _ in spans],
+                  [hi for _, _, hi in spans], color="0.45", lw=0.5)
+    if marks:
+        ax.plot([e for _, e in marks], [y for y, _ in marks], "s", color="0.2", ms=1.5)
+    ax.set_ylabel(f"{len(points)} cohort \u00d7 item rows, sorted by estimate\n"
+                  "(each row is in effects.csv)")
+    return [], []
 
 
 def trend_plot(trends: pd.DataFrame, title: str) -> Figure | None:
