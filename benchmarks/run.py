@@ -40,6 +40,7 @@ NO_SCONTROL = Path(tempfile.mkdtemp(prefix="peermentor-bench-bin-"))
 (NO_SCONTROL / "scontrol").chmod(0o755)
 ENV = {**os.environ, "PATH": os.pathsep.join([str(NO_SCONTROL), str(BIN), os.environ["PATH"]])}
 BASELINE = [sys.executable, "-c", "import pandas, scipy.stats, matplotlib.pyplot"]
+SECTIONS = ("script", "noop", "rows", "big", "pipeline")  # in the order they run by default
 
 
 def measure(command: list[str], cwd: Path | None = None) -> dict:
@@ -337,8 +338,7 @@ def main() -> None:
     parser.add_argument("--respondents", type=int, default=150)
     parser.add_argument("--big", type=int, default=500_000, help="respondents of the big cohort")
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the script")
-    parser.add_argument("--only", nargs="*", default=["script", "noop", "rows", "big", "pipeline"],
-                        choices=["script", "noop", "rows", "big", "pipeline"])
+    parser.add_argument("--only", nargs="*", default=list(SECTIONS), choices=SECTIONS)
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.noop, args.rows, args.big = [5, 15], 50, 100_000, 20_000

@@ -255,14 +255,20 @@ def mwu_method_statement(variant: str, first: str = "the first group") -> str:
             f"{first} answer higher, negative when lower.")
 
 
+def _scipy_stats():
+    """``scipy.stats``, imported on first use, not at the top: Snakemake imports this
+    module at every start and most runs never compute a Mann-Whitney p."""
+    from scipy import stats
+
+    return stats
+
+
 def _doubled_ranks(x: Sequence[float], y: Sequence[float]) -> tuple[np.ndarray, int]:
     """Twice the pooled midranks (whole numbers) and the size of the first sample."""
-    from scipy import stats as sps  # here, not at the top: Snakemake imports this module
-
     pooled = np.concatenate([np.asarray(x, float), np.asarray(y, float)])
     if not len(x) or not len(y) or np.isnan(pooled).any():
         raise ValueError("Mann-Whitney needs two non-empty samples without missing values")
-    return np.rint(2 * sps.rankdata(pooled)).astype(np.int64), len(x)
+    return np.rint(2 * _scipy_stats().rankdata(pooled)).astype(np.int64), len(x)
 
 
 #: Largest pooled sample the exact variants accept: the rank-sum table has
@@ -307,10 +313,8 @@ def rank_sum_distribution(doubled_ranks: Sequence[int], n1: int) -> np.ndarray:
 
 
 def _normal_p(u: float, n1: int, n2: int, variance: float, correction: float) -> float:
-    from scipy import stats as sps  # here, not at the top: Snakemake imports this module
-
     distance = max(abs(u - n1 * n2 / 2) - correction, 0.0)
-    return float(min(1.0, 2 * sps.norm.sf(distance / math.sqrt(variance))))
+    return float(min(1.0, 2 * _scipy_stats().norm.sf(distance / math.sqrt(variance))))
 
 
 def mwu_p(x: Sequence[float], y: Sequence[float], variant: str = "r_correct") -> float:
@@ -330,8 +334,7 @@ def mwu_p(x: Sequence[float], y: Sequence[float], variant: str = "r_correct") ->
     doubled, n1 = _doubled_ranks(x, y)
     n2, n = len(doubled) - n1, len(doubled)
     ties = len(np.unique(doubled)) < n
-    from scipy import stats as sps  # here, not at the top: Snakemake imports this module
-
+    sps = _scipy_stats()
     if variant in ("r_correct", "r_uncorrected") or (variant == "r_exact" and ties):
         # SciPy's asymptotic p equals R's, SAS's and SPSS's normal approximation.
         return float(sps.mannwhitneyu(x, y, method="asymptotic",

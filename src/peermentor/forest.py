@@ -68,10 +68,7 @@ def forest_plot(effects: pd.DataFrame, pooled: pd.Series | None, title: str) -> 
     caterpillar = len(effects) > LABELLED_ROWS
     if caterpillar:
         effects = effects.sort_values(["estimate", "program", "year", "item"], kind="stable")
-    labels, points = [], []
-    for row in effects.itertuples():
-        labels.append(f"{row.program} {row.year} ({row.item})")
-        points.append((row.estimate, row.ci_low, row.ci_high))
+    points = list(zip(effects["estimate"], effects["ci_low"], effects["ci_high"], strict=True))
     # the pooled row sits at y = 0, below a gap that stays in proportion among many rows
     gap = math.ceil(0.1 * len(points)) if caterpillar else 2
     rows = len(points) + (gap if pooled is not None else 0)
@@ -79,15 +76,17 @@ def forest_plot(effects: pd.DataFrame, pooled: pd.Series | None, title: str) -> 
         fig = _figure(7.0, CATERPILLAR_HEIGHT if caterpillar else 1.2 + 0.32 * rows)
         ax = fig.add_subplot()
         ys = list(range(rows - 1, rows - 1 - len(points), -1))
+        ticks, names = [], []
         if caterpillar:
-            ticks, names = _caterpillar_rows(ax, ys, points)
+            _caterpillar_rows(ax, ys, points)
         else:
             for y, (est, low, high) in zip(ys, points, strict=True):
                 if _finite(low, high):
                     ax.plot([low, high], [y, y], color="0.2", lw=1.2)
                 if _finite(est):
                     ax.plot([est], [y], "s", color="0.2", ms=5)
-            ticks, names = list(ys), list(labels)
+            ticks = list(ys)
+            names = [f"{r.program} {r.year} ({r.item})" for r in effects.itertuples()]
         if pooled is not None:
             est, low, high = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
             half_height = 0.15 * gap
@@ -117,11 +116,11 @@ def forest_plot(effects: pd.DataFrame, pooled: pd.Series | None, title: str) -> 
     return fig
 
 
-def _caterpillar_rows(ax, ys: list[int], points: list[tuple]) -> tuple[list, list]:
+def _caterpillar_rows(ax, ys: list[int], points: list[tuple]) -> None:
     """Many rows, sorted by estimate, as one line collection and one marker series.
 
     No row labels: at consortium scale they would not be legible (nor fit a screen),
-    and every row is in ``effects.csv``. Returns the (empty) y ticks and their labels.
+    and every row is in ``effects.csv``.
     """
     spans = [(y, low, high) for y, (_, low, high) in zip(ys, points, strict=True)
              if _finite(low, high)]
@@ -133,7 +132,6 @@ def _caterpillar_rows(ax, ys: list[int], points: list[tuple]) -> tuple[list, lis
         ax.plot([e for _, e in marks], [y for y, _ in marks], "s", color="0.2", ms=1.5)
     ax.set_ylabel(f"{len(points)} cohort \u00d7 item rows, sorted by estimate\n"
                   "(each row is in effects.csv)")
-    return [], []
 
 
 def trend_plot(trends: pd.DataFrame, title: str) -> Figure | None:

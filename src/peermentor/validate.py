@@ -535,6 +535,10 @@ def run(
     )
 
 
+class CohortJobFailed(RuntimeError):
+    """A cohort's validation failed; the message names file, line, column and rule."""
+
+
 def validate_job(input, output, log) -> None:
     """The ``validate_cohort`` job, called from the rule's ``run:`` block.
 
@@ -550,7 +554,3 @@ def validate_job(input, output, log) -> None:
                 out_codes=output.codes, failures_path=log.failures, log=handle)
         except SystemExit as failed:
             raise CohortJobFailed(str(failed)) from None
-
-
-class CohortJobFailed(RuntimeError):
-    """A cohort's validation failed; the message names file, line, column and rule."""
