@@ -24,7 +24,9 @@ if [[ ! -x "$VENV/bin/python" || ! -f "$STAMP" || "$(cat "$STAMP")" != "$want" ]
     "$VENV/bin/python" -m pip install --quiet --no-deps -e .
     echo "$want" > "$STAMP"
 fi
-export PATH="$PWD/$VENV/bin:$PATH"
+# VENV may be absolute (VENV=/opt/peermentor-venv ./run.sh) or relative to this folder
+[[ "$VENV" == /* ]] || VENV="$PWD/$VENV"
+export PATH="$VENV/bin:$PATH"
 
 if [[ "${1:-}" == "test" ]]; then
     shift

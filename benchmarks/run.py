@@ -205,17 +205,50 @@ rule copy:
     run:
         shutil.copyfile(input[0], output[0])
 """
+# The leanest workflow in which every cohort is still a job of its own: three inputs per
+# cohort (notebook, responses, programme config), every output in one directory, and
+# two jobs that read every cohort (a comparison, the site). Any design that keeps one job
+# per cohort plans at least this much.
+LEANEST_SNAKEFILE = """\
+import shutil
+
+COHORTS = range(%d)
+
+rule all:
+    input: "site"
+
+rule cohort:
+    input: notebook="notebook.txt", responses="in/{i}.txt", program="programs/{i}.txt"
+    output: directory("out/{i}")
+    run:
+        shutil.copytree("in", output[0], ignore=lambda d, names: names)
+
+rule comparison:
+    input: expand("out/{i}", i=COHORTS)
+    output: "comparison.csv"
+    run:
+        open(output[0], "w").close()
+
+rule site:
+    input: "comparison.csv", expand("out/{i}", i=COHORTS)
+    output: directory("site")
+    run:
+        shutil.copytree("in", output[0], ignore=lambda d, names: names)
+"""
 
 
-def snakemake_floor(workdir: Path, jobs: int) -> Path:
-    """A workflow of `jobs` one-input, one-output jobs, all up to date: what planning
-    any workflow of that many jobs costs Snakemake itself."""
+def snakemake_floor(workdir: Path, jobs: int, template: str = FLOOR_SNAKEFILE) -> Path:
+    """A workflow from `template` with `jobs` one-per-index jobs, all up to date: what
+    planning any workflow of that shape costs Snakemake itself."""
     if workdir.exists():
         shutil.rmtree(workdir)
     (workdir / "in").mkdir(parents=True)
-    (workdir / "Snakefile").write_text(FLOOR_SNAKEFILE % jobs)
+    (workdir / "programs").mkdir()
+    (workdir / "Snakefile").write_text(template % jobs)
+    (workdir / "notebook.txt").write_text("notebook\n")
     for i in range(jobs):
         (workdir / "in" / f"{i}.txt").write_text(f"{i}\n")
+        (workdir / "programs" / f"{i}.txt").write_text(f"{i}\n")
     measure(snakemake("--cores", "2", "--force-use-threads", "--quiet"), cwd=workdir)
     return workdir
 
@@ -245,8 +278,44 @@ def noop(args) -> list[str]:
         floor.append(row(n + 5, jobs, f"{idle['wall']:.2f}", f"{bare['wall']:.2f}",
                          f"{idle['wall'] / bare['wall']:.2f}"))
     lines += ["", "(N counts the 5 bundled studies; goal: no-op <= 2 s at 1,000 cohorts.)", "",
-              *floor]
+              *floor, "", *no_op_breakdown(args, workdir, idle)]
     return lines
+
+
+def no_op_breakdown(args, workdir: Path, idle: dict) -> list[str]:
+    """Where the pipeline's no-op goes at the largest N, beside what planning one job
+    per cohort costs Snakemake in the leanest workflow that still has one."""
+    cohorts = args.noop + 5
+    start = median_of(3, snakemake("--version"), cwd=workdir)
+    parsed = median_of(3, snakemake("--list-rules"), cwd=workdir)
+    one_rule = median_of(3, snakemake("--cores", "2", "-n"), cwd=snakemake_floor(
+        args.workdir / f"floor{cohorts}-per-cohort", cohorts))
+    leanest_workdir = snakemake_floor(args.workdir / f"leanest{cohorts}", cohorts,
+                                      LEANEST_SNAKEFILE)
+    leanest = median_of(3, snakemake("--cores", "2", "-n"), cwd=leanest_workdir)
+    # what the pipeline's parsing adds to that of a workflow with nothing to load
+    parse = parsed["wall"] - median_of(3, snakemake("--list-rules"), cwd=leanest_workdir)["wall"]
+    return [
+        f"Where the no-op goes at N = {cohorts}, and what one job per cohort costs "
+        "Snakemake alone (median of 3 each):", "",
+        row("what", "wall (s)", "CPU (s)"), row("---", "---", "---"),
+        row("pipeline: Snakemake starts and loads its plugins (`snakemake --version`)",
+            f"{start['wall']:.2f}", f"{start['cpu']:.2f}"),
+        row("pipeline: + parses the workflow, discovers the cohorts, loads and validates "
+            "every programme config (`snakemake --list-rules`)",
+            f"{parsed['wall']:.2f}", f"{parsed['cpu']:.2f}"),
+        row("pipeline: + plans its jobs, all up to date (`snakemake -n`)",
+            f"{idle['wall']:.2f}", f"{idle['cpu']:.2f}"),
+        row(f"one-rule workflow, one job per cohort ({cohorts} jobs, one input, one output)",
+            f"{one_rule['wall']:.2f}", f"{one_rule['cpu']:.2f}"),
+        row(f"leanest per-cohort workflow: {cohorts} cohort jobs (3 inputs, one directory "
+            "output) read by a comparison and a site job",
+            f"{leanest['wall']:.2f}", f"{leanest['cpu']:.2f}"), "",
+        "With parsing as it is, any design that keeps a job per cohort pays at least the "
+        f"leanest workflow's {leanest['wall']:.2f} s plus what the pipeline's parsing adds "
+        f"({parse:.2f} s: its `--list-rules` less the leanest workflow's): "
+        f"{leanest['wall'] + parse:.2f} s (goal <= 2 s).",
+    ]
 
 
 PEAK = """

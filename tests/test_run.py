@@ -34,9 +34,10 @@ def test_ctrl_c_during_a_notebook_then_run_sh_finishes(tmp_path):
     workdir = run_sh_copy(tmp_path / "repo")
     child = subprocess.Popen(["./run.sh"], cwd=workdir, env=run_sh_env(),
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    # Wait until papermill has begun writing a notebook, then press Ctrl-C.
+    # Wait until a notebook is running (its second cell writes stats.csv; papermill
+    # writes report.ipynb only at the end), then press Ctrl-C.
     deadline = time.monotonic() + 600
-    while not list(workdir.glob("results/cohorts/*/*/report.ipynb")):
+    while not list(workdir.glob("results/cohorts/*/*/stats.csv")):
         assert child.poll() is None, child.stdout.read()
         assert time.monotonic() < deadline, "no notebook started within 10 minutes"
         time.sleep(0.2)

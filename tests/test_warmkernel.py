@@ -116,6 +116,8 @@ def test_a_failing_notebook_takes_its_kernel_with_it(tmp_path):
     first = warmkernel.warm_kernel()
     with pytest.raises(papermill.PapermillExecutionError, match="broken cohort"):
         warmkernel.execute_notebook(str(bad), str(tmp_path / "out.ipynb"), {})
+    # papermill writes the notebook only at the end, and a failing one too: with the error
+    assert "broken cohort" in (tmp_path / "out.ipynb").read_text()
     assert not warmkernel._started and warmkernel.warm_kernel() is not first
     warmkernel.shutdown_all()
     assert not warmkernel._started
