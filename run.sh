@@ -3,6 +3,7 @@
 #   ./run.sh            set up .venv (pinned) if needed, then run the whole pipeline
 #   ./run.sh test       set up .venv if needed, then run the test suite
 #   ./run.sh [snakemake options...]   e.g. ./run.sh --keep-going, ./run.sh -n, ./run.sh --verbose
+# Environment: PYTHON (the Python >= 3.11 that makes the venv), VENV (where it lives, default .venv)
 set -euo pipefail
 cd "$(dirname "$0")"
 
