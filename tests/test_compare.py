@@ -14,7 +14,8 @@ from peermentor.compare import (
     summary_markdown,
     theme_crosswalk,
 )
-from peermentor.stats import participation
+from peermentor.privacy import share_stats
+from peermentor.stats import codes_summary, participation
 
 FIVE = {"id": "sat", "type": "likert", "construct": "satisfaction", "scale": {"min": 1, "max": 5}}
 SEVEN = {"id": "happy", "type": "likert", "construct": "satisfaction",
@@ -126,13 +127,19 @@ def _binary_stats(program, group, count, n):
 BINARY = {"alpha": {"codebook": [{"id": "yes", "type": "binary", "construct": "again"}]}}
 
 
+def shared_outcomes(stats, threshold=5):
+    """outcomes.csv's rows for ``stats`` as the disclosure policy shares them."""
+    table = harmonise_outcomes(stats, BINARY)
+    return share_outcomes(table, share_stats(stats, BINARY["alpha"], threshold), threshold)
+
+
 def test_shared_outcomes_hide_small_counts_and_their_percentages():
     stats = pd.concat([_binary_stats("alpha", "mentor", 3, 40),
                        _binary_stats("alpha", "mentee", 0, 4),
                        _binary_stats("alpha", "other", 30, 44)])
     table = harmonise_outcomes(stats, BINARY)
     assert table.set_index("group").loc["mentor", ["n", "count"]].tolist() == [40, 3]
-    shared = share_outcomes(table).set_index("group")
+    shared = share_outcomes(table, share_stats(stats, BINARY["alpha"])).set_index("group")
     assert shared.loc["mentor", ["n", "count", "raw_value", "pomp"]].tolist() == [
         40, "<5", "suppressed", "suppressed"]
     # The interval stays, widened over every count "<5" could hide (1 to 4 of 40): from
@@ -144,9 +151,10 @@ def test_shared_outcomes_hide_small_counts_and_their_percentages():
     assert shared.loc["mentor", "ci_method"].startswith(
         "Wilson score interval (statsmodels), widened")
     assert shared.loc["other", "ci_method"] == "Wilson score interval (statsmodels)"
-    assert shared.loc["mentee", ["n", "count", "pomp"]].tolist() == ["<5", 0, 0.0]  # zero shown
+    # a group of fewer than 5 shows its size marker and nothing else, not even a zero
+    assert shared.loc["mentee", ["n", "count", "pomp"]].tolist() == ["<5"] + ["suppressed"] * 2
     assert shared.loc["other", ["n", "count", "pomp"]].tolist() == [44, 30, pytest.approx(68.1818)]
-    assert share_outcomes(table, threshold=0).equals(table)  # 0: off
+    assert share_outcomes(table, share_stats(stats, BINARY["alpha"], 0), 0).equals(table)
 
 
 @pytest.mark.parametrize("n, hidden, outside", [(42, range(38, 42), 37), (42, range(1, 5), 5),
@@ -155,8 +163,7 @@ def test_a_widened_interval_is_the_same_for_every_count_it_hides(n, hidden, outs
     # Whatever the true count behind a marker, the shared row must read the same, or
     # the interval would give the count away; and it must contain each count's own
     # Wilson interval, or it would cover less than 95%.
-    rows = [share_outcomes(harmonise_outcomes(_binary_stats("alpha", "mentor", c, n), BINARY))
-            for c in hidden]
+    rows = [shared_outcomes(_binary_stats("alpha", "mentor", c, n)) for c in hidden]
     shown = ["n", "count", "raw_value", "pomp", "ci_low", "ci_high", "ci_method"]
     assert all(r[shown].equals(rows[0][shown]) for r in rows), [r[shown] for r in rows]
     assert isinstance(rows[0]["ci_low"].iloc[0], float)
@@ -165,31 +172,39 @@ def test_a_widened_interval_is_the_same_for_every_count_it_hides(n, hidden, outs
         assert rows[0]["ci_low"].iloc[0] <= own["ci_low"] <= own["ci_high"] <= rows[0][
             "ci_high"].iloc[0]
     # a count just outside the hidden set is shown
-    assert share_outcomes(harmonise_outcomes(
-        _binary_stats("alpha", "mentor", outside, n), BINARY))["count"].iloc[0] == outside
+    assert shared_outcomes(_binary_stats("alpha", "mentor", outside, n))["count"].iloc[
+        0] == outside
 
 
 def test_shared_studies_and_themes_hide_small_counts():
     beta = pd.DataFrame({"role": ["mentor"] * 5 + ["mentee"] * 1})
     flow = participation(beta, PROGRAMS["beta"], "2022").assign(program="beta", year="2022")
-    shared = share_studies(study_characteristics(flow, PROGRAMS)).iloc[0]
+    shared = share_studies(study_characteristics(flow, PROGRAMS),
+                           share_stats(flow, PROGRAMS["beta"])).iloc[0]
     assert (shared["responded_mentor"], shared["responded_mentee"]) == (5, "<5")
     # 6 responded = 5 mentors + the hidden mentee: the total (and its rate) go too
     assert (shared["responded"], shared["response_rate"]) == ("suppressed", "suppressed")
-    assert shared["excluded"] == 0
-    themes = pd.DataFrame({"category": ["gains"] * 5 + ["odd"], "role": ["mentor"] * 6})
+    # none excluded: the total 0 would say that the single mentee was not excluded either
+    assert shared["excluded"] == "suppressed"
+    themes = pd.DataFrame({"category": ["gains"] * 5 + ["odd"] * 2,
+                           "role": ["mentor"] * 5 + ["mentee"] * 2})
     crosswalk = theme_crosswalk([("alpha", "2021", themes)], PROGRAMS, {})
-    assert share_themes(crosswalk)["segments"].tolist() == [5, "<5"]
+    coded = codes_summary(themes, PROGRAMS["alpha"]).assign(program="alpha", year="2021")
+    assert share_themes(crosswalk, share_stats(coded, PROGRAMS["alpha"]))[
+        "segments"].tolist() == [5, "<5"]
 
 
 def test_summary_states_the_rule_and_shows_markers():
     stats = pd.concat([_binary_stats("alpha", "mentor", 3, 40),
                        _binary_stats("alpha", "other", 30, 44),
                        _stats("beta", "2022", "happy", 5.5, 6, "mentee")])  # no mentor cell
-    outcomes = share_outcomes(harmonise_outcomes(stats, {**PROGRAMS, **BINARY}))
+    shared = pd.concat([share_stats(stats[stats["program"] == "alpha"], BINARY["alpha"]),
+                        share_stats(stats[stats["program"] == "beta"], PROGRAMS["beta"])])
+    outcomes = share_outcomes(harmonise_outcomes(stats, {**PROGRAMS, **BINARY}), shared)
     flow = participation(pd.DataFrame({"role": ["mentor"] * 3}), PROGRAMS["beta"], "2022")
-    studies = share_studies(study_characteristics(flow.assign(program="beta", year="2022"),
-                                                  PROGRAMS))
+    flow = flow.assign(program="beta", year="2022")
+    studies = share_studies(study_characteristics(flow, PROGRAMS),
+                            share_stats(flow, PROGRAMS["beta"]))
     text = summary_markdown(studies, outcomes, theme_crosswalk([], PROGRAMS, {}), threshold=5)
     # under studies and each of the two outcome tables (percentages, means)
     assert text.count('counts from 1 to 4 are shown as "<5"') == 3

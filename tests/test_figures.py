@@ -42,8 +42,12 @@ def bars(ax) -> list[tuple[float, float, float]]:
              round(float(p.get_width()), 6)) for p in ax.patches if p.get_width() > 0]
 
 
+def likert(answers: pd.DataFrame, program: dict = PROGRAM) -> pd.DataFrame:
+    return stats.likert_summary(answers, program)
+
+
 def test_likert_bars_centre_the_neutral_level():
-    fig = figures.likert_diverging_bars(responses(), PROGRAM)
+    fig = figures.likert_diverging_bars(likert(responses()), PROGRAM)
     assert isinstance(fig, Figure)
     five, four = fig.axes  # one panel per scale
     labels = [t.get_text() for t in five.get_yticklabels()]
@@ -64,8 +68,25 @@ def test_likert_bars_centre_the_neutral_level():
 
 def test_likert_bars_none_without_answers():
     empty = responses().assign(q1=None, q2=None)
-    assert figures.likert_diverging_bars(empty, PROGRAM) is None
-    assert figures.likert_diverging_bars(responses(), {**PROGRAM, "codebook": []}) is None
+    assert figures.likert_diverging_bars(likert(empty), PROGRAM) is None
+    assert figures.likert_diverging_bars(likert(responses()), {**PROGRAM, "codebook": []}
+                                         ) is None
+
+
+def test_likert_bars_combine_levels_around_a_small_answer_or_leave_the_bar_out():
+    # 20 mentors: 2 answered 1 (a small cell), 3 answered 2, 5 answered 3, 10 answered 5;
+    # 20 mentees: 1 answered 3, the rest 4 and 5: a combined part is still small
+    answers = pd.DataFrame({
+        "respondent_id": [f"r{i}" for i in range(40)], "role": ["mentor"] * 20 + ["mentee"] * 20,
+        "q1": [1] * 2 + [2] * 3 + [3] * 5 + [5] * 10 + [3] + [4] * 9 + [5] * 10})
+    program = {**PROGRAM, "codebook": PROGRAM["codebook"][:1]}
+    fig = figures.likert_diverging_bars(likert(answers, program), program, threshold=5)
+    (ax,) = fig.axes
+    # mentors (top row): below the midpoint 5 of 20 (25%), at it 5 (25%), above 10 (50%):
+    # -25 - 12.5 = -37.5 to the left, never one level alone
+    assert bars(ax) == [(1.0, -37.5, 25.0), (1.0, -12.5, 25.0), (1.0, 12.5, 50.0)]
+    assert "suppressed: fewer than 5 in a category" in [t.get_text() for t in ax.texts]
+    assert "combined" in ax.get_title(loc="left")
 
 
 def test_participation_chart_heights_from_stats():
@@ -102,7 +123,7 @@ def test_themes_heatmap_matrix_roles_by_categories():
 def test_saved_png_is_byte_stable_and_carries_no_software_stamp(tmp_path):
     def build(path):
         summary = stats.analyse_cohort(responses(), None, PROGRAM, 2020)
-        figures.save_figure(figures.likert_diverging_bars(responses(), PROGRAM), path / "l.png")
+        figures.save_figure(figures.likert_diverging_bars(summary, PROGRAM), path / "l.png")
         figures.save_figure(figures.participation_chart(summary, PROGRAM), path / "p.png")
         figures.save_figure(figures.multi_choice_bars(summary, "why", PROGRAM), path / "m.png")
 

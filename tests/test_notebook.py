@@ -5,7 +5,7 @@ from pathlib import Path
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "cohort.ipynb"
 PARAMETERS = {"program", "year", "responses", "codes", "program_config", "stats_path",
-              "figures_dir", "published", "small_cell_threshold", "waves"}
+              "figures_dir", "published", "small_cell_threshold", "waves", "shared_path"}
 
 
 def cells():

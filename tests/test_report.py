@@ -87,13 +87,19 @@ def test_small_counts_are_suppressed_by_default_zeros_are_not():
     assert participation.loc["Responded", "All"] == "5"
     assert participation.loc["Responded", "Mentees"] == "<5"
     assert participation.loc["Response rate (%)", "Mentees"] == "suppressed"
-    assert participation.loc["Excluded", "Mentees"] == "0"
+    # 3 mentees responded: a group under 5 shows its size marker and nothing else, not
+    # even a zero (0 of "<5" excluded would say that every one of them was analysed)
+    assert participation.loc["Excluded", "Mentees"] == "suppressed"
+    assert participation.loc["Excluded", "Mentors"] == "suppressed"
     likert = report.likert_table(stats(), PROGRAM)
-    assert likert.loc["Satisfied?", "Mentors: mean ± SD (n)"] == "4.50 ± 0.71 (<5)"
+    # no mean, SD, median or test of a group of fewer than 5
+    assert likert.loc["Satisfied?", "Mentors: mean ± SD (n)"] == "suppressed (<5)"
+    assert likert.loc["Satisfied?", "Mentors: median [IQR]"] == "suppressed"
+    assert likert.loc["Satisfied?", "p"] == "suppressed"
     where = report.choice_table(stats(), PROGRAM).loc["Where did you meet?"]
     assert where.loc["(answered, n)", "All"] == "<5"
-    assert where.loc["Cafe", "Mentees"] == "<5"  # no percentage either
-    assert where.loc["Library", "Mentees"] == "0 (0%)"
+    assert where.loc["Cafe", "Mentees"] == "suppressed"  # no percentage either
+    assert where.loc["Library", "Mentees"] == "suppressed"  # not even a zero
 
 
 def test_threshold_is_configurable():
@@ -102,7 +108,7 @@ def test_threshold_is_configurable():
     assert where.loc["Library", "All"] == "<3"
     assert where.loc["Cafe", "All"] == "suppressed"
     assert where.loc["(answered, n)", "All"] == "4"
-    assert where.loc["Cafe", "Mentees"] == "<3"
+    assert where.loc["Cafe", "Mentees"] == "suppressed"  # 2 mentees: a group under 3
     assert "from 1 to 2 are shown as \"<3\"" in report.suppression_note(3)
 
 
@@ -127,11 +133,16 @@ def test_binary_numeric_and_ranking_tables_suppress_small_counts():
     binary = report.binary_table(tidy, program).loc["Again?"]
     # 2 of 10 mentors said no: showing 8 of 10 would give the 2 away
     assert binary["Mentors"] == "suppressed/10"
-    # mentees 1 of 2: hidden; so are all's 9 (= 8 + 1) and 12 (= 10 + 2)
-    assert binary["Mentees"] == "<5/<5"
+    # 2 mentees: a group under 5 shows its size and nothing else; so all's 9 (= 8 + 1)
+    # and 12 (= 10 + 2) go
+    assert binary["Mentees"] == "suppressed/<5"
     assert binary["All"] == "suppressed/suppressed"
-    assert binary["Mentees"] == "<5/<5"
-    assert report.numeric_table(tidy, program).loc["Age", "Mentees"].endswith("(n=<5)")
+    assert report.numeric_table(tidy, program).loc["Age", "Mentees"] == "suppressed (n=<5)"
+    assert report.numeric_table(tidy, program).loc["Age", "Mentors"].startswith("20.0 ± 0.0")
     ranking = report.ranking_table(tidy, program).loc["Rank"]
     assert ranking.loc[("Mentors", "X"), "Ranked first (%)"] == "suppressed"  # 3 people
-    assert ranking.loc[("Mentors", "Y"), "Ranked first (%)"] == "70"  # 7 people
+    # 7 ranked Y first: 70% would give away the 3 who ranked X first (10 - 7), and a mean
+    # rank of a group with a small rank count could pin it: the group's ranks go
+    assert ranking.loc[("Mentors", "Y"), "Ranked first (%)"] == "suppressed"
+    assert ranking.loc[("Mentors", "Y"), "Mean rank"] == "suppressed"
+    assert ranking.loc[("Mentors", "Y"), "n"] == "10"

@@ -19,7 +19,8 @@ from peermentor.site import render_notebook
 
 
 def build_cohort_report(input, output, params, wildcards, log_path: str) -> None:
-    """Write ``report.ipynb``, ``stats.csv``, ``figures/`` and ``report.html`` of a cohort.
+    """Write ``report.ipynb``, ``stats.csv``, ``shared_stats.csv``, ``figures/`` and
+    ``report.html`` of a cohort.
 
     The job's log gets what ran and, when the notebook fails, the failing cell's
     traceback (papermill's error names the cell and shows its output).
@@ -44,6 +45,7 @@ def build_cohort_report(input, output, params, wildcards, log_path: str) -> None
                     "codes": input.codes,
                     "program_config": input.program,
                     "stats_path": output.stats,
+                    "shared_path": output.shared,
                     "figures_dir": output.figures,
                     "published": params.published,
                     "waves": params.waves,

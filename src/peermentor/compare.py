@@ -15,11 +15,11 @@ from statsmodels.stats.proportion import proportion_confint
 
 from peermentor.privacy import (
     DEFAULT_THRESHOLD,
+    LABEL_COLUMNS,
     SUPPRESSED,
-    complementary,
-    is_small,
     rule_text,
-    suppress,
+    shared_index,
+    withhold_comparisons,
 )
 from peermentor.stats import response_rate_note
 
@@ -42,10 +42,11 @@ STUDY_COLUMNS = [
 
 
 def read_stats(paths: list[str]) -> pd.DataFrame:
-    """Concatenate cohorts' ``stats.csv`` files (empty options stay ``''``)."""
+    """Concatenate cohorts' ``stats.csv`` (or ``shared_stats.csv``) files (empty options,
+    markers and rules stay ``''``)."""
     frames = [
         pd.read_csv(path, dtype={"year": str, "option": str}, keep_default_na=False,
-                    na_values={"value": [""]})
+                    na_values={"value": [""], "decimals": [""]})
         for path in paths
     ]
     return pd.concat(frames, ignore_index=True)
@@ -271,86 +272,133 @@ def theme_crosswalk(
     )
 
 
-def share_studies(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """``studies.csv`` for sharing: small participation counts suppressed (see privacy).
+def _cohort_of(row) -> tuple[str, str]:
+    return str(row.get("program", "")), str(row.get("year", ""))
 
-    >>> row = pd.DataFrame({"responded": [4], "response_rate": [20.0], "responded_mentor": [4]})
-    >>> share_studies(row).iloc[0].tolist()
-    ['<5', 'suppressed', '<5']
-    >>> row = pd.DataFrame({"responded": [18], "response_rate": [42.9],
-    ...                     "responded_mentee": [14], "responded_mentor": [4],
-    ...                     "responded_non_mentor": [None]})
-    >>> [str(v) for v in share_studies(row).iloc[0]]  # 18 - 14 would give the 4 away
-    ['suppressed', 'suppressed', '14', '<5', 'None']
+
+def share_studies(table: pd.DataFrame, shared: pd.DataFrame,
+                  threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """``studies.csv`` for sharing: each participation count as the disclosure policy
+    shares it (``shared``: the cohorts' :func:`peermentor.privacy.share_stats`), so a small
+    count shows as ``<5`` and a count it could be worked out from as ``suppressed``.
+
+    Column semantics: ``invited``, ``responded``, ``analysed``, ``excluded`` and
+    ``response_rate`` describe all respondents; ``<statistic>_<role>`` one role. Any other
+    column that is not a label is withheld for a cohort with a hidden count.
+
+    >>> from peermentor.privacy import share_stats
+    >>> from peermentor.stats import participation
+    >>> program = {"roles": {"mentee": "E", "mentor": "M"}}
+    >>> flow = participation(pd.DataFrame({"role": ["mentee"] * 14 + ["mentor"] * 4}),
+    ...                      program, "2020").assign(program="p", year="2020")
+    >>> table = study_characteristics(flow, {"p": program})
+    >>> shared = share_studies(table, share_stats(flow, program))
+    >>> [str(shared.iloc[0][c]) for c in ("responded", "responded_mentee", "responded_mentor")]
+    ['suppressed', '14', '<5']
     """
-    counts = [c for c in table.columns
-              if c in ("invited", "responded", "analysed", "excluded")
-              or c.startswith(("invited_", "responded_"))]
-    out = suppress(table, counts, {"response_rate": "responded"}, threshold)
-    # a hidden count must not follow from a total: hide more cells (privacy.complementary)
-    for i, row in table.iterrows():
-        values = {c: row[c] for c in counts if pd.notna(row[c])}
-        # a role this programme does not have is blank, not a part of the sum
-        sums = [(total, [c for c in values if c.startswith(f"{total}_")])
-                for total in ("invited", "responded")]
-        sums += [("responded", ["analysed", "excluded"])]
-        small = {c for c in values if is_small(row[c], threshold)}
-        for column in complementary(values, small, sums) if threshold > 1 else ():
-            out[column] = out[column].astype(object)
-            out.at[i, column] = SUPPRESSED
-            if column == "responded" and pd.notna(row.get("response_rate")):
-                out["response_rate"] = out["response_rate"].astype(object)
-                out.at[i, "response_rate"] = SUPPRESSED
+    out = table.copy()
+    if threshold <= 1 or out.empty:
+        return out
+    index = shared_index(shared)
+    hidden = {k[:2] for k, v in index.items() if k[2] == "participation" and v[1]}
+    statistics = ("invited", "responded", "analysed", "excluded", "response_rate", "paired")
+    for column in out.columns:
+        if column in LABEL_COLUMNS:
+            continue
+        statistic, _, role = column.partition("_")
+        if column == "response_rate" or statistic not in statistics:
+            statistic, role = (column, "all") if column in statistics else (None, None)
+        role = role or "all"
+        for i, row in table.iterrows():
+            cohort = _cohort_of(row)
+            if statistic is None:
+                shown = SUPPRESSED if cohort in hidden and pd.notna(row[column]) else ""
+            else:
+                shown = index.get((*cohort, "participation", "", role, statistic),
+                                  (None, "", "", None))[1]
+            if shown:
+                out[column] = out[column].astype(object)
+                out.at[i, column] = shown
     return out
 
 
-def share_outcomes(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """``outcomes.csv`` for sharing: small ``n`` and yes-counts suppressed, and the
-    percentages (``raw_value``, ``pomp`` and its CI) of a yes/no item whose yes-count is
-    small; then, so that no hidden count follows from the others (yes + no = n within a
-    role), further counts and their percentages as ``suppressed``.
+def share_outcomes(table: pd.DataFrame, shared: pd.DataFrame,
+                   threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """``outcomes.csv`` for sharing: each row's ``n``, yes-``count``, percentage and mean as
+    the disclosure policy shares them (``shared``: the cohorts'
+    :func:`peermentor.privacy.share_stats`).
 
-    >>> rows = pd.DataFrame({"program": "p", "year": "2019", "item": "q",
-    ...     "group": ["mentor"], "n": [42], "count": [41],
-    ...     "raw_value": [97.6], "pomp": [97.6], "ci_low": [87.4], "ci_high": [99.6]})
-    >>> share_outcomes(rows)[["count", "raw_value", "pomp"]].values.tolist()  # 1 said no
+    Where a percentage is withheld its row keeps an interval that gives nothing away
+    (:func:`_hidden_count_interval`); where the policy rounded a mean and SD, the 0-100
+    mean and its t-interval are computed from the rounded values (``ci_method`` says so);
+    where a mean is withheld, so are its 0-100 value and interval. Any other column that
+    is not a label is withheld with the row's statistic.
+
+    >>> from peermentor.privacy import share_stats
+    >>> rows = pd.DataFrame({"program": "p", "year": "2019", "section": "s", "item": "q",
+    ...     "option": "", "group": "mentor", "statistic": ["n", "count", "percent"],
+    ...     "value": [42, 41, 97.6]})
+    >>> program = {"roles": {"mentor": "M"}, "codebook": [{"id": "q", "type": "binary",
+    ...                                                    "construct": "c"}]}
+    >>> table = harmonise_outcomes(rows, {"p": program})
+    >>> shared = share_outcomes(table, share_stats(rows, program))  # 1 said no
+    >>> shared[["count", "raw_value", "pomp"]].values.tolist()
     [['suppressed', 'suppressed', 'suppressed']]
 
-    Such a row keeps an interval that gives nothing away (see
-    :func:`_with_hidden_count_intervals`): the marker says 38 to 41 of 42 said yes, and
-    the interval spans the Wilson intervals of all four.
+    Such a row keeps an interval that gives nothing away: the marker says 38 to 41 of 42
+    said yes, and the interval spans the Wilson intervals of all four.
 
-    >>> share_outcomes(rows)[["ci_low", "ci_high"]].values.tolist()
+    >>> shared[["ci_low", "ci_high"]].values.tolist()
     [[77.9349, 99.5785]]
     """
-    return _with_hidden_count_intervals(table, _suppress_outcomes(table, threshold), threshold)
-
-
-def _suppress_outcomes(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    percentages = ["raw_value", "pomp", "ci_low", "ci_high"]
-    out = suppress(table, ["n", "count"], dict.fromkeys(percentages, "count"), threshold)
-    if threshold <= 1 or table.empty:
+    out = table.copy()
+    if threshold <= 1 or out.empty:
         return out
-    # complementary: per item and role, yes + no = n
-    for _, block in table.groupby(["program", "year", "item"], sort=False):
-        values = {}
-        for _, row in block.iterrows():
-            values |= {("n", row["group"]): row["n"]}
-            if pd.notna(row.get("count")):
-                values |= {("count", row["group"]): row["count"],
-                           ("no", row["group"]): row["n"] - row["count"]}
-        sums = [(("n", g), [("count", g), ("no", g)], "part") for g in block["group"]]
-        small = {k for k, v in values.items() if pd.notna(v) and is_small(v, threshold)}
-        extra = complementary(values, small, sums)
-        for i, row in block.iterrows():
-            group = row["group"]
-            hide = [c for c in ("n", "count") if (c, group) in extra]
-            # a percentage gives its count (or n) away; a Likert mean does not
-            if hide and pd.notna(row.get("count")) and row.get("count") != 0:
-                hide += percentages
-            for column in hide:
-                out[column] = out[column].astype(object)
-                out.at[i, column] = SUPPRESSED
+    index = shared_index(shared)
+    statistics = ["pomp", "ci_low", "ci_high", "raw_value"]
+    extra = [c for c in out.columns
+             if c not in LABEL_COLUMNS and c not in ("n", "count", *statistics)]
+    for column in ["n", "count", *statistics, *extra]:
+        out[column] = out[column].astype(object)
+    items = {(r["program"], r["item"]): r["item_type"] for _, r in table.iterrows()}
+    for i, row in table.iterrows():
+        key = (*_cohort_of(row), row["item"], "")
+        get = lambda statistic, group=row["group"], key=key: index.get(  # noqa: E731
+            (*key, group, statistic), (float("nan"), "", "", float("nan")))
+        n_value, n_shown, _, _ = get("n")
+        if n_shown:
+            out.at[i, "n"] = n_shown
+        withheld = ""
+        if items[(row["program"], row["item"])] == "binary":
+            count_shown = get("count")[1]
+            if count_shown:
+                out.at[i, "count"] = count_shown
+            withheld = get("percent")[1]
+            if withheld:
+                for column in statistics:
+                    out.at[i, column] = SUPPRESSED
+                if not n_shown:
+                    interval = _hidden_count_interval(int(n_value), count_shown, row,
+                                                      threshold)
+                    if interval:
+                        out.at[i, "ci_low"], out.at[i, "ci_high"] = interval
+                        out.at[i, "ci_method"] = WIDENED_WILSON
+        else:
+            (mean, withheld, _, places), (sd, _, _, _) = get("mean"), get("sd")
+            if withheld:
+                for column in statistics:
+                    out.at[i, column] = SUPPRESSED
+            elif pd.notna(places):  # rounded by the policy: recompute from what is shown
+                low, high = row["scale"].split("-")
+                item = {"type": "likert", "scale": {"min": float(low), "max": float(high)}}
+                level = _level(item, pd.Series({"n": n_value, "mean": mean, "sd": sd}))
+                for column in statistics:
+                    out.at[i, column] = round(float(level[column]), 4)
+                out.at[i, "ci_method"] = (f"{level['ci_method']}, from the mean and SD "
+                                          f"rounded to {int(places)} decimal(s)")
+        if withheld:
+            for column in extra:
+                out.at[i, column] = float("nan")
     return out
 
 
@@ -359,45 +407,35 @@ WIDENED_WILSON = ("Wilson score interval (statsmodels), widened to cover every c
                   "suppression could hide (conservative; the percentage is withheld)")
 
 
-def _with_hidden_count_intervals(table: pd.DataFrame, shared: pd.DataFrame,
-                                 threshold: int) -> pd.DataFrame:
-    """Give a row whose percentage was withheld an interval that still gives nothing away.
+def _hidden_count_interval(n: int, marker_text: str, row, threshold: int):
+    """The interval of a row whose yes-count is hidden, from what is shown alone.
 
-    Where ``n`` is shown but the yes-count is hidden, the shown marker says which counts
-    are possible: every count that would have been hidden with the same marker. The
-    union of their Wilson intervals is published: a function of ``n`` and the marker
-    alone, so it reveals nothing new, and it contains the interval of the true count,
-    so it covers at least as often as that interval does (95%).
+    The marker says which counts are possible: ``<t`` stands for 1 to t - 1 yes; a count
+    shown as :data:`SUPPRESSED` is hidden because 1 to t - 1 said no (n - t + 1 to n - 1
+    said yes). The union of their Wilson intervals is a function of ``n`` and the marker,
+    so it reveals nothing new, and it contains the interval of the true count, so it
+    covers at least as often (95%). ``None`` when the count was hidden for another reason
+    (a sum over roles), so that no interval could be vouched for.
     """
-    out = shared
-    for i, row in shared.iterrows():
-        if row["ci_low"] != SUPPRESSED or isinstance(row["n"], str):
-            continue
-        n = int(row["n"])
-        edges = set(range(threshold)) | set(range(max(n - threshold + 1, 0), n + 1))
-        candidates = [c for c in sorted(edges) if 0 <= c <= n]
-        trial = pd.DataFrame([table.loc[i]] * len(candidates)).reset_index(drop=True)
-        trial["count"] = candidates
-        trial["group"] = [f"candidate {c}" for c in candidates]  # one sum per candidate
-        markers = _suppress_outcomes(trial, threshold)["count"]
-        possible = [c for c, m in zip(candidates, markers, strict=True) if m == row["count"]]
-        if not possible:
-            continue
-        low, high = proportion_confint(possible, n, alpha=0.05, method="wilson")
-        out.at[i, "ci_low"] = round(100 * float(min(low)), 4)
-        out.at[i, "ci_high"] = round(100 * float(max(high)), 4)
-        if "ci_method" in out:
-            out.at[i, "ci_method"] = WIDENED_WILSON
-    return out
+    if marker_text == SUPPRESSED:
+        possible = [c for c in range(max(n - threshold + 1, 1), n) if c >= 0]
+    elif marker_text:
+        possible = [c for c in range(1, threshold) if c <= n]
+    else:
+        return None
+    true = row.get("count")
+    if not possible or pd.isna(true) or int(true) not in possible:
+        return None
+    low, high = proportion_confint(possible, n, alpha=0.05, method="wilson")
+    return round(100 * float(min(low)), 4), round(100 * float(max(high)), 4)
 
 
-def share_effects(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """``effects.csv`` for sharing: group sizes below the threshold shown as ``<5``.
-
-    >>> share_effects(pd.DataFrame({"n_a": [4, 10], "n_b": [12, 0]}))["n_a"].tolist()
-    ['<5', 10]
-    """
-    return suppress(table, ["n_a", "n_b"], threshold=threshold)
+def share_effects(table: pd.DataFrame, shared: pd.DataFrame,
+                  threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """``effects.csv`` for sharing: group sizes as the policy shares them, and every
+    statistic of a comparison whose table has a hidden cell withheld, with why in
+    ``note`` (:func:`peermentor.privacy.withhold_comparisons`)."""
+    return withhold_comparisons(table, shared, threshold)
 
 
 #: Text columns of effects.csv (empty, never NaN, when blank).
@@ -412,9 +450,22 @@ def read_effects(path) -> pd.DataFrame:
     return table
 
 
-def share_themes(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """``themes.csv`` for sharing: small numbers of coded segments suppressed."""
-    return suppress(table, ["segments"], threshold=threshold)
+def share_themes(table: pd.DataFrame, shared: pd.DataFrame,
+                 threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """``themes.csv`` for sharing: each category's coded segments over all roles as the
+    policy shares them (a small number as ``<5``, one that would give a role's hidden
+    count away from the per-role counts of the cohort report as ``suppressed``)."""
+    out = table.copy()
+    if threshold <= 1 or out.empty:
+        return out
+    index = shared_index(shared)
+    out["segments"] = out["segments"].astype(object)
+    for i, row in table.iterrows():
+        shown = index.get((*_cohort_of(row), row["category"], "", "all", "segments"),
+                          (None, "", "", None))[1]
+        if shown:
+            out.at[i, "segments"] = shown
+    return out
 
 
 def markdown_table(table: pd.DataFrame, **options) -> str:

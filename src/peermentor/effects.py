@@ -58,6 +58,7 @@ from statsmodels.stats import proportion as smprop
 from statsmodels.stats.contingency_tables import Table2x2
 
 from peermentor.config import asked_roles
+from peermentor.privacy import SUPPRESSED, withhold_comparisons
 from peermentor.stats import round_values
 
 EFFECT_COLUMNS = [
@@ -378,14 +379,25 @@ def table_heading(stats: pd.DataFrame, program: dict, kind: str) -> tuple[str, s
     return f"{title} ({TEST_NAMES[kind]}; p not adjusted for multiplicity)", ""
 
 
-def effects_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
-    """The cohort's between-role effects for its report: one row per item and metric."""
+def effects_table(stats: pd.DataFrame, program: dict,
+                  shared: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The cohort's between-role effects for its report: one row per item and metric.
+
+    ``shared`` (the cohort's :func:`peermentor.privacy.share_stats`): effects of a
+    comparison the disclosure policy withholds show as ``suppressed``, with why.
+    """
     table = cohort_effects(stats, {program.get("program", ""): program})
+    if shared is not None:
+        table = withhold_comparisons(table, shared.assign(
+            program=program.get("program", ""), year=table["year"].iloc[0]
+            if len(table) else ""))
     if table.empty:
         return pd.DataFrame()
     texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
 
     def ci(row) -> str:
+        if str(row.note).startswith("withheld"):
+            return SUPPRESSED
         if pd.isna(row.estimate):
             return ""
         if pd.isna(row.ci_low):
@@ -397,7 +409,8 @@ def effects_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
         "Construct": table["construct"],
         "Effect": table["metric"].str.replace("_", " "),
         "Estimate [95% CI]": [ci(r) for r in table.itertuples()],
-        "p": [f"{p:.3g}" if pd.notna(p) else "" for p in table["p"]],
+        "p": [f"{p:.3g}" if pd.notna(p) else SUPPRESSED if str(n).startswith("withheld")
+              else "" for p, n in zip(table["p"], table["note"], strict=True)],
         "Interval; p": table["ci_method"] + "; " + table["p_method"],
         "Direction": table["direction"],
     })

@@ -31,7 +31,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from peermentor.config import analysed_roles, group_label, items_of_type
-from peermentor.privacy import is_small, marker
+from peermentor.privacy import LIKERT_PARTS, SUPPRESSED, share_stats
 from peermentor.report import participation_cells
 
 #: Resolution of saved PNGs.
@@ -86,66 +86,60 @@ def _level_label(scale: dict, level: int) -> str:
     return f"{level} {text}" if text else str(level)
 
 
-def _combined(counts: np.ndarray) -> list[float]:
-    """Answers below the midpoint, at it (odd scales) and above it."""
-    k = len(counts)
-    neg = k // 2
-    return [counts[:neg].sum(), counts[neg] if k % 2 else 0.0, counts[k - neg:].sum()]
-
-
-def _drawable(counts: np.ndarray, k: int, threshold: int) -> bool:
-    """Can a bar be drawn without a small cell, level by level or combined?"""
-    return not any(is_small(c, threshold) for c in counts) or not any(
-        is_small(c, threshold) for c in _combined(counts))
-
-
 def likert_diverging_bars(
-    responses: pd.DataFrame, program: dict, threshold: int = 0
+    stats: pd.DataFrame, program: dict, threshold: int = 0
 ) -> Figure | None:
     """Diverging stacked bars of every Likert item by analysed role, neutral centred.
 
     One bar per item x role (roles that were asked and answered), labelled with the
     question's wording (:func:`short_label`), showing the percent of answers at each
-    level: levels below the scale midpoint extend left of 0, levels above extend right,
-    and the middle level of an odd scale straddles 0. Items on different scales (1-5,
-    1-7) get separate panels. ``None`` when there is no Likert answer.
+    level (the ``count`` rows of each level in ``stats``, :func:`peermentor.stats.
+    likert_summary`): levels below the scale midpoint extend left of 0, levels above
+    extend right, and the middle level of an odd scale straddles 0. Items on different
+    scales (1-5, 1-7) get separate panels. ``None`` when there is no Likert answer.
 
-    With a small-cell ``threshold`` a level chosen by 1 to ``threshold - 1`` people is
-    not shown on its own: the bar combines the levels below and above the midpoint,
+    With a small-cell ``threshold`` the bars show what the disclosure policy shares
+    (:func:`peermentor.privacy.share_stats`): where a level was chosen by 1 to
+    ``threshold - 1`` people the bar combines the levels below and above the midpoint,
     and if one of those is still small the bar is left out and marked suppressed. A
     group of fewer than ``threshold`` shows its n as the marker.
 
-    >>> import pandas as pd
+    >>> from peermentor.stats import likert_summary
     >>> program = {"roles": {"a": "A"}, "codebook": [{"id": "q", "text": "Q",
     ...            "type": "likert", "scale": {"min": 1, "max": 5}}]}
-    >>> responses = pd.DataFrame({"respondent_id": ["x"], "role": ["a"], "q": [3]})
-    >>> fig = likert_diverging_bars(responses, program)
+    >>> answers = pd.DataFrame({"respondent_id": ["x"], "role": ["a"], "q": [3]})
+    >>> fig = likert_diverging_bars(likert_summary(answers, program), program)
     >>> [round(float(p.get_x()), 1) for p in fig.axes[0].patches if p.get_width() > 0]
     [-50.0]
-    >>> likert_diverging_bars(responses, program, threshold=5) is None  # nothing to draw
+    >>> likert_diverging_bars(likert_summary(answers, program), program, 5) is None
     True
     """
-    panels: dict[tuple[int, int], list[tuple[str, np.ndarray, dict]]] = {}
+    shared = share_stats(stats, program, threshold)
+    panels: dict[tuple[int, int], list[tuple[str, np.ndarray | None, list | None, dict]]] = {}
     for item in items_of_type(program, "likert"):
         scale = item["scale"]
         lo, hi = int(scale["min"]), int(scale["max"])
-        levels = np.arange(lo, hi + 1)
-        values = pd.to_numeric(
-            responses[item["id"]].astype(object).replace("", np.nan), errors="coerce"
-        )
+        rows = shared[(shared["item"] == item["id"]) & (shared["statistic"] == "count")]
+        sizes = shared[(shared["item"] == item["id"]) & (shared["statistic"] == "n")
+                       & (shared["option"] == "")]
         asked = set(item.get("roles") or program["roles"])
         for role in analysed_roles(program):
-            if role not in asked:
+            mine = rows[rows["group"] == role].set_index("option")
+            size = sizes[sizes["group"] == role]
+            if role not in asked or mine.empty or size.empty:
                 continue
-            sub = values[responses["role"].astype(object) == role].dropna()
-            if sub.empty:
-                continue
-            counts = np.array([(sub == lv).sum() for lv in levels], dtype=float)
-            n = marker(threshold) if is_small(len(sub), threshold) else str(len(sub))
-            label = f"{short_label(item['text'], 44)}\n({group_label(program, role)}, n={n})"
-            panels.setdefault((lo, hi), []).append((label, counts, scale))
-    if not panels or not any(_drawable(counts, k=len(counts), threshold=threshold)
-                             for rows in panels.values() for _, counts, _ in rows):
+            n = size.iloc[0]
+            if n["shown"] == "" and not n["value"]:
+                continue  # nobody in this role answered
+            levels = mine["value"].reindex([str(v) for v in range(lo, hi + 1)])
+            parts = mine["value"].reindex(list(LIKERT_PARTS))
+            counts = None if levels.isna().any() else levels.to_numpy(dtype=float)
+            combined = None if parts.isna().any() else list(parts.to_numpy(dtype=float))
+            n_text = n["shown"] or f"{n['value']:g}"
+            label = f"{short_label(item['text'], 44)}\n({group_label(program, role)}, n={n_text})"
+            panels.setdefault((lo, hi), []).append((label, counts, combined, scale))
+    if not panels or not any(c is not None or p is not None
+                             for rows in panels.values() for _, c, p, _ in rows):
         return None
     n_rows = sum(len(rows) for rows in panels.values())
     with _style():
@@ -162,25 +156,23 @@ def likert_diverging_bars(
                 colours[neg] = (0.85, 0.85, 0.85, 1.0)  # neutral in grey
             ys = np.arange(len(rows))[::-1]
             extent = 50.0
-            combined = False
-            for y, (_label, counts, scale) in zip(ys, rows, strict=True):
-                pct = 100 * counts / counts.sum()
-                bins = [(j, pct[j], colours[j]) for j in range(k)]
-                if any(is_small(c, threshold) for c in counts):
-                    # each level alone would show a small cell: combine below/above midpoint
-                    parts = _combined(counts)
-                    if not _drawable(counts, k, threshold):
-                        ax.text(0, y, f"suppressed: fewer than {threshold} in a category",
-                                ha="center", va="center", fontsize=7, color="0.35")
-                        continue
-                    combined = True
-                    share = 100 * np.array(parts) / counts.sum()
+            any_combined = False
+            for y, (_label, counts, parts, scale) in zip(ys, rows, strict=True):
+                if counts is not None:
+                    pct = 100 * counts / counts.sum()
+                    bins = [(j, pct[j], colours[j]) for j in range(k)]
+                    left = -(sum(pct[:neg]) + (pct[neg] / 2 if k % 2 else 0.0))
+                elif parts is not None:
+                    # each level alone would show a small cell: below / at / above midpoint
+                    any_combined = True
+                    share = 100 * np.array(parts) / sum(parts)
                     bins = [(None, share[0], colours[0]), (None, share[1], colours[neg]),
                             (None, share[2], colours[-1])]
-                left = -(sum(b[1] for b in bins if b[0] is not None and b[0] < neg)
-                         + (pct[neg] / 2 if k % 2 else 0.0))
-                if bins[0][0] is None:
-                    left = -(bins[0][1] + bins[1][1] / 2)
+                    left = -(share[0] + share[1] / 2)
+                else:
+                    ax.text(0, y, f"suppressed: fewer than {threshold} in a category",
+                            ha="center", va="center", fontsize=7, color="0.35")
+                    continue
                 for j, width, colour in bins:
                     ax.barh(y, width, left=left, color=colour, edgecolor="white",
                             linewidth=0.5, height=0.7,
@@ -195,7 +187,7 @@ def likert_diverging_bars(
             ax.axvline(0, color="0.3", linewidth=0.8)
             ax.set_xlabel("% of respondents (left: below midpoint, right: above)")
             ax.set_title(f"Scale {lo}-{hi}" + (" (hatched: levels combined to hide small "
-                                              "cells)" if combined else ""), loc="left")
+                                              "cells)" if any_combined else ""), loc="left")
             if ax.get_legend_handles_labels()[0]:
                 ax.legend(ncols=k, fontsize=7, loc="upper center",
                           bbox_to_anchor=(0.5, -0.35 if len(rows) < 3 else -0.15),
@@ -275,8 +267,9 @@ def multi_choice_bars(stats: pd.DataFrame, item_id: str,
     >>> [float(p.get_width()) for p in multi_choice_bars(stats, "why").axes[0].patches]
     [50.0, 25.0]
     """
-    rows = stats[(stats["item"] == item_id) & (stats["statistic"] == "percent")
-                 & (stats["option"].fillna("") != "")]
+    shared = share_stats(stats, program or {"roles": {}}, threshold)
+    rows = shared[(shared["item"] == item_id) & (shared["statistic"] == "percent")
+                  & (shared["option"].fillna("") != "")]
     groups = [g for g in dict.fromkeys(rows["group"]) if g != "all" and "_vs_" not in g]
     if not groups and "all" in set(rows["group"]):
         groups = ["all"]
@@ -290,14 +283,13 @@ def multi_choice_bars(stats: pd.DataFrame, item_id: str,
             if item["id"] == item_id:
                 choices = {str(k): v for k, v in (item.get("choices") or {}).items()}
     table = rows.pivot_table(index="option", columns="group", values="value", aggfunc="first",
-                             sort=False).reindex(index=options, columns=groups)
-    counts = stats[(stats["item"] == item_id) & (stats["statistic"] == "count")]
-    counts = counts.pivot_table(index="option", columns="group", values="value",
-                                aggfunc="first", sort=False).reindex(index=options,
-                                                                     columns=groups)
-    if threshold > 1 and all(is_small(c, threshold) for c in counts.to_numpy().ravel()
-                             if pd.notna(c) and c > 0):
-        return None  # every bar would show a small cell
+                             sort=False, dropna=False).reindex(index=options, columns=groups)
+    counts = shared[(shared["item"] == item_id) & (shared["statistic"] == "count")]
+    marks = counts.pivot_table(index="option", columns="group", values="shown",
+                               aggfunc="first", sort=False).reindex(index=options,
+                                                                    columns=groups)
+    if table.isna().all().all():
+        return None  # every bar would show a withheld cell
     y = np.arange(len(options))[::-1]
     height = 0.8 / len(groups)
     colours = matplotlib.colormaps["tab10"](np.arange(len(groups)) % 10)
@@ -306,12 +298,13 @@ def multi_choice_bars(stats: pd.DataFrame, item_id: str,
         ax = fig.subplots()
         for j, group in enumerate(groups):
             offset = (len(groups) - 1) / 2 * height - j * height
-            small = np.array([is_small(c, threshold) for c in counts[group]])
+            hidden = table[group].isna().to_numpy()
             widths = table[group].fillna(0).to_numpy(dtype=float)
-            ax.barh((y + offset)[~small], widths[~small], height, color=colours[j],
+            ax.barh((y + offset)[~hidden], widths[~hidden], height, color=colours[j],
                     label=group_label(program, group))
-            for k in np.flatnonzero(small):
-                ax.text(1, y[k] + offset, marker(threshold), va="center", fontsize=6,
+            for k in np.flatnonzero(hidden):
+                text = marks[group].iloc[k] if isinstance(marks[group].iloc[k], str) else ""
+                ax.text(1, y[k] + offset, text or SUPPRESSED, va="center", fontsize=6,
                         color=colours[j])
         ax.set_yticks(y, [short_label(choices.get(o, o), 40) for o in options])
         ax.set_xlim(0, 100)
@@ -341,22 +334,26 @@ def themes_heatmap(codes_summary_df: pd.DataFrame, program: dict,
     >>> themes_heatmap(df, program).axes[0].images[0].get_array().tolist()
     [[3.0], [0.0]]
     """
-    rows = codes_summary_df[(codes_summary_df["section"] == "qualitative")
-                            & (codes_summary_df["option"].fillna("") == "")
-                            & (codes_summary_df["statistic"] == "segments")]
-    if rows.empty or rows["value"].fillna(0).sum() == 0:
+    shared = share_stats(codes_summary_df, program, threshold)
+    rows = shared[(shared["section"] == "qualitative") & (shared["option"].fillna("") == "")
+                  & (shared["statistic"] == "segments") & (shared["group"] != "all")]
+    if rows.empty or (rows["value"].fillna(0).sum() == 0 and not rows["shown"].any()):
         return None
     categories_cfg = (program.get("qualitative") or {}).get("categories") or []
     labels = {c["id"]: c.get("label", c["id"]) for c in categories_cfg}
     cats = [c["id"] for c in categories_cfg if c["id"] in set(rows["item"])]
     cats += sorted(set(rows["item"]) - set(cats))
     roles = [r for r in program["roles"] if r in set(rows["group"])]
-    matrix = (rows.pivot_table(index="group", columns="item", values="value", aggfunc="first")
-              .reindex(index=roles, columns=cats).fillna(0).to_numpy(dtype=float))
+    matrix = (rows.pivot_table(index="group", columns="item", values="value", aggfunc="first",
+                               dropna=False)
+              .reindex(index=roles, columns=cats).to_numpy(dtype=float))
+    marks = (rows.pivot_table(index="group", columns="item", values="shown", aggfunc="first")
+             .reindex(index=roles, columns=cats).fillna("").to_numpy(dtype=object))
     with _style():
         fig = _figure(1.8 + 0.9 * len(cats), 1.2 + 0.5 * len(roles))
         ax = fig.subplots()
-        small = np.vectorize(lambda v: is_small(v, threshold))(matrix)
+        small = marks != ""
+        matrix = np.where(small, 0.0, np.nan_to_num(matrix))
         shade = np.ma.masked_array(matrix, mask=small)
         # the colour scale's top must not give away a hidden count either
         top = max([1.0, float(threshold), *matrix[~small].ravel()])
@@ -367,7 +364,7 @@ def themes_heatmap(codes_summary_df: pd.DataFrame, program: dict,
                     ax.add_patch(matplotlib.patches.Rectangle(
                         (j - 0.5, i - 0.5), 1, 1, facecolor="0.9", hatch="//",
                         edgecolor="white"))
-                    ax.text(j, i, marker(threshold), ha="center", va="center", fontsize=8)
+                    ax.text(j, i, marks[i, j], ha="center", va="center", fontsize=8)
                     continue
                 dark = matrix[i, j] > 0.6 * top
                 ax.text(j, i, f"{matrix[i, j]:g}", ha="center", va="center", fontsize=8,

@@ -33,7 +33,7 @@ from scipy import stats as sps
 from statsmodels.stats.contingency_tables import mcnemar
 
 from peermentor.config import analysed_roles
-from peermentor.privacy import DEFAULT_THRESHOLD, SUPPRESSED, is_small, suppress
+from peermentor.privacy import DEFAULT_THRESHOLD, SUPPRESSED, share_stats
 from peermentor.schema import to_typed
 from peermentor.validate import read_raw_csv
 
@@ -190,35 +190,35 @@ def change_table(stats: pd.DataFrame, program: dict,
     """Display table of the paired change: one row per item and group.
 
     Likert/numeric: pairs, median before -> after, Wilcoxon p, rank-biserial r (95% CI);
-    yes/no: pairs, yes before -> after, McNemar p. Small counts of pairs are shown as
-    ``<threshold`` (peermentor.privacy), and the yes counts behind them suppressed.
+    yes/no: pairs, yes before -> after, McNemar p. Values as the disclosure policy shares
+    them (:func:`peermentor.privacy.share_stats`): small counts of pairs shown as
+    ``<threshold``, and what they would give away ``suppressed``.
     """
-    change = stats[stats["section"] == SECTION]
+    shared = stats if "shown" in stats.columns else share_stats(stats, program, threshold)
+    change = shared[(shared["section"] == SECTION) & (shared["option"].fillna("") == "")]
     texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
     labels = {**program.get("roles", {}), "all": "All"}
     rows = []
-    for (item, group), part in change[change["option"] == ""].groupby(
-            ["item", "group"], sort=False):
-        get = dict(zip(part["statistic"], part["value"], strict=True))
+    for (item, group), part in change.groupby(["item", "group"], sort=False):
+        values = dict(zip(part["statistic"], zip(part["value"], part["shown"], strict=True),
+                          strict=True))
 
-        def fmt(value, digits=2):
-            return "" if pd.isna(value) else f"{value:.{digits}f}"
+        def fmt(statistic, digits=2, values=values):
+            value, shown = values.get(statistic, (np.nan, ""))
+            return shown or ("" if pd.isna(value) else f"{value:.{digits}f}")
 
-        if "mcnemar_p" in get:
-            shift = f"{get['yes_before']:.0f} -> {get['yes_after']:.0f} said yes"
-            test, effect = f"McNemar p = {fmt(get['mcnemar_p'], 3)}", ""
+        if "mcnemar_p" in values:
+            shift = f"{fmt('yes_before', 0)} -> {fmt('yes_after', 0)} said yes"
+            test, effect = f"McNemar p = {fmt('mcnemar_p', 3)}", ""
         else:
-            shift = f"median {fmt(get['median_before'], 1)} -> {fmt(get['median_after'], 1)}"
-            test = f"Wilcoxon p = {fmt(get['wilcoxon_p'], 3)}" if not pd.isna(
-                get["wilcoxon_p"]) else "no change to test"
-            effect = fmt(get["rank_biserial"])
-            if not pd.isna(get["rank_biserial_ci_low"]):
-                effect += (f" ({fmt(get['rank_biserial_ci_low'])} to "
-                           f"{fmt(get['rank_biserial_ci_high'])})")
-        if "mcnemar_p" in get and is_small(get["n_pairs"], threshold):
-            shift = SUPPRESSED
+            shift = f"median {fmt('median_before', 1)} -> {fmt('median_after', 1)}"
+            test = (f"Wilcoxon p = {fmt('wilcoxon_p', 3)}" if fmt("wilcoxon_p", 3)
+                    else "no change to test")
+            effect = fmt("rank_biserial")
+            if fmt("rank_biserial_ci_low") and effect != SUPPRESSED:
+                effect += (f" ({fmt('rank_biserial_ci_low')} to "
+                           f"{fmt('rank_biserial_ci_high')})")
         rows.append({"item": texts.get(item, item), "group": labels.get(group, group),
-                     "pairs": int(get["n_pairs"]), "change": shift, "test": test,
+                     "pairs": fmt("n_pairs", 0), "change": shift, "test": test,
                      "rank-biserial r (95% CI)": effect})
-    return suppress(pd.DataFrame(rows), counts=["pairs"], threshold=threshold) if rows \
-        else pd.DataFrame(rows)
+    return pd.DataFrame(rows)

@@ -126,3 +126,570 @@ def complementary(values: dict, hidden: set, sums: list[tuple], prefer: str = "t
                 hide.add(min(shown, key=lambda k: (float(values[k]) == 0, values[k])))
             changed = True
     return hide - set(hidden)
+
+
+# --------------------------------------------------------------------------------------
+# The disclosure policy: which statistic of which group may be shared
+# --------------------------------------------------------------------------------------
+
+#: Group of every analysed respondent (the union of the roles).
+ALL = "all"
+#: Counts of people (or of coded segments): the cells of a cohort's tables.
+CELL_STATISTICS = frozenset({
+    "invited", "paired", "responded", "analysed", "excluded", "n", "count", "segments",
+    "n_pairs", "yes_before", "yes_after", "no_to_yes", "yes_to_no"})
+#: Statistics that are a count divided by a group size (they give the count away).
+SHARE_STATISTICS = {"percent": "count", "share_first": "ranked_1"}
+#: Columns of :func:`share_stats`'s table beyond those of ``stats.csv``.
+SHARED_EXTRA = ["shown", "decimals", "rule"]
+
+#: Why a value is withheld, in one sentence each (``{t}``: the threshold, ``{m}``: t - 1).
+RULES = {
+    "small cell": "a count from 1 to {m} (threshold rule), shown as \"<{t}\"",
+    "complementary": "a count or total hidden so that a small count cannot be worked out "
+                     "from the cells that add up with it (secondary suppression)",
+    "distribution": "the answer counts of a group in which one answer was given by 1 to {m} "
+                    "people: the whole distribution is withheld",
+    "small group": "a statistic of a group of fewer than {t} people: only its size marker "
+                   "is shared",
+    "hidden count": "a percentage or rate of a hidden count or of a hidden total",
+    "hidden cell": "a statistic of a group whose answers include a count below {t} (a mean, "
+                   "SD, median or rank could pin it down)",
+    "comparison": "a test or effect size comparing groups whose table has a hidden cell "
+                  "(it could pin the hidden cell down)",
+    "family": "a multiplicity-adjusted p-value whose family includes a withheld p-value",
+    "coarsened": "a mean or SD of a group whose answers include a count below {t}, rounded "
+                 "to 1 decimal (with the median and quartiles only where the disclosure "
+                 "check finds that no small count can then be worked out)",
+}
+
+
+def rule_sentence(rule: str, threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The rule behind a withheld value, in words.
+
+    >>> rule_sentence("small group", 5)
+    'a statistic of a group of fewer than 5 people: only its size marker is shared'
+    """
+    return RULES[rule].format(t=threshold, m=threshold - 1)
+
+
+def is_cell(statistic: str) -> bool:
+    """Is ``statistic`` a count of people (a cell), e.g. ``n``, ``count``, ``ranked_2``?
+
+    >>> [is_cell(s) for s in ("n", "ranked_2", "mean", "percent")]
+    [True, True, False, False]
+    """
+    return statistic in CELL_STATISTICS or str(statistic).startswith("ranked_")
+
+
+def _kind(section: str, item: str, codebook: dict) -> str:
+    if section in ("participation", "qualitative", "change"):
+        return section
+    return codebook.get(item, {}).get("type", "other")
+
+
+def _size_key(cells: dict, option: str, group: str):
+    """The cell that counts a group (its n) for a row of ``option``."""
+    for key in ((option, group, "n"), ("", group, "n"), ("", group, "n_pairs"),
+                ("", group, "responded")):
+        if key in cells:
+            return key
+    return None
+
+
+def _sums(kind: str, cells: dict, groups: list[str]) -> list[tuple]:
+    """Which displayed cells add up (total, parts, which to hide first)."""
+    roles = [g for g in groups if g != ALL]
+    by_stat: dict[tuple, list] = {}
+    for option, group, statistic in cells:
+        by_stat.setdefault((option, statistic), []).append(group)
+    role_sums = [((option, ALL, statistic), [(option, g, statistic) for g in roles
+                                             if (option, g, statistic) in cells], "total")
+                 for (option, statistic), found in by_stat.items() if ALL in found]
+    within = []
+    for g in groups:
+        if kind == "participation":
+            within.append((("", g, "responded"), [("", g, "analysed"), ("", g, "excluded")],
+                           "total"))
+        elif kind in ("single_choice", "likert"):
+            within.append((("", g, "n"), [k for k in cells if k[1] == g and k[2] == "count"],
+                           "part"))
+        elif kind in ("binary", "multi_choice"):
+            within += [(("", g, "n"), [k, (k[0], g, "no")], "part")
+                       for k in cells if k[1] == g and k[2] == "count"]
+        elif kind == "change":
+            within += [(("", g, "n_pairs"), [("", g, f"yes_{w}"), ("", g, f"no_{w}")], "part")
+                       for w in ("before", "after")]
+    if kind == "participation":
+        return role_sums + within
+    return within + role_sums
+
+
+#: Options of a Likert item's answers combined below, at and above the scale's midpoint
+#: (what a figure draws when a single answer is small).
+LIKERT_PARTS = ("below", "middle", "above")
+
+
+def _distribution(kind: str, key: tuple) -> str | None:
+    """Cells never printed as numbers in a table (drawn, or used for other statistics):
+    a group's whole set of them (its "distribution") is shared or withheld together."""
+    option, _, statistic = key
+    if kind == "likert" and statistic == "count":
+        return "parts" if option in LIKERT_PARTS else "levels"
+    if statistic.startswith("ranked_") or statistic in ("no_to_yes", "yes_to_no"):
+        return "ranks"
+    if kind == "qualitative" and option != "":
+        return "subcategories"
+    return None
+
+
+def likert_parts(counts) -> list[float]:
+    """Answers below the scale's midpoint, at it (odd scales; 0 otherwise) and above it.
+
+    >>> likert_parts([1, 2, 3, 4, 5]), likert_parts([1, 2, 3, 4])
+    ([3, 3, 9], [3, 0, 7])
+    """
+    counts = list(counts)
+    k = len(counts)
+    half = k // 2
+    return [sum(counts[:half]), counts[half] if k % 2 else 0, sum(counts[k - half:])]
+
+
+def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int,
+                     pair: tuple | None) -> dict[int, tuple[str, str]]:
+    """``{row index: (shown text, rule)}`` for every value of one item withheld."""
+    cells, index = {}, {}
+    for i, option, group, statistic, value in zip(
+            rows.index, rows["option"], rows["group"], rows["statistic"], rows["value"],
+            strict=True):
+        if is_cell(statistic) and "_vs_" not in str(group) and pd.notna(value):
+            cells[(option, group, statistic)] = float(value)
+            index[(option, group, statistic)] = i
+    groups = list(dict.fromkeys(g for _, g, _ in cells))
+    # cells implied by the shown ones: who said no, who did not tick an option
+    for option, group, statistic in list(cells):
+        size = _size_key(cells, "", group)
+        if statistic == "count" and kind in ("binary", "multi_choice") and size:
+            cells[(option, group, "no")] = cells[size] - cells[(option, group, statistic)]
+        if kind == "change" and statistic in ("yes_before", "yes_after"):
+            cells[(option, group, "no_" + statistic[4:])] = (
+                cells.get(("", group, "n_pairs"), float("nan")) - cells[(option, group,
+                                                                         statistic)])
+    small = {k for k, v in cells.items() if is_small(v, threshold)}
+    # a group below the threshold shows nothing but its size marker: its other counts,
+    # zeros included (0 of "<5" said yes would say what all of them answered), go too
+    sizes = {k for k in small if k == _size_key(cells, k[0], k[1])}
+    in_small_group = {k for k in cells if k not in sizes and k[2] not in ("invited", "paired")
+                      and _size_key(cells, k[0], k[1]) in sizes}
+    shown_sets = _sums(kind, cells, groups)
+    summed = {k for total, parts, _ in shown_sets for k in (total, *parts)}
+    secondary = complementary({k: cells[k] for k in summed if k in cells},
+                              (small | in_small_group) & summed, shown_sets)
+    distribution = set()
+    for group in groups:
+        families: dict[str, list] = {}
+        for key in cells:
+            family = _distribution(kind, key) if key[1] == group else None
+            if family:
+                families.setdefault(family, []).append(key)
+        for spread in families.values():
+            if any(k in small for k in spread):
+                distribution |= {k for k in spread if k not in small}
+    hidden = small | in_small_group | secondary | distribution
+    hidden_in = {g: {k for k in hidden if k[1] == g} for g in groups}
+    union = set().union(*hidden_in.values()) if hidden_in else set()
+    decided = {}
+    for key, i in index.items():
+        if key in in_small_group:
+            decided[i] = (SUPPRESSED, "small group")
+        elif key in small:
+            decided[i] = (marker(threshold), "small cell")
+        elif key in secondary:
+            decided[i] = (SUPPRESSED, "complementary")
+        elif key in distribution:
+            decided[i] = (SUPPRESSED, "distribution")
+    for i, option, group, statistic in zip(rows.index, rows["option"], rows["group"],
+                                           rows["statistic"], strict=True):
+        if i in decided or (option, group, statistic) in index or statistic == "raised":
+            continue
+        if "_vs_" in str(group):
+            a, b = pair if pair else str(group).split("_vs_", 1)
+            sizes = [_size_key(cells, option, g) for g in (a, b)]
+            if any(k in small for k in sizes):
+                decided[i] = (SUPPRESSED, "small group")
+            elif hidden_in.get(a) or hidden_in.get(b):
+                decided[i] = (SUPPRESSED, "comparison")
+            continue
+        size = _size_key(cells, option, group)
+        if size in small:
+            decided[i] = (SUPPRESSED, "small group")
+            continue
+        source = SHARE_STATISTICS.get(statistic)
+        if kind == "participation" and statistic == "response_rate":
+            if {("", group, "responded"), ("", group, "invited")} & hidden:
+                decided[i] = (SUPPRESSED, "hidden count")
+            continue
+        if source is not None:
+            count = (option, group, source)
+            if count in hidden or (size in hidden and cells.get(count) != 0):
+                decided[i] = (SUPPRESSED, "hidden count")
+            continue
+        if hidden_in.get(group) or (group == ALL and union):
+            decided[i] = (SUPPRESSED, "hidden cell")
+    return decided
+
+
+#: What a Likert group whose answers include a small count may show, most first: each
+#: step is tried against the attack (:func:`peermentor.disclosure.likert_feasible`) and
+#: the first that pins no small count is shown (means and SDs to 1 decimal).
+LIKERT_LADDER = (("mean", "sd", "median", "q1", "q3"), ("mean", "sd"), ("mean",), ())
+#: Decimals of a coarsened mean or SD.
+COARSE_DECIMALS = 1
+
+
+def share_stats(stats: pd.DataFrame, program: dict,
+                threshold: int = DEFAULT_THRESHOLD,
+                public: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One cohort's tidy statistics as they may be shared: the disclosure policy.
+
+    Every shared output (the cohort report and its figures, the comparison tables, the
+    summary and the site) is made from this table, so one policy decides for all. Each
+    row keeps its keys; ``value`` is blank where the value is withheld, ``shown`` says
+    what is shown instead (the marker ``<t`` or :data:`SUPPRESSED`), ``rule`` names the
+    rule (:data:`RULES`) and ``decimals`` the precision it may be printed at (blank:
+    as stored). The rules, with the row semantics they rest on (which group a statistic
+    describes, which cells it is computed from):
+
+    * a count (:func:`is_cell`) from 1 to ``threshold - 1`` is hidden (threshold rule);
+    * counts that add up with a hidden one (roles to ``all``, answers to ``n``, yes + no
+      to ``n``, responded to analysed + excluded) are hidden until no sum has exactly one
+      hidden term (:func:`complementary`); answer counts never printed as numbers (Likert
+      levels, rank positions) are withheld for the whole group when one is small;
+    * a group of fewer than ``threshold`` gets nothing but its size marker (its other
+      counts, zeros included, show as :data:`SUPPRESSED`);
+    * a percentage or rate is withheld with its count (or total, unless the count is 0);
+    * any other statistic of a group (mean, SD, median, quartiles, ranks) is withheld when
+      a cell of that group is hidden, and for ``all`` when a cell of any role is;
+    * a comparison between groups (a test, an effect size and its interval) is withheld
+      when a cell of either group is hidden; a Holm-adjusted p with any p of its family.
+
+    Statistics the policy does not know are statistics of their group or comparison,
+    so they are withheld by the same rules: nothing new is shared by default.
+
+    One exception is tried before withholding: the mean, SD, median and quartiles of a
+    role's answers to a Likert item when one answer is small. The policy attacks them
+    (:func:`peermentor.disclosure.likert_feasible`) and shows the most it can without
+    pinning a small count (:data:`LIKERT_LADDER`: means and SDs to 1 decimal). ``public``
+    (the paper's printed numbers, reproduction rows) counts as known to the attacker; a
+    count the paper already pins down is the paper's disclosure, not the pipeline's.
+
+    >>> stats = pd.DataFrame({"section": "s", "item": "y", "option": "",
+    ...     "group": ["a", "a", "a", "b", "b", "b", "a_vs_b"],
+    ...     "statistic": ["n", "count", "percent", "n", "count", "percent", "p"],
+    ...     "value": [10, 8, 80.0, 9, 3, 33.3, 0.07]})
+    >>> program = {"roles": {"a": "A", "b": "B"}, "comparison": ["a", "b"],
+    ...            "codebook": [{"id": "y", "type": "binary"}]}
+    >>> shared = share_stats(stats, program)
+    >>> shared[["group", "statistic", "value", "shown", "rule"]].values.tolist()[3:]
+    [['b', 'n', 9.0, '', ''], ['b', 'count', nan, '<5', 'small cell'], \
+['b', 'percent', nan, 'suppressed', 'hidden count'], \
+['a_vs_b', 'p', nan, 'suppressed', 'comparison']]
+    """
+    out = stats.reset_index(drop=True).copy()
+    out["option"] = out["option"].fillna("").astype(str)
+    out["shown"] = ""
+    out["decimals"] = float("nan")
+    out["rule"] = ""
+    if threshold <= 1 or out.empty:
+        return out
+    out = _with_category_totals(out, list(program.get("roles", {})))
+    codebook = {i["id"]: i for i in program.get("codebook", [])}
+    out = _with_likert_parts(out, codebook)
+    pair = tuple(program["comparison"]) if len(program.get("comparison") or []) == 2 else None
+    decided: dict[int, tuple[str, str]] = {}
+    for (section, item), rows in out.groupby(["section", "item"], sort=False):
+        decided |= _block_decisions(rows, _kind(section, item, codebook), threshold, pair)
+    # Holm: every adjusted p of a family is computed from all of its p-values
+    held = {out.at[i, "section"] for i in decided if out.at[i, "statistic"] == "p"
+            and codebook.get(out.at[i, "item"], {}).get("type") == "likert"}
+    for i in out.index[(out["statistic"] == "p_holm") & out["section"].isin(held)]:
+        decided.setdefault(i, (SUPPRESSED, "family"))
+    _likert_ladder(out, decided, codebook, threshold, public)
+    for i, (text, rule) in decided.items():
+        out.at[i, "value"] = float("nan")
+        out.at[i, "shown"] = text
+        out.at[i, "rule"] = rule
+    return out
+
+
+def _public_facts(public: pd.DataFrame | None, item: str, group: str) -> dict:
+    """What the paper prints about one group's answers to one item, as attack facts."""
+    facts: dict = {}
+    if public is None or public.empty:
+        return facts
+    rows = public[(public["item"] == item) & (public["group"] == group)
+                  & public["status"].isin(["reproduced", "assumed"])]
+    for _, row in rows.iterrows():
+        places = _printed_decimals(str(row["precision"]))
+        value = pd.to_numeric(row["published"], errors="coerce")
+        if places is None or pd.isna(value):
+            continue
+        if row["statistic"] in ("mean", "sd", "median", "q1", "q3"):
+            facts[row["statistic"]] = (float(value), places)
+        elif row["statistic"] == "count" and str(row["option"]).lstrip("-").isdigit():
+            facts.setdefault("counts", {})[int(row["option"])] = int(value)
+    return facts
+
+
+def _likert_ladder(out: pd.DataFrame, decided: dict, codebook: dict, threshold: int,
+                   public: pd.DataFrame | None) -> None:
+    """Show the most of a Likert role's summary that pins no small answer count."""
+    from peermentor.disclosure import likert_feasible  # noqa: PLC0415 (imports numpy work)
+
+    summary = ("mean", "sd", "median", "q1", "q3")
+    likert = {i for i, item in codebook.items() if item.get("type") == "likert"}
+    rows = out[out["item"].isin(likert) & (out["group"] != ALL)
+               & ~out["group"].astype(str).str.contains("_vs_")]
+    for (item, group), block in rows.groupby(["item", "group"], sort=False):
+        at = {(o, s): i for i, o, s in zip(block.index, block["option"], block["statistic"],
+                                           strict=True)}
+        held = [at[("", s)] for s in summary if ("", s) in at
+                and decided.get(at[("", s)], ("", ""))[1] == "hidden cell"]
+        if not held or ("", "n") not in at:
+            continue
+        scale = codebook[item]["scale"]
+        levels = list(range(int(scale["min"]), int(scale["max"]) + 1))
+        true = {v: int(out.at[at[(str(v), "count")], "value"]) for v in levels
+                if (str(v), "count") in at}
+        n = int(out.at[at[("", "n")], "value"])
+        parts = [at.get((p, "count")) for p in LIKERT_PARTS]
+        known = {"some_small": True}
+        if None not in parts and all(i not in decided for i in parts):
+            known["parts"] = [int(out.at[i, "value"]) for i in parts]
+        else:
+            known["parts_small"] = True
+        paper = _public_facts(public, item, group)
+        baseline = likert_feasible(n, levels, {**paper, **known}, threshold)
+        protected = [v for v, c in true.items() if is_small(c, threshold)
+                     and (baseline is None or len(baseline[v]) > 1)]
+        for step in LIKERT_LADDER:
+            if not step:
+                break
+            facts = dict(known)
+            for statistic in step:
+                value = float(out.at[at[("", statistic)], "value"])
+                if statistic in ("mean", "sd"):
+                    facts[statistic] = (round(value, COARSE_DECIMALS), COARSE_DECIMALS)
+                else:
+                    facts[statistic] = (value, None)
+            feasible = likert_feasible(n, levels, {**paper, **facts}, threshold)
+            if feasible is not None and all(len(feasible[v]) > 1 for v in protected):
+                for statistic in step:
+                    i = at[("", statistic)]
+                    del decided[i]
+                    if statistic in ("mean", "sd"):
+                        out.at[i, "value"] = round(float(out.at[i, "value"]), COARSE_DECIMALS)
+                        out.at[i, "decimals"] = float(COARSE_DECIMALS)
+                        out.at[i, "rule"] = "coarsened"
+                break
+
+
+def _with_category_totals(stats: pd.DataFrame, roles: list[str]) -> pd.DataFrame:
+    """Add each qualitative category's segments over all roles (``group == 'all'``): the
+    comparison's theme table shows them."""
+    rows = stats[(stats["section"] == "qualitative") & (stats["statistic"] == "segments")
+                 & (stats["option"] == "") & stats["group"].isin(roles)]
+    if rows.empty:
+        return stats
+    totals = (rows.groupby(["program", "year", "section", "item"] if "program" in rows
+                           else ["section", "item"], sort=False)["value"].sum().reset_index())
+    totals = totals.assign(option="", group=ALL, statistic="segments", shown="",
+                           decimals=float("nan"), rule="")
+    return pd.concat([stats, totals[stats.columns]], ignore_index=True)
+
+
+def _with_likert_parts(stats: pd.DataFrame, codebook: dict) -> pd.DataFrame:
+    """Add each Likert group's answers combined below, at and above the midpoint
+    (options :data:`LIKERT_PARTS`): a figure may draw them where one answer is small."""
+    likert = [i for i, item in codebook.items() if item.get("type") == "likert"]
+    rows = stats[stats["item"].isin(likert) & (stats["statistic"] == "count")
+                 & ~stats["group"].astype(str).str.contains("_vs_")]
+    if rows.empty:
+        return stats
+    added = []
+    for (item, _), block in rows.groupby(["item", "group"], sort=False):
+        scale = codebook[item]["scale"]
+        levels = [str(v) for v in range(int(scale["min"]), int(scale["max"]) + 1)]
+        counts = block.set_index("option")["value"].reindex(levels).fillna(0)
+        template = block.iloc[0]
+        for option, value in zip(LIKERT_PARTS, likert_parts(counts), strict=True):
+            added.append({**template.to_dict(), "option": option, "value": float(value)})
+    return pd.concat([stats, pd.DataFrame(added, columns=stats.columns)], ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------
+# Tables made from many cohorts: the policy applied by row and column semantics
+# --------------------------------------------------------------------------------------
+
+#: Columns that say what a row is about or how it was computed: never a number made from
+#: the answers. Every other column of a shared table is a statistic of the row's group or
+#: comparison, withheld with it (so a column added later is withheld by default).
+LABEL_COLUMNS = frozenset({
+    "program", "year", "construct", "item", "item_type", "comparison", "role_a", "role_b",
+    "metric", "ci_method", "p_method", "direction", "pool_scale", "note", "group",
+    "statistic", "raw_statistic", "scale", "section", "option", "category",
+    "category_label", "theme", "theme_label", "roles", "institution", "country", "design",
+    "mentor_level", "reconstructed", "doi", "response_rate_note"})
+
+
+def shared_index(shared: pd.DataFrame) -> dict:
+    """``(program, year, item, option, group, statistic) -> (value, shown, rule, decimals)``
+    for the shared statistics of one or more cohorts."""
+    programs = shared["program"] if "program" in shared else [""] * len(shared)
+    years = shared["year"].astype(str) if "year" in shared else [""] * len(shared)
+    return {(p, y, i, o, g, s): (v, t, r, d) for p, y, i, o, g, s, v, t, r, d in zip(
+        programs, years, shared["item"], shared["option"].fillna("").astype(str),
+        shared["group"], shared["statistic"], shared["value"], shared["shown"],
+        shared["rule"], shared["decimals"], strict=True)}
+
+
+def withheld_by_item(index: dict) -> dict:
+    """``(program, year, item) -> [(option, group, statistic, rule)]`` of withheld values."""
+    found: dict[tuple, list] = {}
+    for (p, y, i, o, g, s), (_, _, rule, _) in index.items():
+        if rule:
+            found.setdefault((p, y, i), []).append((o, g, s, rule))
+    return found
+
+
+def comparison_rule(withheld: dict, cohort: tuple, item: str, a: str, b: str) -> str:
+    """Why the comparison of groups ``a`` and ``b`` on ``item`` is withheld ('' if not):
+    the rule of its withheld statistics, else that of a hidden cell of either group
+    (``withheld``: :func:`withheld_by_item`)."""
+    vs, rules = f"{a}_vs_{b}", []
+    for _, g, s, rule in withheld.get((*cohort, item), []):
+        if g == vs and s != "p_holm":
+            return rule
+        if g in (a, b):
+            rules.append("small group" if s == "n" and rule == "small cell" else rule)
+    if "small group" in rules:
+        return "small group"
+    return "comparison" if rules else ""
+
+
+def withhold_comparisons(table: pd.DataFrame, shared: pd.DataFrame,
+                         threshold: int = DEFAULT_THRESHOLD,
+                         sizes: dict[str, str] | None = None) -> pd.DataFrame:
+    """Rows that compare two groups (``role_a``, ``role_b`` on ``item``), under the policy.
+
+    A row whose comparison is withheld (:func:`comparison_rule`) keeps its labels
+    (:data:`LABEL_COLUMNS`) and its group sizes as shared (``sizes``: column -> column
+    naming the role); every other column is blanked, whatever it holds, and ``note`` says
+    why. Rows of comparisons with no hidden cell are unchanged.
+
+    >>> stats = pd.DataFrame({"program": "p", "year": "2024", "section": "s", "item": "y",
+    ...     "option": "", "group": ["a", "a", "b", "b"], "statistic": ["n", "count"] * 2,
+    ...     "value": [10, 8, 9, 3]})
+    >>> program = {"roles": {"a": "A", "b": "B"}, "codebook": [{"id": "y", "type": "binary"}]}
+    >>> effects = pd.DataFrame({"program": "p", "year": "2024", "item": "y", "role_a": "a",
+    ...     "role_b": "b", "n_a": [10], "n_b": [9], "metric": "risk_ratio", "estimate": 2.4,
+    ...     "new_column": 0.5, "note": ""})
+    >>> out = withhold_comparisons(effects, share_stats(stats, program))
+    >>> out[["n_a", "estimate", "new_column"]].values.tolist()
+    [[10, nan, nan]]
+    >>> out["note"].iloc[0][:58]
+    'withheld: a test or effect size comparing groups whose tab'
+    """
+    sizes = sizes or {"n_a": "role_a", "n_b": "role_b"}
+    out = table.copy()
+    if threshold <= 1 or out.empty:
+        return out
+    index = shared_index(shared)
+    withheld = withheld_by_item(index)
+    blank = [c for c in out.columns if c not in LABEL_COLUMNS and c not in sizes]
+    for column in [*blank, *sizes]:
+        out[column] = out[column].astype(object)
+    if "note" not in out:
+        out["note"] = ""
+    for i, row in table.iterrows():
+        cohort = (str(row.get("program", "")), str(row.get("year", "")))
+        for column, role in sizes.items():
+            _, shown, _, _ = index.get((*cohort, row["item"], "", row[role], "n"),
+                                       (None, "", "", None))
+            if shown:
+                out.at[i, column] = shown
+        rule = comparison_rule(withheld, cohort, row["item"], row["role_a"], row["role_b"])
+        if rule:
+            for column in blank:
+                out.at[i, column] = float("nan")
+            out.at[i, "note"] = f"withheld: {rule_sentence(rule, threshold)}"
+    return out
+
+
+#: Participation statistics: a reproduction row without an item is about the cohort.
+PARTICIPATION_STATISTICS = ("invited", "paired", "responded", "analysed", "excluded",
+                            "response_rate")
+
+
+def _printed_decimals(precision: str) -> int | None:
+    """Decimals of a printed number's precision (``exact``: 0 for a whole number).
+
+    >>> [_printed_decimals(p) for p in ("exact", "1 decimal", "2 decimals", "p >= 0.05")]
+    [0, 1, 2, None]
+    """
+    if precision == "exact":
+        return 0
+    head = precision.split(" ")
+    if len(head) == 2 and head[0].isdigit() and head[1].startswith("decimal"):
+        return int(head[0])
+    return None
+
+
+def share_reproduction(reproduction: pd.DataFrame, shared: pd.DataFrame,
+                       threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Reproduction rows for sharing: the paper's number as printed, the pipeline's
+    computed value only where it says nothing the paper and the shared statistics do not.
+
+    ``published`` is the paper's own printed number and stays as printed. ``computed`` is
+    kept as it is where the same statistic is shared with the same value (``shared``: the
+    cohorts' :func:`share_stats`); otherwise, where it reproduces the printed number, it is
+    shown at the printed precision (the paper's number again); otherwise it is withheld
+    (:data:`SUPPRESSED`): a computed count, p-value or ratio the policy withholds elsewhere
+    is not printed here either.
+
+    >>> stats = pd.DataFrame({"program": "p", "year": "2020", "section": "participation",
+    ...     "item": "participation", "option": "", "group": ["a", "b", "all"],
+    ...     "statistic": "responded", "value": [14.0, 4.0, 18.0]})
+    >>> shared = share_stats(stats, {"roles": {"a": "A", "b": "B"}})
+    >>> rows = pd.DataFrame({"program": "p", "year": "2020", "statistic": "responded",
+    ...     "item": "", "option": "", "group": ["b", "all", "a"],
+    ...     "published": ["4", "", "14"], "computed": ["4", "18", "14"],
+    ...     "precision": ["exact", "", "exact"],
+    ...     "status": ["reproduced", "not published", "reproduced"]})
+    >>> share_reproduction(rows, shared)["computed"].tolist()
+    ['4', 'suppressed', '14']
+    """
+    out = reproduction.copy()
+    if threshold <= 1 or out.empty:
+        return out
+    index = shared_index(shared)
+    out["computed"] = out["computed"].astype(object)
+    for i, row in reproduction.iterrows():
+        text = row["computed"]
+        if not isinstance(text, str) or text == "":
+            continue
+        item = row["item"] or ("participation" if row["statistic"] in
+                               PARTICIPATION_STATISTICS else "")
+        key = (str(row["program"]), str(row["year"]), item, row["option"], row["group"],
+               row["statistic"])
+        value, shown, _, decimals = index.get(key, (float("nan"), "", "", float("nan")))
+        number = pd.to_numeric(text, errors="coerce")
+        if (not shown and pd.notna(value) and pd.notna(number) and pd.isna(decimals)
+                and math.isclose(float(number), float(value), rel_tol=1e-5, abs_tol=1e-9)):
+            continue  # the shared statistics show this very number
+        places = _printed_decimals(row["precision"])
+        if row["status"] == "reproduced" and places is not None and pd.notna(number):
+            out.at[i, "computed"] = f"{float(number):.{places}f}"
+        else:
+            out.at[i, "computed"] = SUPPRESSED
+    return out

@@ -33,10 +33,10 @@ from peermentor.config import group_label, items_of_type
 from peermentor.privacy import (
     DEFAULT_THRESHOLD,
     SUPPRESSED,
-    complementary,
     is_small,
     marker,
     rule_text,
+    share_stats,
 )
 
 PARTICIPATION_ROWS = {
@@ -56,24 +56,6 @@ def _fmt(value: float, digits: int = 1) -> str:
     return f"{value:.{digits}f}"
 
 
-def _protect(values: dict, sums: list, threshold: int, prefer: str = "part"):
-    """Display text of every count cell and the set of hidden keys: small counts as the
-    marker, cells hidden so that a small one cannot be worked out from a sum as
-    :data:`SUPPRESSED` (see :func:`peermentor.privacy.complementary`)."""
-    small = {k for k, v in values.items() if is_small(v, threshold)}
-    extra = complementary(values, small, sums, prefer) if threshold > 1 else set()
-    shown = {k: marker(threshold) if k in small else SUPPRESSED if k in extra else _fmt(v)
-             for k, v in values.items()}
-    return shown, small | extra
-
-
-def _role_sums(keys: list, groups: list[str]) -> list:
-    """``(key, "all") = sum of (key, role)`` for every key, when "all" is a group; a role's
-    hidden cell hides the "all" cell first."""
-    roles = [g for g in groups if g != "all"]
-    return [((k, "all"), [(k, g) for g in roles], "total") for k in keys if "all" in groups]
-
-
 def suppression_note(threshold: int = DEFAULT_THRESHOLD) -> str:
     """The small-cell rule, in words, for the line under a displayed table."""
     return f"*{rule_text(threshold)}*"
@@ -85,16 +67,49 @@ def _p(value: float) -> str:
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
+def shared_stats(stats: pd.DataFrame, program: dict,
+                 threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """``stats`` under the disclosure policy (:func:`peermentor.privacy.share_stats`);
+    a table that is already shared (it has a ``shown`` column) is returned as it is."""
+    if "shown" in stats.columns:
+        return stats
+    return share_stats(stats, program, threshold)
+
+
+#: A value that is not in the table at all (not asked, not computed).
+_MISSING = (float("nan"), "", float("nan"))
+
+
 def _lookup(stats: pd.DataFrame) -> dict:
+    """``(item, option, group, statistic) -> (value, shown, decimals)``."""
     keyed = stats.assign(option=stats["option"].fillna("").astype(str))
+    shown = keyed["shown"] if "shown" in keyed else [""] * len(keyed)
+    decimals = keyed["decimals"] if "decimals" in keyed else [float("nan")] * len(keyed)
     return {
-        (r.item, r.option, r.group, r.statistic): r.value
-        for r in keyed.itertuples(index=False)
+        (r.item, r.option, r.group, r.statistic): (r.value, text, places)
+        for r, text, places in zip(keyed.itertuples(index=False), shown, decimals,
+                                   strict=True)
     }
 
 
 def _stat(values: dict, item_id: str, option: str, group: str, statistic: str) -> float:
-    return values.get((item_id, option, group, statistic), float("nan"))
+    return values.get((item_id, option, group, statistic), _MISSING)[0]
+
+
+def _text(values: dict, item_id: str, option: str, group: str, statistic: str,
+          digits: int = 1, formatter=None) -> str:
+    """A shared value as printed: the marker or ``suppressed`` where withheld, else the
+    number at ``digits`` decimals (fewer where the policy coarsened it)."""
+    value, shown, decimals = values.get((item_id, option, group, statistic), _MISSING)
+    if shown:
+        return shown
+    if pd.notna(decimals):
+        digits = min(digits, int(decimals))
+    return (formatter or _fmt)(value, digits)
+
+
+def _withheld(values: dict, item_id: str, option: str, group: str, statistic: str) -> bool:
+    return bool(values.get((item_id, option, group, statistic), _MISSING)[1])
 
 
 def _groups_of(stats: pd.DataFrame, item_id: str, program: dict) -> list[str]:
@@ -303,9 +318,10 @@ def participation_cells(
 ) -> dict[tuple[str, str], str]:
     """Every participation count and rate as shown, keyed ``(statistic, group)``.
 
-    Small counts show as the marker; counts hidden so that a small one cannot be worked
-    out (roles add up to "all", responded = analysed + excluded) and rates of hidden
-    counts show as :data:`SUPPRESSED`. The table and the chart both use these.
+    As the disclosure policy shares them (:func:`peermentor.privacy.share_stats`): small
+    counts show as the marker; counts hidden so that a small one cannot be worked out
+    (roles add up to "all", responded = analysed + excluded) and rates of hidden counts
+    show as :data:`SUPPRESSED`. The table and the chart both use these.
 
     >>> stats = pd.DataFrame({"section": "participation", "item": "participation",
     ...     "option": "", "group": ["a", "b", "all"], "statistic": "responded",
@@ -314,25 +330,12 @@ def participation_cells(
     >>> [cells[("responded", g)] for g in ("a", "b", "all")]
     ['14', '<5', 'suppressed']
     """
-    part = stats[stats["section"] == "participation"]
+    shared = shared_stats(stats, program, threshold)
+    part = shared[shared["section"] == "participation"]
     values = _lookup(part)
     groups = _groups_of(part, "participation", program)
-    counts = [s for s in PARTICIPATION_ROWS if s != "response_rate"]
-    cells = {(s, g): _stat(values, "participation", "", g, s) for s in counts for g in groups}
-    small = {k for k, v in cells.items() if is_small(v, threshold)}
-    roles = [g for g in groups if g != "all"]
-    sums = [((s, "all"), [(s, g) for g in roles]) for s in counts if "all" in groups]
-    sums += [(("responded", g), [("analysed", g), ("excluded", g)]) for g in groups]
-    secondary = complementary(cells, small, sums) if threshold > 1 else set()
-    shown = {}
-    for key, value in cells.items():
-        shown[key] = (marker(threshold) if key in small
-                      else SUPPRESSED if key in secondary else _fmt(value))
-    for group in groups:
-        rate = _stat(values, "participation", "", group, "response_rate")
-        hidden = {("responded", group), ("invited", group)} & (small | secondary)
-        shown[("response_rate", group)] = SUPPRESSED if hidden and pd.notna(rate) else _fmt(rate)
-    return shown
+    return {(s, g): _text(values, "participation", "", g, s)
+            for s in PARTICIPATION_ROWS for g in groups}
 
 
 def participation_table(
@@ -352,23 +355,25 @@ def participation_table(
 def _test_cells(values: dict, item_id: str, vs: str | None, kind: str) -> dict:
     if vs is None:
         return {}
-    get = partial(_stat, values, item_id, "", vs)
+    text = partial(_text, values, item_id, "", vs)
     if kind == "likert":
-        cells = {"U": _fmt(get("U")), "r (rank-biserial)": _fmt(get("rbc"), 2)}
+        cells = {"U": text("U"), "r (rank-biserial)": text("rbc", 2)}
     else:
         cells = {
-            "Risk ratio [95% CI]": _ci(get("risk_ratio"), get("risk_ratio_ci_low"),
-                                       get("risk_ratio_ci_high")),
-            "Odds ratio [95% CI]": _ci(get("odds_ratio"), get("odds_ratio_ci_low"),
-                                       get("odds_ratio_ci_high")),
+            "Risk ratio [95% CI]": _ci(values, item_id, vs, "risk_ratio"),
+            "Odds ratio [95% CI]": _ci(values, item_id, vs, "odds_ratio"),
         }
-    cells["p"] = _p(get("p"))
+    cells["p"] = text("p", formatter=lambda v, _: _p(v))
     if kind == "likert":
-        cells["p (Holm)"] = _p(get("p_holm"))
+        cells["p (Holm)"] = text("p_holm", formatter=lambda v, _: _p(v))
     return cells
 
 
-def _ci(est: float, lo: float, hi: float) -> str:
+def _ci(values: dict, item_id: str, vs: str, statistic: str) -> str:
+    keys = (statistic, f"{statistic}_ci_low", f"{statistic}_ci_high")
+    if any(_withheld(values, item_id, "", vs, k) for k in keys):
+        return SUPPRESSED
+    est, lo, hi = (_stat(values, item_id, "", vs, k) for k in keys)
     if pd.isna(est):
         return ""
     return f"{est:.2f} [{lo:.2f}, {hi:.2f}]"
@@ -380,27 +385,36 @@ def _vs_group(stats: pd.DataFrame, item_id: str) -> str | None:
     return found[0] if found else None
 
 
+def _mean_sd(values: dict, item_id: str, group: str, digits: int) -> str:
+    """``mean ± SD`` as shared (``suppressed`` when withheld)."""
+    text = partial(_text, values, item_id, "", group,
+                   formatter=lambda v, d: "" if pd.isna(v) else f"{v:.{d}f}")
+    mean, sd = text("mean", digits), text("sd", digits)
+    if SUPPRESSED in (mean, sd) or not mean:
+        return mean or sd
+    return f"{mean} ± {sd}" if sd else mean
+
+
 def likert_table(
     stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
 ) -> pd.DataFrame:
     """Per Likert item: mean ± SD (n) and median [IQR] by role, then the role test."""
-    values = _lookup(stats)
+    shared = shared_stats(stats, program, threshold)
+    values = _lookup(shared)
     rows = []
     for item in items_of_type(program, "likert"):
         row = {"Item": item["text"]}
-        groups = _groups_of(stats, item["id"], program)
-        n, _ = _protect({("n", g): _stat(values, item["id"], "", g, "n") for g in groups},
-                        _role_sums(["n"], groups), threshold)
+        groups = _groups_of(shared, item["id"], program)
         for group in groups:
-            get = partial(_stat, values, item["id"], "", group)
+            text = partial(_text, values, item["id"], "", group)
             label = group_label(program, group)
             row[f"{label}: mean ± SD (n)"] = (
-                f"{get('mean'):.2f} ± {get('sd'):.2f} ({n[('n', group)]})"
-            )
+                f"{_mean_sd(values, item['id'], group, 2)} ({text('n')})")
+            median = text("median")
             row[f"{label}: median [IQR]"] = (
-                f"{_fmt(get('median'))} [{_fmt(get('q1'))}–{_fmt(get('q3'))}]"
-            )
-        row.update(_test_cells(values, item["id"], _vs_group(stats, item["id"]), "likert"))
+                median if median in ("", SUPPRESSED)
+                else f"{median} [{text('q1')}–{text('q3')}]")
+        row.update(_test_cells(values, item["id"], _vs_group(shared, item["id"]), "likert"))
         rows.append(row)
     return _display_frame(rows, ["Item"])
 
@@ -409,27 +423,17 @@ def binary_table(
     stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
 ) -> pd.DataFrame:
     """Per yes/no item: count/n (%) by role, then Fisher exact p, risk and odds ratios."""
-    values = _lookup(stats)
+    shared = shared_stats(stats, program, threshold)
+    values = _lookup(shared)
     rows = []
     for item in items_of_type(program, "binary"):
         row = {"Item": item["text"]}
-        groups = _groups_of(stats, item["id"], program)
-        cells = {}
-        for group in groups:
-            get = partial(_stat, values, item["id"], "", group)
-            cells |= {("yes", group): get("count"), ("n", group): get("n"),
-                      ("no", group): get("n") - get("count")}
-        # the "no" count is on the page too, as n minus yes
-        sums = [(("n", g), [("yes", g), ("no", g)]) for g in groups]
-        shown, hidden = _protect(cells, sums + _role_sums(["yes", "n", "no"], groups),
-                                 threshold)
-        for group in groups:
-            percent = ("" if {("yes", group), ("n", group)} & hidden
-                       else f" ({_fmt(_stat(values, item['id'], '', group, 'percent'))}%)")
-            row[group_label(program, group)] = (
-                f"{shown[('yes', group)]}/{shown[('n', group)]}{percent}"
-            )
-        row.update(_test_cells(values, item["id"], _vs_group(stats, item["id"]), "binary"))
+        for group in _groups_of(shared, item["id"], program):
+            text = partial(_text, values, item["id"], "", group)
+            percent = text("percent")
+            percent = f" ({percent}%)" if percent and percent != SUPPRESSED else ""
+            row[group_label(program, group)] = f"{text('count')}/{text('n')}{percent}"
+        row.update(_test_cells(values, item["id"], _vs_group(shared, item["id"]), "binary"))
         rows.append(row)
     return _display_frame(rows, ["Item"])
 
@@ -448,40 +452,29 @@ def choice_table(
     ``demographics`` selects the items of section ``demographics`` (True) or
     every other item (False).
     """
-    values = _lookup(stats)
+    shared = shared_stats(stats, program, threshold)
+    values = _lookup(shared)
     rows = []
     for item in items_of_type(program, *types):
         if (item.get("section") == "demographics") != demographics:
             continue
-        groups = _groups_of(stats, item["id"], program)
-        codes = [str(c) for c in item["choices"]]
-        cells = {(c, g): _stat(values, item["id"], c, g, "count") for c in codes for g in groups}
-        cells |= {("", g): _stat(values, item["id"], "", g, "n") for g in groups}
-        sums = _role_sums(["", *codes], groups)
-        if item["type"] == "single_choice":  # the answers add up to the number answering
-            sums += [(("", g), [(c, g) for c in codes]) for g in groups]
-        shown, hidden = _protect(cells, sums, threshold)
+        groups = _groups_of(shared, item["id"], program)
         answered = {"Item": item["text"], "Option": "(answered, n)"}
         for group in groups:
-            answered[group_label(program, group)] = shown[("", group)]
+            answered[group_label(program, group)] = _text(values, item["id"], "", group, "n")
         rows.append(answered)
         for code, label in item["choices"].items():
             row = {"Item": item["text"], "Option": label}
             for group in groups:
-                pct = _stat(values, item["id"], str(code), group, "percent")
-                # a percentage of a hidden n would give the n away, unless the count is 0
-                hide = pd.isna(pct) or (str(code), group) in hidden or (
-                    ("", group) in hidden and cells[(str(code), group)] != 0)
-                row[group_label(program, group)] = shown[(str(code), group)] + (
-                    "" if hide else f" ({_fmt(pct)}%)"
-                )
+                text = partial(_text, values, item["id"], str(code), group)
+                percent = text("percent")
+                row[group_label(program, group)] = text("count") + (
+                    f" ({percent}%)" if percent and percent != SUPPRESSED else "")
             rows.append(row)
-        vs = _vs_group(stats, item["id"])
+        vs = _vs_group(shared, item["id"])
         if vs is not None:
-            first_row = rows[-len(item["choices"]) - 1]
-            first_row[f"p ({group_label(program, vs)})"] = _p(
-                values.get((item["id"], "", vs, "p"), float("nan"))
-            )
+            answered[f"p ({group_label(program, vs)})"] = _text(
+                values, item["id"], "", vs, "p", formatter=lambda v, _: _p(v))
     return _display_frame(rows, ["Item", "Option"])
 
 
@@ -489,22 +482,21 @@ def numeric_table(
     stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
 ) -> pd.DataFrame:
     """Per numeric item: mean ± SD, median (n) by role, then the Mann-Whitney p."""
-    values = _lookup(stats)
+    shared = shared_stats(stats, program, threshold)
+    values = _lookup(shared)
     rows = []
     for item in items_of_type(program, "numeric"):
         row = {"Item": item["text"]}
-        groups = _groups_of(stats, item["id"], program)
-        n, _ = _protect({("n", g): _stat(values, item["id"], "", g, "n") for g in groups},
-                        _role_sums(["n"], groups), threshold)
-        for group in groups:
-            get = partial(_stat, values, item["id"], "", group)
-            row[group_label(program, group)] = (
-                f"{get('mean'):.1f} ± {get('sd'):.1f}, median {_fmt(get('median'))} "
-                f"(n={n[('n', group)]})"
-            )
-        vs = _vs_group(stats, item["id"])
+        for group in _groups_of(shared, item["id"], program):
+            text = partial(_text, values, item["id"], "", group)
+            summary = _mean_sd(values, item["id"], group, 1)
+            if summary != SUPPRESSED:
+                summary += f", median {text('median')}"
+            row[group_label(program, group)] = f"{summary} (n={text('n')})"
+        vs = _vs_group(shared, item["id"])
         if vs is not None:
-            row[f"p ({group_label(program, vs)})"] = _p(_stat(values, item["id"], "", vs, "p"))
+            row[f"p ({group_label(program, vs)})"] = _text(
+                values, item["id"], "", vs, "p", formatter=lambda v, _: _p(v))
         rows.append(row)
     return _display_frame(rows, ["Item"])
 
@@ -514,41 +506,32 @@ def ranking_table(
 ) -> pd.DataFrame:
     """Per ranked option: mean rank, share ranked first and Borda position by role.
 
-    The share ranked first is withheld when it stands for 1 to threshold - 1 people.
+    What a small group or a small rank count would give away is withheld by the policy
+    (:func:`peermentor.privacy.share_stats`).
     """
-    values = _lookup(stats)
+    shared = shared_stats(stats, program, threshold)
+    values = _lookup(shared)
     rows = []
     for item in items_of_type(program, "ranking"):
-        groups = _groups_of(stats, item["id"], program)
-        n = {g: _stat(values, item["id"], "", g, "n") for g in groups}
-        # Borda points are n times an average: a small group's points give its n away,
-        # and the roles' points add up to "all".
-        hide = {g for g in groups if is_small(n[g], threshold)}
-        roles = [g for g in groups if g != "all"]
-        if threshold > 1 and "all" in groups:
-            hide |= complementary(n, hide, [("all", roles)])
-        for group in groups:
+        for group in _groups_of(shared, item["id"], program):
             for code, label in item["choices"].items():
-                get = partial(_stat, values, item["id"], code, group)
-                first = get("share_first")
-                # The share is a count in disguise: n * share / 100 people ranked it first.
-                small = pd.notna(first) and is_small(round(first * n[group] / 100), threshold)
+                text = partial(_text, values, item["id"], str(code), group)
                 rows.append({
                     "Item": item["text"],
                     "Group": group_label(program, group),
-                    "n": marker(threshold) if is_small(n[group], threshold)
-                    else SUPPRESSED if group in hide else _fmt(n[group]),
+                    "n": _text(values, item["id"], "", group, "n"),
                     "Option": label,
-                    "Mean rank": _fmt(get("mean_rank"), 2),
-                    "Ranked first (%)": SUPPRESSED if small else _fmt(first),
-                    "Borda points": SUPPRESSED if group in hide else _fmt(get("borda_points")),
-                    "Borda position": _fmt(get("borda_rank")),
+                    "Mean rank": text("mean_rank", 2),
+                    "Ranked first (%)": text("share_first"),
+                    "Borda points": text("borda_points"),
+                    "Borda position": text("borda_rank"),
                 })
     table = pd.DataFrame(rows)
     if table.empty:
         return table
     table = table.sort_values(["Item", "Group", "Borda position"], kind="stable")
     return table.set_index(["Item", "Group", "Option"])
+
 
 
 def codes_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:

@@ -87,6 +87,7 @@ STATISTIC_ORDER = [
     "share_first",
     "borda_points",
     "borda_rank",
+    *(f"ranked_{r}" for r in range(1, 21)),
     "segments",
     "raised",
     "U",
@@ -617,7 +618,9 @@ def ranking_summary(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
     ``borda_points`` is their sum and ``borda_rank`` the option's place by
     points (1 = most preferred; ties share the best place, scipy
     ``rankdata(method='min')``). ``mean_rank`` is over respondents who ranked
-    the option; ``share_first`` is the percent of the ``n`` who ranked it 1st.
+    the option; ``share_first`` is the percent of the ``n`` who ranked it 1st;
+    ``ranked_<r>`` counts the respondents who ranked it r-th (the cells the other
+    statistics are computed from, which :mod:`peermentor.privacy` protects).
 
     >>> import pandas as pd
     >>> program = {"roles": {"a": "A"}, "codebook": [{"id": "pref", "text": "P",
@@ -650,6 +653,9 @@ def ranking_summary(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
                     (section, item_id, code, group, "borda_points", points[code]),
                     (section, item_id, code, group, "borda_rank", place if n else np.nan),
                 ]
+                # the cells behind the mean rank and the points (for disclosure control)
+                rows += [(section, item_id, code, group, f"ranked_{r}", int((ranks == r).sum()))
+                         for r in range(1, k + 1)]
     return _frame(rows)
 
 

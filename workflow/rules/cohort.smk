@@ -12,6 +12,7 @@ rule cohort_report:
     output:
         notebook="results/cohorts/{program}/{year}/report.ipynb",
         stats="results/cohorts/{program}/{year}/stats.csv",
+        shared="results/cohorts/{program}/{year}/shared_stats.csv",
         figures=directory("results/cohorts/{program}/{year}/figures"),
         html=report(
             "results/cohorts/{program}/{year}/report.html",

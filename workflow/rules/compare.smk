@@ -4,6 +4,7 @@
 rule studies_table:
     input:
         stats=cohort_paths("results/cohorts/{program}/{year}/stats.csv"),
+        shared=cohort_paths("results/cohorts/{program}/{year}/shared_stats.csv"),
         programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
     output:
         report(
@@ -24,6 +25,7 @@ rule studies_table:
 rule outcomes_table:
     input:
         stats=cohort_paths("results/cohorts/{program}/{year}/stats.csv"),
+        shared=cohort_paths("results/cohorts/{program}/{year}/shared_stats.csv"),
         programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
     output:
         report(
@@ -44,6 +46,7 @@ rule outcomes_table:
 rule effects_table:
     input:
         stats=cohort_paths("results/cohorts/{program}/{year}/stats.csv"),
+        shared=cohort_paths("results/cohorts/{program}/{year}/shared_stats.csv"),
         programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
     output:
         report(
@@ -105,6 +108,7 @@ rule trends_table:
 rule themes_table:
     input:
         codes=cohort_paths("results/validated/{program}/{year}.codes.csv"),
+        shared=cohort_paths("results/cohorts/{program}/{year}/shared_stats.csv"),
         programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
         framework=config["themes"],
     output:

@@ -7,6 +7,7 @@ rule reproduction_tables:
     input:
         published=sorted(PUBLISHED.values()),
         stats=published_paths("results/cohorts/{program}/{year}/stats.csv"),
+        shared=published_paths("results/cohorts/{program}/{year}/shared_stats.csv"),
         responses=published_paths("results/validated/{program}/{year}.responses.csv"),
         codes=published_paths("results/validated/{program}/{year}.codes.csv"),
         programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
@@ -22,6 +23,7 @@ rule reproduction_tables:
             category="Reproduction",
         ),
     params:
+        threshold=config["small_cell_threshold"],
         cohorts=[
             (p, y, path, f"{PROGRAMS_DIR}/{p}.yaml")
             for (p, y), path in sorted(PUBLISHED.items())

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from peermentor.compare import share_themes, theme_crosswalk
+from peermentor.compare import read_stats, share_themes, theme_crosswalk
 from peermentor.config import load_programs, load_themes
 
 programs = load_programs(snakemake.input.programs)  # noqa: F821
@@ -16,7 +16,8 @@ cohorts = [
 ]
 table = theme_crosswalk(cohorts, programs, load_themes(snakemake.input.framework))  # noqa: F821
 unmapped = table.loc[table["theme"] == "unmapped", ["program", "category"]]
-table = share_themes(table, snakemake.params.threshold)  # noqa: F821
+shared = read_stats(snakemake.input.shared)  # noqa: F821
+table = share_themes(table, shared, snakemake.params.threshold)  # noqa: F821
 table.to_csv(snakemake.output[0], index=False, lineterminator="\n")  # noqa: F821
 Path(snakemake.log[0]).write_text(  # noqa: F821
     f"{len(table)} categories; unmapped: {unmapped.to_dict('records')}\n", encoding="utf-8"

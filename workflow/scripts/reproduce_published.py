@@ -2,9 +2,15 @@
 
 from pathlib import Path
 
+from peermentor.compare import read_stats
+from peermentor.privacy import share_reproduction
 from peermentor.reproduction import build_tables, status_line
 
 reproduction, audit = build_tables(snakemake.params.cohorts, "results")  # noqa: F821
+if snakemake.input.shared:  # noqa: F821
+    # the pipeline's computed values only where they say nothing the policy withholds
+    reproduction = share_reproduction(reproduction, read_stats(snakemake.input.shared),  # noqa: F821
+                                      snakemake.params.threshold)  # noqa: F821
 reproduction.to_csv(snakemake.output.reproduction, index=False, lineterminator="\n")  # noqa: F821
 audit.to_csv(snakemake.output.audit, index=False, lineterminator="\n")  # noqa: F821
 Path(snakemake.log[0]).write_text(status_line(reproduction, audit) + "\n")  # noqa: F821
