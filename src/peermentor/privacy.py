@@ -211,9 +211,18 @@ def _sums(kind: str, cells: dict, groups: list[str]) -> list[tuple]:
         if kind == "participation":
             within.append((("", g, "responded"), [("", g, "analysed"), ("", g, "excluded")],
                            "total"))
-        elif kind in ("single_choice", "likert"):
+        elif kind == "single_choice":
             within.append((("", g, "n"), [k for k in cells if k[1] == g and k[2] == "count"],
                            "part"))
+        elif kind == "likert":
+            levels = [k for k in cells if k[1] == g and k[2] == "count"
+                      and k[0] not in LIKERT_PARTS]
+            within.append((("", g, "n"), levels, "part"))
+            if all((p, g, "count") in cells for p in LIKERT_PARTS):
+                half = len(levels) // 2
+                within += [((LIKERT_PARTS[0], g, "count"), levels[:half], "part"),
+                           ((LIKERT_PARTS[2], g, "count"), levels[len(levels) - half:],
+                            "part")]
         elif kind in ("binary", "multi_choice"):
             within += [(("", g, "n"), [k, (k[0], g, "no")], "part")
                        for k in cells if k[1] == g and k[2] == "count"]
@@ -283,19 +292,27 @@ def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int,
                       and _size_key(cells, k[0], k[1]) in sizes}
     shown_sets = _sums(kind, cells, groups)
     summed = {k for total, parts, _ in shown_sets for k in (total, *parts)}
-    secondary = complementary({k: cells[k] for k in summed if k in cells},
-                              (small | in_small_group) & summed, shown_sets)
-    distribution = set()
-    for group in groups:
-        families: dict[str, list] = {}
-        for key in cells:
-            family = _distribution(kind, key) if key[1] == group else None
-            if family:
-                families.setdefault(family, []).append(key)
-        for spread in families.values():
-            if any(k in small for k in spread):
-                distribution |= {k for k in spread if k not in small}
-    hidden = small | in_small_group | secondary | distribution
+    families: dict[tuple, list] = {}
+    for key in cells:
+        family = _distribution(kind, key)
+        if family:
+            families.setdefault((key[1], family), []).append(key)
+    # hide cells that add up with a hidden one, and a group's whole distribution with any
+    # of its cells, until neither hides more (a role's withheld answers must not come
+    # back as "All" minus the other roles)
+    hidden = small | in_small_group
+    secondary, distribution = set(), set()
+    while True:
+        more = complementary({k: cells[k] for k in summed if k in cells}, hidden & summed,
+                             shown_sets)
+        secondary |= more
+        hidden |= more
+        spread = {k for keys in families.values() if hidden & set(keys) for k in keys
+                  if k not in hidden}
+        distribution |= spread
+        hidden |= spread
+        if not more and not spread:
+            break
     hidden_in = {g: {k for k in hidden if k[1] == g} for g in groups}
     union = set().union(*hidden_in.values()) if hidden_in else set()
     decided = {}
