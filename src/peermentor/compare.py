@@ -394,8 +394,11 @@ def share_outcomes(table: pd.DataFrame, shared: pd.DataFrame,
                 level = _level(item, pd.Series({"n": n_value, "mean": mean, "sd": sd}))
                 for column in statistics:
                     out.at[i, column] = round(float(level[column]), 4)
-                out.at[i, "ci_method"] = (f"{level['ci_method']}, from the mean and SD "
-                                          f"rounded to {int(places)} decimal(s)")
+                out.at[i, "ci_method"] = (
+                    f"{level['ci_method']}, from the mean and SD rounded to {int(places)} "
+                    "decimal(s)" if pd.notna(sd) else
+                    f"no interval: the SD is withheld (disclosure control); the mean is "
+                    f"rounded to {int(places)} decimal(s)")
         if withheld:
             for column in extra:
                 out.at[i, column] = float("nan")

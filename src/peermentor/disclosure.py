@@ -99,6 +99,16 @@ def likert_feasible(n: int, levels: list[int], facts: dict,
     >>> likert_feasible(3, [1, 2, 3], {"median": (2, None), "mean": (2.0, 1)})[2]
     [1, 3]
     """
+    found = _likert_rows(n, levels, facts, threshold)
+    if found is None:
+        return None
+    return {level: sorted({int(v) for v in found[:, j]}) for j, level in enumerate(levels)}
+
+
+def _likert_rows(n: int, levels: list[int], facts: dict,
+                 threshold: int = 0) -> np.ndarray | None:
+    """The distributions consistent with ``facts`` (:func:`likert_feasible`), one row
+    each; ``None`` when there are too many to enumerate."""
     k = len(levels)
     if number_of_candidates(n, k) > MAX_CANDIDATES:
         return None
@@ -129,5 +139,157 @@ def likert_feasible(n: int, levels: list[int], facts: dict,
         keep &= ((counts >= 1) & (counts < threshold)).any(axis=1)
     if facts.get("parts_small"):
         keep &= ((parts >= 1) & (parts < threshold)).any(axis=1)
-    found = counts[keep]
-    return {level: sorted({int(v) for v in found[:, j]}) for j, level in enumerate(levels)}
+    return counts[keep]
+
+
+# --------------------------------------------------------------------------------------
+# Comparisons: may an effect size of a table with a small cell be shown, rounded?
+# --------------------------------------------------------------------------------------
+
+#: Decimals of an effect size, interval bound or pooled-scale value shown for a
+#: comparison whose table has a small cell (where the attack allows it at all).
+COMPARISON_DECIMALS = 2
+#: Most (distribution, distribution) pairs tried while looking for a second table that
+#: fits what is shown; beyond it nothing is vouched for (the comparison is withheld).
+MAX_PAIRS = 20_000_000
+
+
+def rounded(value: float, decimals: int = COMPARISON_DECIMALS) -> float:
+    """A statistic as a coarsened comparison shows it (NaN stays NaN).
+
+    >>> rounded(1.97403), rounded(float("nan"))
+    (1.97, nan)
+    """
+    return float("nan") if value is None or not math.isfinite(value) else round(value,
+                                                                                 decimals)
+
+
+def binary_statistics(yes_a: int, n_a: int, yes_b: int, n_b: int) -> dict[str, float]:
+    """Every statistic the shared outputs compute from a 2x2 table (yes/no by role A, B):
+    ``effects.csv``'s rows (:func:`peermentor.effects.binary_effects`: estimate, interval
+    and pooled-scale value of the risk difference, risk and odds ratio) and the cohort
+    report's ratios with their intervals (statsmodels' ``Table2x2``, as
+    :func:`peermentor.stats.binary_summary` computes them).
+
+    >>> round(binary_statistics(38, 42, 22, 48)["risk_ratio:estimate"], 3)
+    1.974
+    """
+    from statsmodels.stats.contingency_tables import Table2x2  # noqa: PLC0415
+
+    from peermentor.effects import binary_effects  # noqa: PLC0415 (effects imports privacy)
+
+    found = {}
+    for row in binary_effects(yes_a, n_a, yes_b, n_b):
+        for column in ("estimate", "ci_low", "ci_high", "pool_estimate", "pool_se"):
+            found[f"{row['metric']}:{column}"] = float(row[column])
+    table = np.array([[yes_a, n_a - yes_a], [yes_b, n_b - yes_b]], dtype=float)
+    fitted = Table2x2(table + 0.5 if (table == 0).any() else table, shift_zeros=False)
+    found["odds_ratio"] = float(fitted.oddsratio)
+    found["odds_ratio_ci_low"], found["odds_ratio_ci_high"] = map(
+        float, fitted.oddsratio_confint(alpha=0.05))
+    found["risk_ratio"] = float(fitted.riskratio)
+    found["risk_ratio_ci_low"], found["risk_ratio_ci_high"] = map(
+        float, fitted.riskratio_confint(alpha=0.05))
+    return found
+
+
+def binary_comparison_safe(candidates: list[tuple[int, int]], n_a: int, n_b: int,
+                           truth: tuple[int, int], protected: list[int],
+                           decimals: int = COMPARISON_DECIMALS) -> bool:
+    """Do the table's statistics, rounded to ``decimals``, leave every protected cell two
+    or more values? ``candidates``: every ``(yes_a, yes_b)`` consistent with the rest of
+    what is shown; ``protected``: the roles (0: A, 1: B) with a small yes or no count.
+
+    >>> grid = [(a, 22) for a in range(38, 42)]  # 1 to 4 of 42 mentors said no
+    >>> binary_comparison_safe(grid, 42, 48, (38, 22), [0])
+    False
+    """
+    def signature(yes_a: int, yes_b: int) -> tuple:
+        return tuple(rounded(v, decimals) for v in binary_statistics(
+            yes_a, n_a, yes_b, n_b).values())
+
+    target = signature(*truth)
+    fitting = [c for c in candidates
+               if all(_same(x, y) for x, y in zip(signature(*c), target, strict=True))]
+    return all(len({c[side] for c in fitting}) > 1 for side in protected)
+
+
+def _same(x: float, y: float) -> bool:
+    return (math.isnan(x) and math.isnan(y)) or x == y
+
+
+def _hedges_g(means: tuple, variances: tuple, n_a: int, n_b: int) -> np.ndarray:
+    """Hedges' g from group means and variances (pooled SD; pingouin's small-sample
+    correction 1 - 3 / (4 (nA + nB) - 9)), broadcast over arrays."""
+    pooled = np.sqrt(((n_a - 1) * variances[0] + (n_b - 1) * variances[1]) / (n_a + n_b - 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = (means[0] - means[1]) / pooled
+    return d * (1 - 3 / (4 * (n_a + n_b) - 9))
+
+
+def likert_pair_statistics(a: np.ndarray, b: np.ndarray, levels: list[int]
+                           ) -> dict[str, np.ndarray]:
+    """Rank-biserial r (2U / nA nB - 1, U of A), its Fisher z, and Hedges' g for every
+    pair of candidate distributions (rows of ``a`` by rows of ``b``).
+
+    >>> out = likert_pair_statistics(np.array([[0, 0, 2]]), np.array([[1, 1, 0]]), [1, 2, 3])
+    >>> float(out["rbc"][0, 0])
+    1.0
+    """
+    scale = np.asarray(levels, dtype=float)
+    n_a, n_b = int(a[0].sum()), int(b[0].sum())
+    above = np.sign(scale[:, None] - scale[None, :])
+    wins = (above > 0) + 0.5 * (above == 0)
+    u = (a @ wins) @ b.T
+    rbc = 2 * u / (n_a * n_b) - 1
+    moments = []
+    for counts, n in ((a, n_a), (b, n_b)):
+        mean = counts @ scale / n
+        moments.append((mean, (counts @ scale ** 2 - n * mean ** 2) / (n - 1)))
+    g = _hedges_g((moments[0][0][:, None], moments[1][0][None, :]),
+                  (moments[0][1][:, None], moments[1][1][None, :]), n_a, n_b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.arctanh(rbc)
+    return {"rbc": rbc, "rbc_z": z, "g": g}
+
+
+def likert_comparison_safe(a: np.ndarray, b: np.ndarray, levels: list[int],
+                           shown: dict[str, float], protected: list[tuple[int, int, int]],
+                           sums: list[tuple[int, float]] = (),
+                           decimals: int = COMPARISON_DECIMALS) -> bool:
+    """Is there, for every protected cell, a second pair of distributions that fits
+    everything shown but gives that cell another value?
+
+    ``a``, ``b``: every distribution of each group consistent with its own shown summary
+    (:func:`likert_feasible`'s rows, columns = levels then the three parts);
+    ``shown``: the comparison's statistics as shown (``rbc``, ``rbc_z``, ``g``, at
+    ``decimals``); ``protected``: ``(side, column, true count)``; ``sums``: ``(column,
+    total)`` where A's count plus B's is shown (an "All" cell). A witness found is a
+    proof; none found within :data:`MAX_PAIRS` pairs counts as disclosed.
+    """
+    k = len(levels)
+    if len(a) * len(b) > MAX_PAIRS:
+        return False
+    for side, column, truth in protected:
+        mine, other = (a, b) if side == 0 else (b, a)
+        rows = mine[mine[:, column] != truth]
+        step = max(1, 2_000_000 // max(len(other), 1))
+        witness = False
+        for start in range(0, len(rows), step):
+            chunk = rows[start:start + step]
+            pair = (chunk, other) if side == 0 else (other, chunk)
+            got = likert_pair_statistics(pair[0][:, :k], pair[1][:, :k], levels)
+            fits = np.ones(got["rbc"].shape, dtype=bool)
+            for name, value in shown.items():
+                if value is None or not math.isfinite(value):
+                    fits &= ~np.isfinite(got[name])
+                else:
+                    fits &= np.abs(got[name] - value) <= 0.5 * 10.0 ** -decimals + EPSILON
+            for col, total in sums:
+                fits &= (pair[0][:, col][:, None] + pair[1][:, col][None, :]) == total
+            if fits.any():
+                witness = True
+                break
+        if not witness:
+            return False
+    return True

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 #: Default small-cell threshold (``small_cell_threshold`` in ``config/config.yaml``).
@@ -158,10 +159,18 @@ RULES = {
     "comparison": "a test or effect size comparing groups whose table has a hidden cell "
                   "(it could pin the hidden cell down)",
     "family": "a multiplicity-adjusted p-value whose family includes a withheld p-value",
-    "coarsened": "a mean or SD of a group whose answers include a count below {t}, rounded "
-                 "to 1 decimal (with the median and quartiles only where the disclosure "
-                 "check finds that no small count can then be worked out)",
+    "coarsened": "a mean or SD of a group whose answers include a count below {t}, or an "
+                 "effect size of two groups whose table has one, rounded (means and SDs to "
+                 "1 decimal, effect sizes and their intervals to 2, p-values withheld) "
+                 "where the disclosure check finds that no small count can then be worked "
+                 "out",
 }
+
+#: Statistics of a comparison shown, rounded, where its table has a small cell and the
+#: attack allows it (the rest, p-values and U included, stay withheld).
+COARSE_COMPARISON = frozenset({"rbc", "odds_ratio", "odds_ratio_ci_low",
+                               "odds_ratio_ci_high", "risk_ratio", "risk_ratio_ci_low",
+                               "risk_ratio_ci_high"})
 
 
 def rule_sentence(rule: str, threshold: int = DEFAULT_THRESHOLD) -> str:
@@ -356,10 +365,15 @@ def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int,
     return decided
 
 
-#: What a Likert group whose answers include a small count may show, most first: each
-#: step is tried against the attack (:func:`peermentor.disclosure.likert_feasible`) and
-#: the first that pins no small count is shown (means and SDs to 1 decimal).
-LIKERT_LADDER = (("mean", "sd", "median", "q1", "q3"), ("mean", "sd"), ("mean",), ())
+#: What a Likert item whose answers include a small count may show, most first: each
+#: step (the roles' summary statistics, and whether the between-role effect size is
+#: shown) is tried against the attack (:mod:`peermentor.disclosure`) and the first that
+#: leaves every small count two or more values is shown (means and SDs to 1 decimal,
+#: the effect size to 2). The effect size comes before the quartiles: it is what a
+#: comparison across programmes pools.
+_SUMMARY = ("mean", "sd", "median", "q1", "q3")
+LIKERT_LADDER = ((_SUMMARY, True), (("mean", "sd"), True), (("mean",), True), ((), True),
+                 (_SUMMARY, False), (("mean", "sd"), False), (("mean",), False))
 #: Decimals of a coarsened mean or SD.
 COARSE_DECIMALS = 1
 
@@ -431,7 +445,9 @@ def share_stats(stats: pd.DataFrame, program: dict,
             and codebook.get(out.at[i, "item"], {}).get("type") == "likert"}
     for i in out.index[(out["statistic"] == "p_holm") & out["section"].isin(held)]:
         decided.setdefault(i, (SUPPRESSED, "family"))
-    _likert_ladder(out, decided, codebook, threshold, public)
+    _likert_ladder(out, decided, codebook, threshold, public, pair)
+    if pair:
+        _coarsened_comparisons(out, decided, codebook, threshold, pair)
     for i, (text, rule) in decided.items():
         out.at[i, "value"] = float("nan")
         out.at[i, "shown"] = text
@@ -459,58 +475,105 @@ def _public_facts(public: pd.DataFrame | None, item: str, group: str) -> dict:
 
 
 def _likert_ladder(out: pd.DataFrame, decided: dict, codebook: dict, threshold: int,
-                   public: pd.DataFrame | None) -> None:
-    """Show the most of a Likert role's summary that pins no small answer count."""
-    from peermentor.disclosure import likert_feasible  # noqa: PLC0415 (imports numpy work)
+                   public: pd.DataFrame | None, pair: tuple | None) -> None:
+    """Show the most of a Likert item's role summaries (and its between-role effect size)
+    that pins no small answer count: the first step of :data:`LIKERT_LADDER` that the
+    attack (:mod:`peermentor.disclosure`) passes."""
+    from peermentor.disclosure import (  # noqa: PLC0415 (numpy work, imported on use)
+        COMPARISON_DECIMALS,
+        likert_comparison_safe,
+        likert_pair_statistics,
+        rounded,
+    )
 
-    summary = ("mean", "sd", "median", "q1", "q3")
-    likert = {i for i, item in codebook.items() if item.get("type") == "likert"}
-    rows = out[out["item"].isin(likert) & (out["group"] != ALL)
-               & ~out["group"].astype(str).str.contains("_vs_")]
-    for (item, group), block in rows.groupby(["item", "group"], sort=False):
-        at = {(o, s): i for i, o, s in zip(block.index, block["option"], block["statistic"],
-                                           strict=True)}
-        held = [at[("", s)] for s in summary if ("", s) in at
-                and decided.get(at[("", s)], ("", ""))[1] == "hidden cell"]
-        if not held or ("", "n") not in at:
+    for item_id, item in codebook.items():
+        if item.get("type") != "likert":
             continue
-        scale = codebook[item]["scale"]
+        rows = out[out["item"] == item_id]
+        at = {(o, g, s): i for i, o, g, s in zip(rows.index, rows["option"], rows["group"],
+                                                 rows["statistic"], strict=True)}
+        roles = [g for g in dict.fromkeys(rows["group"]) if g != ALL and "_vs_" not in str(g)]
+        held = {g: [s for s in LIKERT_LADDER[0][0] if decided.get(
+            at.get(("", g, s)), ("", ""))[1] == "hidden cell"] for g in roles}
+        ladder = [g for g in roles if held[g]]
+        vs = f"{pair[0]}_vs_{pair[1]}" if pair else ""
+        effect = [at[("", vs, s)] for s in COARSE_COMPARISON if ("", vs, s) in at
+                  and decided.get(at[("", vs, s)], ("", ""))[1] == "comparison"]
+        if not ladder and not effect:
+            continue
+        scale = item["scale"]
         levels = list(range(int(scale["min"]), int(scale["max"]) + 1))
-        true = {v: int(out.at[at[(str(v), "count")], "value"]) for v in levels
-                if (str(v), "count") in at}
-        n = int(out.at[at[("", "n")], "value"])
-        parts = [at.get((p, "count")) for p in LIKERT_PARTS]
-        known = {"some_small": True}
-        if None not in parts and all(i not in decided for i in parts):
-            known["parts"] = [int(out.at[i, "value"]) for i in parts]
-        else:
-            known["parts_small"] = True
-        paper = _public_facts(public, item, group)
-        baseline = likert_feasible(n, levels, {**paper, **known}, threshold)
-        protected = [v for v, c in true.items() if is_small(c, threshold)
-                     and (baseline is None or len(baseline[v]) > 1)]
-        for step in LIKERT_LADDER:
-            if not step:
-                break
-            facts = dict(known)
-            for statistic in step:
-                value = float(out.at[at[("", statistic)], "value"])
-                if statistic in ("mean", "sd"):
-                    facts[statistic] = (round(value, COARSE_DECIMALS), COARSE_DECIMALS)
-                else:
-                    facts[statistic] = (value, None)
-            feasible = likert_feasible(n, levels, {**paper, **facts}, threshold)
-            if feasible is not None and all(len(feasible[v]) > 1 for v in protected):
+        keys = [str(v) for v in levels] + list(LIKERT_PARTS)
+        truth = {g: [int(out.at[at[(k, g, "count")], "value"]) for k in keys]
+                 for g in roles if all((k, g, "count") in at for k in keys)}
+        protected = {g: _open_cells(out, at, item, g, decided, threshold, public)
+                     for g in ladder}
+        # with the effect size the roles are decided together; without it, each alone
+        trials = [(step, True, ladder) for step, with_effect in LIKERT_LADDER if with_effect
+                  and effect]
+        trials += [(step, False, [g]) for g in ladder for step, with_effect in LIKERT_LADDER
+                   if not with_effect]
+        done: set = set()
+        for step, with_effect, ladder in trials:
+            if done & set(ladder) or (with_effect and done):
+                continue
+            groups = [*ladder, *(g for g in pair or () if with_effect and g not in ladder)]
+            candidates = {g: _group_candidates(out, at, item, g, decided, threshold, public,
+                                               step if g in ladder else None)
+                          for g in groups}
+            if any(c is None for c in candidates.values()):
+                continue
+            if not all(len({int(r[c]) for r in candidates[g]}) > 1
+                       for g in ladder for c in protected[g]):
+                continue
+            if with_effect:
+                a, b = pair
+                if a not in truth or b not in truth:
+                    continue
+                got = likert_pair_statistics(np.array([truth[a][:len(levels)]]),
+                                             np.array([truth[b][:len(levels)]]), levels)
+                shown = {name: rounded(float(got[name][0, 0])) for name in ("rbc", "rbc_z",
+                                                                            "g")}
+                sums = [] if [g for g in roles if g not in pair] else [
+                    (c, int(out.at[at[(k, ALL, "count")], "value"]))
+                    for c, k in enumerate(keys)
+                    if (k, ALL, "count") in at and at[(k, ALL, "count")] not in decided]
+                cells = [(side, c, truth[g][c]) for side, g in enumerate(pair)
+                         for c in range(len(keys)) if is_small(truth[g][c], threshold)]
+                if not likert_comparison_safe(candidates[a], candidates[b], levels, shown,
+                                              cells, sums):
+                    continue
+                for i in effect:
+                    del decided[i]
+                    out.at[i, "value"] = rounded(float(out.at[i, "value"]))
+                    out.at[i, "decimals"] = float(COMPARISON_DECIMALS)
+                    out.at[i, "rule"] = "coarsened"
+            for g in ladder:
                 for statistic in step:
-                    i = at[("", statistic)]
+                    i = at[("", g, statistic)]
                     del decided[i]
                     if statistic in ("mean", "sd"):
                         out.at[i, "value"] = round(float(out.at[i, "value"]), COARSE_DECIMALS)
                         out.at[i, "decimals"] = float(COARSE_DECIMALS)
                         out.at[i, "rule"] = "coarsened"
-                break
+            done |= set(ladder) | ({"effect"} if with_effect else set())
 
 
+def _open_cells(out: pd.DataFrame, at: dict, item: dict, group: str, decided: dict,
+                threshold: int, public: pd.DataFrame | None) -> list[int]:
+    """Columns (levels, then parts) of a group's small answer counts that the paper's own
+    numbers and the shared cells leave open: the ones the policy must keep open."""
+    scale = item["scale"]
+    levels = list(range(int(scale["min"]), int(scale["max"]) + 1))
+    keys = [str(v) for v in levels] + list(LIKERT_PARTS)
+    baseline = _group_candidates(out, at, item, group, decided, threshold, public, ())
+    open_ = []
+    for c, k in enumerate(keys):
+        i = at.get((k, group, "count"))
+        if i is not None and is_small(out.at[i, "value"], threshold) and (
+                baseline is None or len({int(r[c]) for r in baseline}) > 1):
+            open_.append(c)
+    return open_
 def _with_category_totals(stats: pd.DataFrame, roles: list[str]) -> pd.DataFrame:
     """Add each qualitative category's segments over all roles (``group == 'all'``): the
     comparison's theme table shows them."""
@@ -584,7 +647,10 @@ def comparison_rule(withheld: dict, cohort: tuple, item: str, a: str, b: str) ->
     the rule of its withheld statistics, else that of a hidden cell of either group
     (``withheld``: :func:`withheld_by_item`)."""
     vs, rules = f"{a}_vs_{b}", []
-    for _, g, s, rule in withheld.get((*cohort, item), []):
+    listed = withheld.get((*cohort, item), [])
+    if any(g == vs and rule == "coarsened" for _, g, _, rule in listed):
+        return "coarsened"
+    for _, g, s, rule in listed:
         if g == vs and s != "p_holm":
             return rule
         if g in (a, b):
@@ -592,6 +658,16 @@ def comparison_rule(withheld: dict, cohort: tuple, item: str, a: str, b: str) ->
     if "small group" in rules:
         return "small group"
     return "comparison" if rules else ""
+
+
+#: Columns of an effects table kept, rounded, for a comparison the policy coarsened.
+COARSE_COLUMNS = ("estimate", "ci_low", "ci_high", "pool_estimate", "pool_se")
+
+
+def _rounded(value) -> float:
+    from peermentor.disclosure import rounded  # noqa: PLC0415
+
+    return rounded(float(value)) if pd.notna(value) else float("nan")
 
 
 def withhold_comparisons(table: pd.DataFrame, shared: pd.DataFrame,
@@ -636,7 +712,12 @@ def withhold_comparisons(table: pd.DataFrame, shared: pd.DataFrame,
             if shown:
                 out.at[i, column] = shown
         rule = comparison_rule(withheld, cohort, row["item"], row["role_a"], row["role_b"])
-        if rule:
+        if rule == "coarsened":
+            for column in blank:
+                out.at[i, column] = (_rounded(row[column]) if column in COARSE_COLUMNS
+                                     else float("nan"))
+            out.at[i, "note"] = f"coarsened: {rule_sentence(rule, threshold)}"
+        elif rule:
             for column in blank:
                 out.at[i, column] = float("nan")
             out.at[i, "note"] = f"withheld: {rule_sentence(rule, threshold)}"
@@ -710,3 +791,105 @@ def share_reproduction(reproduction: pd.DataFrame, shared: pd.DataFrame,
         else:
             out.at[i, "computed"] = SUPPRESSED
     return out
+
+
+def _group_candidates(out: pd.DataFrame, at: dict, item: dict, group: str, decided: dict,
+                      threshold: int, public: pd.DataFrame | None,
+                      step: tuple | None = None):
+    """Every distribution (levels, then the three parts) of one group's answers that fits
+    what is shared about the group (``step``: the summary statistics a ladder step would
+    show, coarsened; ``None``: those the table shows now); ``None`` when it cannot be
+    enumerated."""
+    from peermentor.disclosure import _likert_rows  # noqa: PLC0415
+
+    scale = item["scale"]
+    levels = list(range(int(scale["min"]), int(scale["max"]) + 1))
+    get = lambda o, s: at.get((o, group, s))  # noqa: E731
+    size = get("", "n")
+    if size is None or size in decided:
+        return None
+    facts = _public_facts(public, item["id"], group)
+    cells = [get(str(v), "count") for v in levels]
+    if None in cells:
+        return None
+    if all(i not in decided for i in cells):
+        facts["counts"] = {v: int(out.at[i, "value"]) for v, i in zip(levels, cells,
+                                                                        strict=True)}
+    else:
+        facts["some_small"] = True
+        parts = [get(p, "count") for p in LIKERT_PARTS]
+        if None not in parts and all(i not in decided for i in parts):
+            facts["parts"] = [int(out.at[i, "value"]) for i in parts]
+        else:
+            facts["parts_small"] = True
+    for statistic in ("mean", "sd", "median", "q1", "q3"):
+        i = get("", statistic)
+        if i is None or pd.isna(out.at[i, "value"]):
+            continue
+        if step is not None and statistic in step:
+            coarse = statistic in ("mean", "sd")
+            facts[statistic] = (round(float(out.at[i, "value"]), COARSE_DECIMALS)
+                                if coarse else float(out.at[i, "value"]),
+                                COARSE_DECIMALS if coarse else None)
+        elif step is None and i not in decided:
+            places = out.at[i, "decimals"]
+            facts[statistic] = (float(out.at[i, "value"]),
+                                None if pd.isna(places) else int(places))
+    rows = _likert_rows(int(out.at[size, "value"]), levels, facts, threshold)
+    if rows is None:
+        return None
+    return np.column_stack([rows, np.array([likert_parts(r) for r in rows]).reshape(-1, 3)])
+
+
+def _coarsened_comparisons(out: pd.DataFrame, decided: dict, codebook: dict, threshold: int,
+                           pair: tuple) -> None:
+    """Show the ratios (rounded) of a yes/no comparison whose table has a small cell,
+    where the attack finds every small cell still open (:mod:`peermentor.disclosure`).
+    With both groups' sizes and one group's count shown, a 2x2 table has one free count,
+    so this is rare: most such ratios pin it, at any useful precision."""
+    from peermentor.disclosure import (  # noqa: PLC0415
+        COMPARISON_DECIMALS,
+        binary_comparison_safe,
+        rounded,
+    )
+
+    a, b = pair
+    vs = f"{a}_vs_{b}"
+    for item_id, item in codebook.items():
+        if item.get("type") != "binary":
+            continue
+        rows = out[out["item"] == item_id]
+        at = {(o, g, s): i for i, o, g, s in zip(rows.index, rows["option"], rows["group"],
+                                                 rows["statistic"], strict=True)}
+        held = {s: i for (o, g, s), i in at.items() if g == vs and s in COARSE_COMPARISON
+                and decided.get(i, ("", ""))[1] == "comparison"}
+        if not held:
+            continue
+        value = lambda o, g, s, at=at: float(out.at[at[(o, g, s)], "value"])  # noqa: E731
+        sizes = [at.get(("", g, "n")) for g in (a, b)]
+        if None in sizes or any(i in decided for i in sizes):
+            continue
+        n_a, n_b = (int(value("", g, "n")) for g in (a, b))
+        truth = tuple(int(value("", g, "count")) for g in (a, b))
+        domains = []
+        for g, n in ((a, n_a), (b, n_b)):
+            i = at[("", g, "count")]
+            rule = decided.get(i, ("", ""))[1]
+            domains.append([int(out.at[i, "value"])] if not rule else
+                           list(range(1, min(threshold, n + 1))) if rule == "small cell"
+                           else [0, *range(threshold, n + 1)])
+        grid = [(x, y) for x in domains[0] for y in domains[1]]
+        total = at.get(("", ALL, "count"))
+        others = [g for (o, g, s) in at if s == "count" and o == "" and g not in
+                  (a, b, ALL) and "_vs_" not in str(g)]
+        if total is not None and total not in decided and not others:
+            grid = [(x, y) for x, y in grid if x + y == int(out.at[total, "value"])]
+        protected = [side for side, (g, n) in enumerate(((a, n_a), (b, n_b)))
+                     if is_small(truth[side], threshold) or is_small(n - truth[side],
+                                                                     threshold)]
+        if binary_comparison_safe(grid, n_a, n_b, truth, protected):
+            for i in held.values():
+                del decided[i]
+                out.at[i, "value"] = rounded(float(out.at[i, "value"]))
+                out.at[i, "decimals"] = float(COMPARISON_DECIMALS)
+                out.at[i, "rule"] = "coarsened"
