@@ -442,7 +442,8 @@ def share_effects(table: pd.DataFrame, shared: pd.DataFrame,
 
 
 #: Text columns of effects.csv (empty, never NaN, when blank).
-EFFECT_TEXT = ["construct", "comparison", "ci_method", "p_method", "direction", "note"]
+EFFECT_TEXT = ["construct", "comparison", "ci_method", "p_method", "direction",
+               "detectable_scale", "note"]
 
 
 def read_effects(path) -> pd.DataFrame:
@@ -563,9 +564,17 @@ def _effect_section(effects: pd.DataFrame) -> list[str]:
                                   strict=True)],
         "p": [f"{p:.3g}" if pd.notna(p) else "" for p in effects["p"]],
     })
+    if "detectable_std" in effects:
+        table["detectable (80% power)"] = [
+            std if isinstance(std, str) else "" if pd.isna(std) else f"{scale} {std:.2f}"
+            for scale, std in zip(effects["detectable_scale"], effects["detectable_std"],
+                                  strict=True)]
     return parts + [markdown_table(table), "",
                     "Direction: differences are positive, ratios above 1, when the "
-                    "first-named role is higher.", ""]
+                    "first-named role is higher. Detectable: the smallest true difference "
+                    "(Cohen's d, or h for yes/no items) the comparison would find with 80% "
+                    "power at alpha = 0.05, from the group sizes alone; it is not the power "
+                    "to detect the difference observed.", ""]
 
 
 def _pooled_section(pooled: pd.DataFrame, forest_files: list[str]) -> list[str]:
@@ -596,7 +605,14 @@ def _pooled_section(pooled: pd.DataFrame, forest_files: list[str]) -> list[str]:
                                                           strict=True)],
             "method": pooled["method"] + ", " + pooled["ci_method"],
         })
+        if "cohorts_to_halve_ci" in pooled:
+            table["more cohorts to halve the CI"] = pooled["cohorts_to_halve_ci"]
         parts += [markdown_table(table), ""]
+        if "cohorts_to_halve_ci" in pooled:
+            parts += ["More cohorts to halve the CI: how many more cohorts of the typical "
+                      "size (the median within-cohort variance; `typical_n` in "
+                      "`pooled.csv`) would halve the CI's width, with \u03c4\u00b2 held at "
+                      "its estimate.", ""]
     pngs = [f for f in forest_files if f.endswith(".png")]
     if pngs:
         parts += ["### Forest plots", "",

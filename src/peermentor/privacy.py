@@ -619,7 +619,7 @@ LABEL_COLUMNS = frozenset({
     "metric", "ci_method", "p_method", "direction", "pool_scale", "note", "group",
     "statistic", "raw_statistic", "scale", "section", "option", "category",
     "category_label", "theme", "theme_label", "roles", "institution", "country", "design",
-    "mentor_level", "reconstructed", "doi", "response_rate_note"})
+    "mentor_level", "reconstructed", "doi", "response_rate_note", "detectable_scale"})
 
 
 def shared_index(shared: pd.DataFrame) -> dict:
