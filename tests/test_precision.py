@@ -27,6 +27,7 @@ from peermentor.precision import (
     power_at,
     with_halving,
 )
+from peermentor.privacy import share_stats
 from peermentor.published import load_published
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,12 +138,14 @@ def test_every_effects_row_says_what_it_could_detect():
 
 def test_the_detectable_effect_is_withheld_with_a_small_group():
     table = cohort_effects(_stats(10, 4), {"p": PROGRAM})
-    shared = share_effects(table, threshold=5)
+    shared = share_effects(table, share_stats(_stats(10, 4), PROGRAM), threshold=5)
     assert (shared["n_b"] == "<5").all()
     # d for 10 vs n is strictly monotone in n: shown, it would give the hidden 4 away
-    assert (shared["detectable_std"] == "suppressed").all()
-    assert (shared["detectable_effect"] == "suppressed").all()
-    shown = share_effects(cohort_effects(_stats(10, 9), {"p": PROGRAM}), threshold=5)
+    assert shared["detectable_std"].isna().all()
+    assert shared["detectable_effect"].isna().all()
+    nine = _stats(10, 9)
+    shown = share_effects(cohort_effects(nine, {"p": PROGRAM}), share_stats(nine, PROGRAM),
+                          threshold=5)
     assert pd.to_numeric(shown["detectable_std"]).notna().all()
 
 
@@ -223,8 +226,8 @@ def test_bundled_run_every_comparison_says_what_it_could_detect(built):
     assert len(effects) > 0
     small = effects["n_a"].str.startswith("<") | effects["n_b"].str.startswith("<")
     for _, row in effects.iterrows():
-        if small[_]:
-            assert row["detectable_std"] == row["detectable_effect"] == "suppressed"
+        if small[_]:  # withheld with the group's size
+            assert row["detectable_std"] == row["detectable_effect"] == ""
         else:
             assert float(row["detectable_std"]) > 0, row.to_dict()
             assert row["detectable_scale"] in ("d", "h")

@@ -431,15 +431,18 @@ def detectable_table(effects: pd.DataFrame, program: dict, threshold: int = 5) -
     rows = []
     for _, row in effects.iterrows():
         small = hidden(row["n_a"]) or hidden(row["n_b"])
-        # a row the disclosure policy withheld (a small cell): its numbers are blank
+        # a row the disclosure policy withheld (a small cell) keeps what the sizes alone
+        # give; what also rests on the answers is blank
         withheld = str(row.get("note", "")).startswith(("withheld", "coarsened"))
+        size_only = withheld and pd.notna(row.get("detectable_effect"))
         rows.append({
             "Item": texts.get(row["item"], row["item"]),
             "Effect": row["metric"].replace("_", " "),
             "Groups": f"{group(row['role_a'], row['n_a'])} vs {group(row['role_b'], row['n_b'])}",
             "Detectable with 80% power (two-sided, \u03b1 = 0.05)": (
                 "withheld (a group is small)" if small else
-                "withheld (a cell is small)" if withheld else detectable_text(row)),
+                "withheld (a cell is small)" if withheld and not size_only
+                else detectable_text(row)),
             "95% CI half-width (pooled scale)": "" if small or withheld else _fmt(
                 row["ci_half_width"]),
         })
@@ -463,12 +466,12 @@ def detectable_sentence(effects: pd.DataFrame, program: dict, item_type: str,
                           ).any(axis=None):
         return (f"*What these tests can detect is withheld: a group has fewer than "
                 f"{threshold} answers, and the detectable effect would give its size away.*")
-    if "note" in rows and rows["note"].astype(str).str.startswith(
-            ("withheld", "coarsened")).all():
+    known = ~(rows["note"].astype(str).str.startswith(("withheld", "coarsened"))
+              & rows["detectable_effect"].isna()) if "note" in rows else None
+    if known is not None and not known.any():
         return (f"*What these tests can detect is withheld: each table has an answer given "
                 f"by fewer than {threshold}, which it could help pin down.*")
-    rows = rows[~rows["note"].astype(str).str.startswith(("withheld", "coarsened"))] \
-        if "note" in rows else rows
+    rows = rows[known] if known is not None else rows
     sizes = sorted({(int(x), int(y)) for x, y in zip(rows["n_a"], rows["n_b"], strict=True)})
     stds = rows["detectable_std"].astype(float)
     if stds.isna().all():

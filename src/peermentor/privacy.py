@@ -662,6 +662,11 @@ def comparison_rule(withheld: dict, cohort: tuple, item: str, a: str, b: str) ->
 
 #: Columns of an effects table kept, rounded, for a comparison the policy coarsened.
 COARSE_COLUMNS = ("estimate", "ci_low", "ci_high", "pool_estimate", "pool_se")
+#: Columns computed from the two group sizes alone (what a test of that size can detect:
+#: :mod:`peermentor.precision`): shared wherever both sizes are, whatever the cells. The
+#: detectable effect on a yes/no metric also uses a role's share, so it counts only on
+#: the standardised-difference scale ``d``.
+SIZE_COLUMNS = {"detectable_std": None, "detectable_effect": ("detectable_scale", "d")}
 
 
 def _rounded(value) -> float:
@@ -712,14 +717,18 @@ def withhold_comparisons(table: pd.DataFrame, shared: pd.DataFrame,
             if shown:
                 out.at[i, column] = shown
         rule = comparison_rule(withheld, cohort, row["item"], row["role_a"], row["role_b"])
+        keep = [c for c, when in SIZE_COLUMNS.items() if c in out and rule != "small group"
+                and (when is None or row.get(when[0]) == when[1])]
         if rule == "coarsened":
             for column in blank:
-                out.at[i, column] = (_rounded(row[column]) if column in COARSE_COLUMNS
-                                     else float("nan"))
+                if column not in keep:
+                    out.at[i, column] = (_rounded(row[column]) if column in COARSE_COLUMNS
+                                         else float("nan"))
             out.at[i, "note"] = f"coarsened: {rule_sentence(rule, threshold)}"
         elif rule:
             for column in blank:
-                out.at[i, column] = float("nan")
+                if column not in keep:
+                    out.at[i, column] = float("nan")
             out.at[i, "note"] = f"withheld: {rule_sentence(rule, threshold)}"
     return out
 
