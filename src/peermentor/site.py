@@ -196,6 +196,7 @@ def _table(results: Path, out: Path, relative: str, caption: str, note: str = ""
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
     return {"id": source.stem, "caption": caption, "note": note, "header": header,
+            "labels": [], "methods": "", "row_classes": [],
             "rows": rows, "csv": f"data/{source.name}", "source": relative}
 
 
@@ -278,7 +279,9 @@ def build_site(
     contexts = {
         "index.html": {
             "cohorts": status, "failed": failed, "versions": _versions(),
-            "tally": reproduction_tally(results / "reproduction.csv"),
+            "cohort_table": _cohort_table(status),
+            "tally": (tally := reproduction_tally(results / "reproduction.csv")),
+            "tally_table": _tally_table(tally),
             "audit_tally": reproduction_tally_audit(results / "audit.csv"),
         },
         "studies.html": {"tables": [tables["studies.csv"]], "figures": []},
@@ -303,6 +306,41 @@ def build_site(
         written.append(_write(out / name, template.render(
             **common, current="", root="../", entry=entry, tables=[table])))
     return written
+
+
+def _cohort_table(status: list[dict]) -> dict:
+    """The landing page's table of cohorts: where each got to and its report."""
+    rows = []
+    for entry in status:
+        data = ("reconstructed from the paper" if entry["reconstructed"] else "survey answers")
+        if entry["href"]:
+            report = {"text": "cohort report", "href": entry["href"]}
+        elif entry.get("failures_page"):
+            problems = entry["problems"]
+            report = {"text": f"{problems} problem{'s' if problems != 1 else ''} found",
+                      "href": entry["failures_page"]}
+        elif entry["log_href"]:
+            report = {"text": "log", "href": entry["log_href"]}
+        else:
+            report = ""
+        rows.append([entry["program"], entry["year"], entry["institution"],
+                     f"{entry['files']} ({data})" if entry["files"] else "",
+                     entry["status"], report])
+    return {"id": "cohort-list", "caption": "Every cohort found in the data folder, where it "
+            "got to in this run, and its report.", "note": "", "methods": "", "csv": "",
+            "labels": ["Programme", "Year", "Institution", "Data", "Status", "Report"],
+            "header": [], "rows": rows,
+            "row_classes": [f"status-{e['status'].replace(' ', '-')}" for e in status]}
+
+
+def _tally_table(tally: dict) -> dict:
+    """Published values by programme and status, for the landing page."""
+    statuses = tally.get("statuses", [])
+    return {"id": "tally", "caption": "Published values by programme and status.",
+            "note": "", "methods": "", "csv": "", "labels": ["Programme", *statuses],
+            "header": [], "row_classes": [],
+            "rows": [[program, *(counts.get(s, 0) for s in statuses)]
+                     for program, counts in tally.get("by_program", {}).items()]}
 
 
 def reproduction_tally_audit(path: str | Path) -> dict:
@@ -355,6 +393,47 @@ def _report_exporter() -> HTMLExporter:
     return exporter
 
 
+def report_title(notebook) -> str:
+    """The page title of a cohort report: its first level-1 heading (the banner's programme
+    title and year), so that every report's title differs.
+
+    >>> from nbformat.v4 import new_code_cell, new_notebook, new_output
+    >>> cell = new_code_cell(outputs=[new_output("display_data",
+    ...     data={"text/markdown": "# Peer mentoring at X: 2019\\n\\nmore"})])
+    >>> report_title(new_notebook(cells=[cell]))
+    'Peer mentoring at X: 2019 · cohort report'
+    """
+    for cell in notebook.cells:
+        if "developer" in cell.get("metadata", {}).get("tags", []):
+            continue  # how to run the notebook by hand, not part of the report
+        sources = [cell.source] if cell.cell_type == "markdown" else [
+            output.get("data", {}).get("text/markdown", "") for output in cell.get("outputs", [])]
+        for text in sources:
+            if heading := re.search(r"^# (.+)$", text, re.M):
+                return f"{heading.group(1).strip()} · cohort report"
+    return "Cohort report"
+
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_CAPTION = re.compile(r"<caption>(.*?)</caption>", re.S)
+
+
+def _scrolling_tables(body: str) -> str:
+    """Each table of a report inside a region of its own that scrolls sideways and takes
+    keyboard focus (so the page never scrolls sideways, and a keyboard can reach what a
+    wide table hides), named by the table's caption."""
+    count = iter(range(1, 10**6))
+
+    def wrap(match: re.Match) -> str:
+        caption = _CAPTION.search(match.group(0))
+        text = re.sub(r"<[^>]+>|\s+", " ", caption.group(1)).strip() if caption else ""
+        # numbered: two tables may share a caption, and landmarks need distinct names
+        label = f"Table {next(count)}" + (f": {text[:100]}" if text else "")
+        return (f'<div class="table-scroll" role="region" tabindex="0" '
+                f'aria-label="{label.replace(chr(34), "&quot;")}">{match.group(0)}</div>')
+    return _TABLE.sub(wrap, body)
+
+
 def render_notebook(notebook: str | Path, html: str | Path, site_index: str = "") -> Path:
     """An executed notebook as a shareable HTML report: no code, a table of contents,
     figures embedded, and no script or font fetched from the network.
@@ -362,6 +441,7 @@ def render_notebook(notebook: str | Path, html: str | Path, site_index: str = ""
     ``site_index`` (a relative link) adds a link back to the site's landing page.
     """
     executed = nbformat.read(str(notebook), as_version=4)
+    executed.metadata["title"] = f"{report_title(executed)} · peermentor"
     body, _ = _report_exporter().from_notebook_node(executed, resources={"site_index": site_index})
-    body = body.replace(TOC_MARK, table_of_contents(body), 1)
+    body = _scrolling_tables(body.replace(TOC_MARK, table_of_contents(body), 1))
     return _write(Path(html), body)
