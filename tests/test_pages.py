@@ -20,7 +20,9 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+import yaml
 from cdp import CHROMIUM, Browser, print_to_pdf
 from matplotlib.image import imread
 
@@ -35,7 +37,7 @@ AXE = BROWSER_TESTS / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "results" / "screenshots" / "pages"
 WIDTHS = (1280, 390)
 SITE_PAGES = ["index.html", "studies.html", "outcomes.html", "themes.html",
-              "reproduction.html", "audit.html"]
+              "reproduction.html", "audit.html", "methods.html"]
 REPORT = "cohorts/ulsan-peer/2019/report.html"
 PAGES = [f"site/{p}" for p in SITE_PAGES] + [REPORT]
 
@@ -130,6 +132,54 @@ def test_every_page_has_a_title_of_its_own(visits, built, browser):
     assert titles[REPORT].startswith("Voluntary peer-mentoring program")
 
 
+OUTCOMES = """(() => ({
+  text: document.querySelector("main").innerText,
+  figures: Array.from(document.querySelectorAll("main figure")).map((f) => ({
+    caption: f.querySelector("figcaption").innerText,
+    src: f.querySelector("img").getAttribute("src")})),
+  roles: Array.from(document.querySelectorAll("#t-outcomes tbody tr")).map(
+    (r) => r.cells[3].innerText),
+}))()"""
+
+
+def ids_shown(text: str, workdir: Path) -> set[str]:
+    """Construct, comparison, role and question ids of a run found in a page's text."""
+    constructs = yaml.safe_load((workdir / "config/constructs.yaml").read_text())
+    ids = set(constructs["constructs"])
+    for path in (workdir / "config/programs").glob("*.yaml"):
+        program = yaml.safe_load(path.read_text())
+        roles = list(program.get("roles", {}))
+        # role ids that are not plain words (mentor, mentee are also English words)
+        ids |= {r for r in roles if "_" in r}
+        ids |= {f"{a}_vs_{b}" for a in roles for b in roles if a != b}
+        ids |= {i["id"] for i in program.get("codebook", []) if "_" in i["id"]}
+    return {i for i in ids if re.search(rf"\b{re.escape(i)}\b", text)}
+
+
+def test_outcomes_page_reads_like_a_results_section(built, browser):
+    browser.load((built / "results/site/outcomes.html").resolve().as_uri())
+    page = browser.evaluate(OUTCOMES)
+    # a forest plot only where two or more cohorts were pooled: the bundled studies share
+    # no comparison, and only the test's own cohort (user-crlf 2024) pools with Ulsan's
+    pooled = pd.read_csv(built / "results/comparison/pooled.csv")
+    pooled = pooled[pooled["metric"].isin(["hedges_g", "odds_ratio"]) & (pooled["k"] >= 2)]
+    assert sorted(Path(f["src"]).stem for f in page["figures"]) == sorted(
+        f"{r.construct}__{r.comparison}__{r.metric}" for r in pooled.itertuples())
+    assert [r.construct for r in pooled.itertuples()] == ["programme_value"]
+    for figure in page["figures"]:
+        assert figure["caption"].startswith("2 cohorts (2 programmes) compared mentors with "
+                                            "mentees on")
+    assert "one cohort: nothing pooled" not in page["text"]
+    assert "Only unc-ssm 2019 compared mentors with non-mentors" in page["text"]
+    assert ids_shown(page["text"], built) == set()
+    assert set(page["roles"]) >= {"Mentors", "Mentees", "Non-mentors"}
+    # numbers at the precision a reader needs; the CSV keeps full precision
+    assert "-0.1222222222" in (built / "results/comparison/effects.csv").read_text()
+    assert not re.search(r"\d\.\d{5,}", page["text"])
+    # the ids checked for are really there to be found
+    assert "programme_value" in ids_shown("programme_value", built)
+
+
 SORT_STATE = """(() => {
   const table = document.querySelector("table.sortable");
   const headers = Array.from(table.tHead.rows[0].cells);
@@ -191,7 +241,7 @@ def _pdf_text(pdf: Path) -> tuple[int, str, list[float]]:
     return len(reader.pages), text, widths
 
 
-@pytest.mark.parametrize("page", [REPORT])
+@pytest.mark.parametrize("page", ["site/studies.html", REPORT])
 def test_pages_print_to_clean_pdfs(built, tmp_path, page):
     source = (built / "results" / page).resolve()
     pdf = print_to_pdf(source.as_uri(), tmp_path / "page.pdf", tmp_path / "profile")

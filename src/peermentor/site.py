@@ -17,8 +17,8 @@ figures) are shown when present, so the pages fill in as the pipeline grows.
 >>> status[0]["status"]
 'not built'
 >>> pages = build_site(results, results / "site", [("demo", "2024")], {})
->>> sorted(p.name for p in pages)[:3]
-['audit.html', 'index.html', 'outcomes.html']
+>>> sorted(p.name for p in pages)[:4]
+['audit.html', 'index.html', 'methods.html', 'outcomes.html']
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ TEMPLATES = Path(__file__).with_name("templates")
 SOFTWARE = ["peermentor", "snakemake", "pandas", "scipy", "statsmodels", "pingouin",
             "matplotlib", "nbconvert"]
 IMAGE_SUFFIXES = (".png", ".svg")
+#: The comparison step's tables, offered for download beside the pages.
+COMPARISON_CSVS = ("studies.csv", "outcomes.csv", "effects.csv", "pooled.csv", "themes.csv",
+                   "trends.csv")
 
 PAGES = {  # file -> (menu label, page title)
     "index.html": ("Overview", "Peer-mentoring survey results"),
@@ -50,40 +53,13 @@ PAGES = {  # file -> (menu label, page title)
     "themes.html": ("Themes", "Theme crosswalk"),
     "reproduction.html": ("Reproduction", "Reproduction of the published papers"),
     "audit.html": ("Audit", "Consistency audit of the published numbers"),
+    "methods.html": ("Methods", "Methods"),
 }
 
-CAPTIONS = {
-    "studies.csv": (
-        "One row per programme and survey year: institution, design, how many were invited "
-        "and responded, the response rate (responded / invited) and the counts by role. "
-        "Descriptive only, no test."),
-    "outcomes.csv": (
-        "Every Likert and yes/no item mapped to a shared construct, by programme, year and "
-        "role: n, the item's own statistic (mean on its scale, or percent yes with the count) "
-        "and the same on a common 0-100 scale (percent of maximum possible, POMP). "
-        "Descriptive only, no test."),
-    "effects.csv": (
-        "Per-cohort effect sizes with 95% confidence intervals, one row per declared role "
-        "comparison of an outcome, with the smallest effect each comparison could detect "
-        "with 80% power (a property of the group sizes, not of the result)."),
-    "pooled.csv": (
-        "Random-effects pooled estimates of like outcomes across cohorts, with heterogeneity "
-        "(tau squared, I squared) and prediction intervals, and how many more cohorts of "
-        "the typical size would halve the confidence interval."),
-    "themes.csv": (
-        "Each study's qualitative categories mapped to the shared theme framework, with the "
-        "roles that raised them and the number of coded segments. Descriptive only, no test."),
-    "reproduction.csv": (
-        "Every number the bundled papers print about their participants and survey, beside "
-        "the value the pipeline computes from the validated data, with the precision at which "
-        "they are compared and the verdict: reproduced, differs (the note names the audit "
-        "check that explains it) or not computable."),
-    "audit.csv": (
-        "Consistency checks of the papers' printed numbers against each other: GRIM and "
-        "GRIMMER/SPRITE for means and SDs, percentages against counts, totals, text against "
-        "tables, and each printed Mann-Whitney p-value against the values attainable under "
-        "the standard variants of the test."),
-}
+#: Pages with a template of their own (the others use page.html.j2).
+TEMPLATE_OF = {page: f"{page}.j2" for page in (
+    "index.html", "studies.html", "outcomes.html", "reproduction.html", "audit.html",
+    "methods.html")}
 NOT_SUPPRESSED = (
     "These are the papers' own printed numbers beside the pipeline's value for them, so "
     "small counts are not suppressed here.")
@@ -202,22 +178,26 @@ def _table(results: Path, out: Path, relative: str, caption: str, note: str = ""
             "rows": rows, "csv": f"data/{source.name}", "source": relative}
 
 
-def _figures(results: Path, out: Path, folder: str, kind: str) -> list[dict]:
-    """Copy every PNG/SVG of ``results/folder`` into the site; alt text from the file name."""
-    source = results / folder
-    figures = []
+def _copy_csv(source: Path, out: Path) -> None:
+    """A table's CSV, byte for byte, beside the pages for download (``data/``)."""
+    if source.is_file():
+        (out / "data").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, out / "data" / source.name)
+
+
+def _copy_figures(source: Path, target: Path) -> dict[str, str]:
+    """Every figure of ``source`` (the PNG where there is also an SVG) copied into the
+    site: file stem -> path relative to the site."""
+    found = {}
     if not source.is_dir():
-        return figures
+        return found
     for path in sorted(p for p in source.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
         if path.suffix.lower() == ".svg" and path.with_suffix(".png").is_file():
             continue  # one picture per plot: the PNG
-        target = out / "img" / folder.rsplit("/", 1)[-1] / path.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
-        subject = path.stem.replace("_", " ").replace("-", " ")
-        figures.append({"src": str(target.relative_to(out)), "alt": f"{kind}: {subject}",
-                        "title": subject[:1].upper() + subject[1:]})
-    return figures
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / path.name)
+        found[path.stem] = f"{target.parent.name}/{target.name}/{path.name}"
+    return found
 
 
 def build_site(
@@ -228,6 +208,7 @@ def build_site(
     threshold: int = 5,
     partial: bool = False,
     sources: dict[str, str] | None = None,
+    constructs: dict | None = None,
 ) -> list[Path]:
     """Write the site into ``out`` (emptied first) and return the pages written.
 
@@ -235,10 +216,14 @@ def build_site(
     ``programs`` maps programme ids to their configs (titles, institutions).
     ``partial`` marks a site built after a failed run (comparison tables wait for
     every cohort, so those shown may be from an earlier run). ``sources`` names each
-    cohort's data files, keyed ``"program/year"``.
+    cohort's data files, keyed ``"program/year"``; ``constructs`` is the construct
+    framework (``config/constructs.yaml``), whose labels the outcomes page shows.
     """
-    # here, not at the top: peermentor.report imports pandas, which every cohort job
-    # (cohort_report renders its notebook with this module) would pay for nothing
+    # here, not at the top: these import pandas, which every cohort job (cohort_report
+    # renders its notebook with this module) would pay for nothing
+    from peermentor import pages
+    from peermentor.consistency import MWU_VARIANTS
+    from peermentor.privacy import rule_text
     from peermentor.report import is_reconstructed
 
     results, out = Path(results), Path(out)
@@ -271,13 +256,21 @@ def build_site(
         failure_pages.append((name, entry, table))
 
     common = {"pages": PAGES, "partial": partial, "threshold": threshold,
-              "built": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
-    tables = {name: _table(results, out, f"comparison/{name}", CAPTIONS[name])
-              for name in ("studies.csv", "outcomes.csv", "effects.csv", "pooled.csv",
-                           "themes.csv")}
-    reproduction = _table(results, out, "reproduction.csv", CAPTIONS["reproduction.csv"],
-                          NOT_SUPPRESSED)
-    audit = _table(results, out, "audit.csv", CAPTIONS["audit.csv"])
+              "built": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+              "suppression": rule_text(threshold).replace("`", ""),
+              "not_suppressed": NOT_SUPPRESSED}
+    for name in COMPARISON_CSVS:
+        _copy_csv(results / "comparison" / name, out)
+    for name in ("reproduction.csv", "audit.csv"):
+        _copy_csv(results / name, out)
+    frames = {Path(name).stem: pages.read_frame(results / "comparison" / name)
+              for name in COMPARISON_CSVS}
+    reproduction = pages.read_frame(results / "reproduction.csv")
+    audit = pages.read_frame(results / "audit.csv")
+    labels = pages.Labels(programs, constructs)
+    reports = {(e["program"], e["year"]): e["href"] for e in status if e["href"]}
+    forest = _copy_figures(results / "comparison/forest", out / "img/forest")
+    trends = _copy_figures(results / "comparison/trends", out / "img/trends")
     contexts = {
         "index.html": {
             "cohorts": status, "failed": failed, "versions": _versions(),
@@ -286,22 +279,22 @@ def build_site(
             "tally_table": _tally_table(tally),
             "audit_tally": reproduction_tally_audit(results / "audit.csv"),
         },
-        "studies.html": {"tables": [tables["studies.csv"]], "figures": []},
-        "outcomes.html": {
-            "tables": [tables[n] for n in ("outcomes.csv", "effects.csv", "pooled.csv")],
-            "figures": _figures(results, out, "comparison/forest", "Forest plot"),
-            "trends": _figures(results, out, "comparison/trends", "Trend over years"),
-        },
-        "themes.html": {"tables": [tables["themes.csv"]], "figures": []},
-        "reproduction.html": {"tables": [reproduction], "figures": []},
-        "audit.html": {"tables": [audit], "figures": []},
+        "studies.html": pages.studies_page(frames["studies"], labels, reports),
+        "outcomes.html": pages.outcomes_page(frames["outcomes"], frames["effects"],
+                                             frames["pooled"], labels, forest, reports,
+                                             trends),
+        "themes.html": {"tables": [pages.themes_table(frames["themes"], labels, reports)]
+                        if len(frames["themes"]) else []},
+        "reproduction.html": {"repro": pages.reproduction_page(reproduction, labels)},
+        "audit.html": {"audit": pages.audit_page(audit)},
+        "methods.html": {"methods": pages.methods_page(frames["outcomes"], frames["effects"],
+                                                       frames["pooled"], labels),
+                         "mwu_variants": MWU_VARIANTS},
     }
     written = []
     for page, context in contexts.items():
-        template = env.get_template("index.html.j2" if page == "index.html" else "page.html.j2")
+        template = env.get_template(TEMPLATE_OF.get(page, "page.html.j2"))
         context = {**common, **context, "current": page, "root": ""}
-        if "tables" in context:
-            context["tables"] = [t for t in context["tables"] if t]
         written.append(_write(out / page, template.render(**context)))
     template = env.get_template("failures.html.j2")
     for name, entry, table in failure_pages:
