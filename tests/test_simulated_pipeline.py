@@ -89,7 +89,7 @@ def test_site_shows_each_pooled_forest_plot_with_a_sentence(simulated):
                          r'<figcaption>(.*?)</figcaption>', html, re.S)
     pooled = pd.read_csv(simulated / "results/comparison/pooled.csv")
     primary = pooled[pooled["metric"].isin(["hedges_g", "odds_ratio"])]
-    assert len(figures) == len(primary) == 3  # one per construct x comparison, k >= 2
+    assert len(figures) == len(primary) >= 3  # one per construct x comparison, k >= 2
     cohorts = PROGRAMS * YEARS
     for src, caption in figures:
         assert src.startswith("img/forest/") and (simulated / "results/site" / src).is_file()

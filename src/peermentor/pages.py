@@ -201,7 +201,9 @@ class Labels:
                                                       else len(known), c))
 
     def item(self, program: str, item: str) -> str:
-        for entry in (self.programs.get(program) or {}).get("codebook", []):
+        """A question's wording (or a multi-item scale's text) in a programme's codebook."""
+        config = self.programs.get(program) or {}
+        for entry in [*config.get("codebook", []), *config.get("scales", [])]:
             if entry["id"] == item:
                 return " ".join(str(entry.get("text", item)).split())
         return item.replace("_", " ")
