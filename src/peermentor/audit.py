@@ -18,6 +18,9 @@ Checks, all automatic except the last:
   the values they span;
 * every printed Mann-Whitney p-value against the p-values attainable, under each
   standard variant, from every integer sample matching the printed means and SDs;
+* every claim of no difference against the effect its groups could detect
+  (:func:`peermentor.precision.claim_power_checks`: ``underpowered claim`` when that is
+  above Cohen's medium effect);
 * ``checks:`` declared in the published-values file, for what numbers cannot show
   (category labels, for instance).
 """
@@ -41,6 +44,7 @@ from peermentor.consistency import (
     round_half_up,
     sprite,
 )
+from peermentor.precision import claim_power_checks
 
 AUDIT_COLUMNS = ["program", "source", "check", "printed", "expected", "verdict", "explanation",
                  "finding"]
@@ -397,6 +401,7 @@ def audit(published: dict, program: dict | None = None) -> pd.DataFrame:
         + _ranges(values, program_id)
         + _p_values(values, program_id, program,
                     (published.get("mann_whitney") or {}).get("variant"))
+        + claim_power_checks(published, program)
     )
     for c in published.get("checks", []):
         rows.append(_row(program_id, c["source"], c["check"], c["printed"], c["expected"],

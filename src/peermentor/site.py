@@ -64,10 +64,12 @@ CAPTIONS = {
         "Descriptive only, no test."),
     "effects.csv": (
         "Per-cohort effect sizes with 95% confidence intervals, one row per declared role "
-        "comparison of an outcome."),
+        "comparison of an outcome, with the smallest effect each comparison could detect "
+        "with 80% power (a property of the group sizes, not of the result)."),
     "pooled.csv": (
         "Random-effects pooled estimates of like outcomes across cohorts, with heterogeneity "
-        "(tau squared, I squared) and prediction intervals."),
+        "(tau squared, I squared) and prediction intervals, and how many more cohorts of "
+        "the typical size would halve the confidence interval."),
     "themes.csv": (
         "Each study's qualitative categories mapped to the shared theme framework, with the "
         "roles that raised them and the number of coded segments. Descriptive only, no test."),
