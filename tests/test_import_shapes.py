@@ -167,8 +167,9 @@ def test_scaffold_with_a_survey_file_types_every_question_exactly(tmp_path, caps
             payload["RecodeValues"] = recodes
         return {"Element": "SQ", "PrimaryAttribute": qid, "Payload": payload}
 
-    agree = {"1": "Strongly disagree", "2": "Somewhat disagree",
-             "3": "Neither agree nor disagree", "4": "Somewhat agree", "5": "Strongly agree"}
+    # listed high to low, as Qualtrics' agreement scale is
+    agree = {"1": "Strongly agree", "2": "Somewhat agree", "3": "Neither agree nor disagree",
+             "4": "Somewhat disagree", "5": "Strongly disagree"}
     survey = {"SurveyEntry": {"SurveyID": "SV_1"}, "SurveyElements": [
         {"Element": "BL", "Payload": []},
         sq("QID1", "role", "MC", "SAVR", "TX", {"1": "Mentor", "2": "Mentee"}),
@@ -202,8 +203,9 @@ def test_scaffold_with_a_survey_file_types_every_question_exactly(tmp_path, caps
     items = {item["id"]: item for item in program["codebook"]}
     assert program["roles"] == {"mentor": "Mentor", "mentee": "Mentee"}
     assert items["useful"]["type"] == "likert"
-    assert program["import"]["values"]["useful"] == {"10": "1", "20": "2", "30": "3",
-                                                      "40": "4", "50": "5"}
+    assert items["useful"]["scale"]["labels"][5] == "Strongly agree"
+    assert program["import"]["values"]["useful"] == {"10": "5", "20": "4", "30": "3",
+                                                      "40": "2", "50": "1"}
     assert items["topics"]["type"] == "multi_choice"
     assert items["topics"]["choices"]["2"] == "Exams, OSCEs"  # the label, commas and all
     assert items["skills_1"]["type"] == items["skills_2"]["type"] == "likert"
@@ -214,7 +216,8 @@ def test_scaffold_with_a_survey_file_types_every_question_exactly(tmp_path, caps
     table = import_cohort(program, "qualtrics", path, None, [], "2024", config).responses
     by_id = table.set_index("respondent_id")
     assert by_id["role"].tolist() == ["mentor", "mentee"]
-    assert by_id["useful"].tolist() == ["5", "2"]
+    assert by_id["useful"].tolist() == ["1", "4"]  # 50 is Strongly disagree, 20 Somewhat agree
+    assert by_id["skills_1"].tolist() == ["2", "4"]  # answer 4 is Somewhat disagree
     assert by_id[["topics__1", "topics__2", "topics__3"]].values.tolist() == [
         ["1", "1", "0"], ["0", "0", "1"]]
     assert by_id["helped__1"].tolist() == ["1", "2"]

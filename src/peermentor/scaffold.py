@@ -522,8 +522,7 @@ class _Qualtrics:
         labels = [label for _, label in options]
         scale = text_scale(labels)
         values: dict = {}
-        if scale and [_fold(x) for x in labels] == [_fold(x) for x in scale if _fold(x) in
-                                                    {_fold(y) for y in labels}]:
+        if scale:  # each code goes to its label's point, whatever order the survey lists
             points = {_fold(label): n for n, label in enumerate(scale, start=1)}
             item.update(type="likert", scale={"min": 1, "max": len(scale), "labels": {
                 n: label for n, label in enumerate(scale, start=1)}})
