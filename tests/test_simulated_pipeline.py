@@ -37,7 +37,10 @@ def test_pooled_rows_for_every_construct_metric(simulated):
     pooled = pd.read_csv(simulated / "results/comparison/pooled.csv")
     cohorts = PROGRAMS * YEARS
     assert set(pooled["construct"]) == {"programme_value", "partner_satisfaction",
-                                        "continued_participation"}
+                                        "continued_participation", "programme_design"}
+    # the 4-item scale pools as one outcome of its construct (its items carry none)
+    effects = pd.read_csv(simulated / "results/comparison/effects.csv")
+    assert set(effects.loc[effects["construct"] == "programme_design", "item"]) == {"design"}
     assert set(pooled["metric"]) == {"rank_biserial", "hedges_g", "risk_difference",
                                      "risk_ratio", "odds_ratio"}
     assert (pooled["k"] == cohorts).all() and (pooled["method"] == "REML").all()
