@@ -146,3 +146,10 @@ def test_binary_numeric_and_ranking_tables_suppress_small_counts():
     assert ranking.loc[("Mentors", "Y"), "Ranked first (%)"] == "suppressed"
     assert ranking.loc[("Mentors", "Y"), "Mean rank"] == "suppressed"
     assert ranking.loc[("Mentors", "Y"), "n"] == "10"
+
+
+def test_report_embeds_figures_at_the_resolution_they_are_saved():
+    # report.py may not import figures (figures imports report): the two must agree
+    from peermentor import figures
+
+    assert report.PNG_DPI == figures.DPI

@@ -265,8 +265,17 @@ def _pair(item: dict, program: dict) -> tuple[str, str] | None:
     return (pair[0], pair[1]) if pair[0] in asked and pair[1] in asked else None
 
 
+def _scale_roles(scale: dict, program: dict) -> dict:
+    """A multi-item scale as an outcome: put to the roles asked every one of its items."""
+    items = {i["id"]: i for i in program.get("codebook", [])}
+    asked = [set(asked_roles(program, items[i])) for i in scale["items"] if i in items]
+    return {**scale, "roles": [r for r in program["roles"] if all(r in a for a in asked)]}
+
+
 def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.DataFrame:
-    """Effects of every Likert and yes/no item for each cohort's declared comparison.
+    """Effects of every multi-item scale score (first, as ``item_type`` ``scale``: the
+    outcome of its construct) and every Likert and yes/no item for each cohort's declared
+    comparison.
 
     ``stats``: one or more cohorts' ``stats.csv`` rows; ``programs``: configs by id.
     Items without a construct keep an empty ``construct`` (they are not pooled).
@@ -283,8 +292,11 @@ def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.DataFra
             (i, g, s): v for i, g, s, v in zip(cohort["item"], cohort["group"],
                                               cohort["statistic"], cohort["value"], strict=True)
         }
-        for item in program.get("codebook", []):
-            if item["type"] not in ("likert", "binary"):
+        # a scale score is one outcome of its construct; its items carry none
+        outcomes = [{**_scale_roles(scale, program), "type": "scale"}
+                    for scale in program.get("scales", [])]
+        for item in [*outcomes, *program.get("codebook", [])]:
+            if item["type"] not in ("likert", "binary", "scale"):
                 continue
             pair = _pair(item, program)
             if pair is None:
@@ -296,7 +308,7 @@ def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.DataFra
                 continue
             n_a, n_b = int(n_a), int(n_b)
             baseline = None
-            if item["type"] == "likert":
+            if item["type"] in ("likert", "scale"):
                 vs = f"{a}_vs_{b}"
                 found = likert_effects({
                     "mean_a": value.get((item_id, a, "mean"), _nan()),
@@ -391,7 +403,9 @@ def table_heading(stats: pd.DataFrame, program: dict, kind: str) -> tuple[str, s
 
 def effects_table(stats: pd.DataFrame, program: dict,
                   shared: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The cohort's between-role effects for its report: one row per item and metric.
+    """The cohort's between-role effects for its report: one row per item and metric,
+    with its 95% CI, p and direction; how each is computed is in the report's Methods
+    (:func:`peermentor.report.methods_html`), not in the table.
 
     ``shared`` (the cohort's :func:`peermentor.privacy.share_stats`): effects of a
     comparison the disclosure policy withholds show as ``suppressed``, with why.
@@ -404,24 +418,29 @@ def effects_table(stats: pd.DataFrame, program: dict,
     if table.empty:
         return pd.DataFrame()
     texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
+    texts |= {s["id"]: f"{s.get('text', s['id'])} (scale score)"
+              for s in program.get("scales", [])}
 
-    def ci(row) -> str:
-        if str(row.note).startswith("withheld"):
-            return SUPPRESSED
-        if pd.isna(row.estimate):
-            return ""
-        if pd.isna(row.ci_low):
-            return f"{row.estimate:.2f}"
-        return f"{row.estimate:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]"
+    from peermentor.pages import METRICS, fmt_ci, fmt_p
+
+    roles = program.get("roles", {})
+
+    def withheld(row) -> bool:
+        return str(getattr(row, "note", "")).startswith("withheld")
+
+    def positive(row) -> str:
+        first = roles.get(row.role_a, row.role_a)
+        return f"{'> 1' if METRICS.get(row.metric, {}).get('ratio') else '> 0'}: {first} higher"
 
     shown = pd.DataFrame({
         "Item": [texts.get(i, i) for i in table["item"]],
-        "Construct": table["construct"],
-        "Effect": table["metric"].str.replace("_", " "),
-        "Estimate [95% CI]": [ci(r) for r in table.itertuples()],
-        "p": [f"{p:.3g}" if pd.notna(p) else SUPPRESSED if str(n).startswith("withheld")
-              else "" for p, n in zip(table["p"], table["note"], strict=True)],
-        "Interval; p": table["ci_method"] + "; " + table["p_method"],
-        "Direction": table["direction"],
+        "Effect": [METRICS.get(m, {}).get("label", m.replace("_", " "))
+                   for m in table["metric"]],
+        "Estimate (95% CI)": [SUPPRESSED if withheld(r) else
+                              fmt_ci(r.estimate, r.ci_low, r.ci_high,
+                                     METRICS.get(r.metric, {}).get("ratio"))
+                              for r in table.itertuples()],
+        "p": [SUPPRESSED if withheld(r) else fmt_p(r.p) for r in table.itertuples()],
+        "Direction": [positive(r) for r in table.itertuples()],
     })
     return shown.set_index(["Item", "Effect"])

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import re
+import struct
 from functools import partial
 from html import escape
 from pathlib import Path
@@ -54,6 +55,79 @@ def _fmt(value: float, digits: int = 1) -> str:
     if float(value).is_integer() and digits <= 1:
         return f"{int(value)}"
     return f"{value:.{digits}f}"
+
+
+def small_groups(answers: pd.DataFrame, program: dict,
+                 threshold: int = DEFAULT_THRESHOLD) -> list[str]:
+    """One sentence per analysed group (the cohort, each role) with fewer respondents
+    than the small-cell threshold, saying what its report cannot show and why. A small
+    count itself is not printed (the small-cell rule), a zero is.
+
+    >>> program = {"roles": {"mentor": "Mentors", "mentee": "Mentees"}}
+    >>> small_groups(pd.DataFrame({"role": ["mentor"]}), program)
+    ['fewer than 5 respondents in all (small_cell_threshold): their counts are shown as <5, \
+and a standard deviation or a test needs more answers than a group may have', 'Mentees: \
+no respondents: nothing is reported for them and no test compares them with another role']
+    """
+    if threshold <= 1:
+        return []
+    roles = [r for r in program["roles"] if r not in program.get("excluded_roles", [])]
+    counts = answers["role"].value_counts() if "role" in answers else pd.Series(dtype=int)
+    total = int(counts.reindex(roles).fillna(0).sum())
+    notes = []
+    if 0 < total < threshold:
+        notes.append(f"fewer than {threshold} respondents in all (small_cell_threshold): their "
+                     f"counts are shown as {marker(threshold)}, and a standard deviation or a "
+                     "test needs more answers than a group may have")
+    for role in roles:
+        n = int(counts.get(role, 0))
+        label = group_label(program, role)
+        if n == 0 and len(roles) > 1:
+            notes.append(f"{label}: no respondents: nothing is reported for them and no test "
+                         "compares them with another role")
+        elif n < threshold and total >= threshold:
+            notes.append(f"{label}: fewer than {threshold} respondents: their counts are "
+                         f"shown as {marker(threshold)}")
+    return notes
+
+
+def soft_range_note(answers: pd.DataFrame, program: dict,
+                    threshold: int = DEFAULT_THRESHOLD) -> str:
+    """Numeric answers kept outside an item's soft range (``soft_range: true``), counted per
+    item under the small-cell rule (empty when there are none).
+
+    >>> program = {"codebook": [{"id": "height", "text": "Height (cm)", "type": "numeric",
+    ...                          "min": 130, "max": 215, "soft_range": True}]}
+    >>> soft_range_note(pd.DataFrame({"height": [7.0, 6.0, 170.0]}), program)
+    '**Kept outside the expected range** (REDCap lets a user save such a value after a \
+warning; they are analysed as given): Height (cm): <5 answers outside 130–215.'
+    """
+    from peermentor.schema import soft_range_breaches
+
+    breaches = soft_range_breaches(answers, program)
+    if breaches.empty:
+        return ""
+    texts = {item["id"]: item["text"] for item in program.get("codebook", [])}
+    parts = []
+    for item_id, rows in breaches.groupby("item", sort=False):
+        count = len(rows)
+        shown = marker(threshold) if is_small(count, threshold) else str(count)
+        lo, hi = rows["min"].iloc[0], rows["max"].iloc[0]
+        bounds = f"{_fmt(lo) if not pd.isna(lo) else '…'}–{_fmt(hi) if not pd.isna(hi) else '…'}"
+        parts.append(f"{texts.get(item_id, item_id)}: {shown} answers outside {bounds}")
+    return ("**Kept outside the expected range** (REDCap lets a user save such a value after "
+            "a warning; they are analysed as given): " + "; ".join(parts) + ".")
+
+
+def small_cohort_note(answers: pd.DataFrame, program: dict,
+                      threshold: int = DEFAULT_THRESHOLD) -> str:
+    """What a small cohort's report cannot show and why (empty when nothing is small)."""
+    notes = small_groups(answers, program, threshold)
+    if not notes:
+        return ""
+    text = "; ".join(notes)
+    return (f"**A small cohort.** {text[0].upper()}{text[1:]}. Tables show what the "
+            "small-cell rule allows and say in words what cannot be computed.")
 
 
 def suppression_note(threshold: int = DEFAULT_THRESHOLD) -> str:
@@ -195,9 +269,20 @@ CAPTIONS = {
         "Number answering yes / number answering (percent yes), by role. Descriptive, no "
         "test."),
     "effects": (
-        "Between-role effect sizes, each with its 95% confidence interval and p-value, the "
-        "method of each, and the direction of a positive estimate (as in "
-        "results/comparison/effects.csv)."),
+        "Between-role effect sizes, each with its 95% confidence interval and p-value and "
+        "the direction of a positive estimate; how each interval and p-value is computed "
+        "is under Methods, at the end of the report."),
+    "scales": (
+        "Each multi-item scale (items listed, reverse-keyed ones reversed before scoring) by "
+        "role: the score (mean of the answered items) with its n, mean, SD, median and IQR; "
+        "Cronbach's alpha with its Feldt 95% CI (pingouin) and McDonald's omega total from a "
+        "one-factor minres model (as psych::omega), both on the respondents who answered "
+        "every item (n, all items)."),
+    "item_total": (
+        "Corrected item-total correlation of each item (with the sum of the scale's other "
+        "items, reverse-keyed items reversed), by role: a low or negative value marks an "
+        "item that does not measure what the others do, or a reverse-keyed item not "
+        "declared."),
     "detectable": (
         "The smallest true difference each between-role test would find with 80% power "
         "(two-sided, alpha = 0.05): Cohen's d for Likert items and scales (t-test; for the "
@@ -239,11 +324,88 @@ CAPTIONS = {
         "Mann-Whitney p-values) with its verdict."),
 }
 
-def figure_withheld(threshold: int = DEFAULT_THRESHOLD) -> str:
-    """What the report says where a figure would show only small cells."""
-    return (f"*Figure not drawn: every bar would show a group or answer of fewer than "
+def methods_html(effect_rows: pd.DataFrame, program: dict, mwu: str = "",
+                 threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The report's Methods section: how every table's tests, intervals and effect sizes
+    are computed (libraries and variants), gathered here instead of in the tables.
+
+    ``effect_rows``: :func:`peermentor.effects.cohort_effects` of the cohort, whose method
+    columns name each measure's interval and p-value; ``mwu``: the Mann-Whitney statement
+    of :func:`peermentor.published.mwu_statement`.
+
+    >>> rows = pd.DataFrame({"metric": ["hedges_g"], "ci_method": ["t on n-2 df"],
+    ...                      "p_method": ["Student t-test (scipy)"]})
+    >>> html = methods_html(rows, {"codebook": []})
+    >>> "<dt>Hedges' g</dt>" in html and "Student t-test (scipy)" in html
+    True
+    """
+    from peermentor.pages import METRICS
+
+    types = {item["type"] for item in program.get("codebook", [])}
+    entries = [("Response rate", "Responded / invited, by role; not computed where the "
+                "number invited is unknown.")]
+    if types & {"single_choice", "multi_choice"} or any(
+            i.get("section") == "demographics" for i in program.get("codebook", [])):
+        entries.append(("Single-choice and demographic items", (
+            "Counts and percentages of those answering. Between roles: Fisher's exact test "
+            "for two answers, otherwise Pearson's chi-square test of independence of role "
+            "and answer (scipy.stats). Multiple-response items are described only: several "
+            "options may be chosen.")))
+    if "numeric" in types:
+        entries.append(("Numeric items", "Mean ± SD and median by role; two-sided "
+                        "Mann-Whitney U test between the roles compared."))
+    if "likert" in types:
+        entries.append(("Likert items", (
+            "Mean ± SD, median and interquartile range by role; two-sided Mann-Whitney U "
+            "test between the roles compared, p-values adjusted by Holm's method within each "
+            "codebook section (statsmodels multipletests). " + mwu.replace("`", "")).strip()))
+    if "binary" in types:
+        entries.append(("Yes/no items", (
+            "Number and percent answering yes by role; two-sided Fisher's exact test "
+            "between the roles compared (scipy.stats.fisher_exact); risk and odds ratios "
+            "with the intervals below.")))
+    if "ranking" in types:
+        entries.append(("Rankings", "Mean rank, percent ranking an option first, and "
+                        "Borda points (with k options, rank r earns k - r + 1)."))
+    if program.get("scales"):
+        entries.append(("Multi-item scales", CAPTIONS.get("scales", "")))
+    known = list(METRICS)
+    metrics = sorted(dict.fromkeys(effect_rows.get("metric", pd.Series(dtype=str)).dropna()),
+                     key=lambda m: known.index(m) if m in known else len(known))
+    for metric in metrics:
+        rows = effect_rows[effect_rows["metric"] == metric]
+        info = METRICS.get(metric, {})
+        what = info.get("what", "")
+        parts = [what[:1].upper() + what[1:]]
+        parts += [f"95% confidence interval: {m}" for m in dict.fromkeys(rows["ci_method"])
+                  if isinstance(m, str) and m]
+        parts += [f"p-value: {m}" for m in dict.fromkeys(rows["p_method"])
+                  if isinstance(m, str) and m]
+        entries.append((info.get("label", metric.replace("_", " ")),
+                        ". ".join(p for p in parts if p) + "."))
+    if len(effect_rows) and "detectable" in CAPTIONS:
+        entries.append(("What this cohort can detect", CAPTIONS["detectable"]))
+    entries.append(("Small cells", rule_text(threshold).replace("`", "")))
+    items = "".join(f"<dt>{escape(term, quote=False)}</dt><dd>{escape(text, quote=False)}</dd>"
+                    for term, text in entries)
+    return f'<section class="methods"><dl>{items}</dl></section>'
+
+
+def figure_withheld(threshold: int = DEFAULT_THRESHOLD, name: str = "") -> str:
+    """What the report says where a figure would show only small cells; ``name`` says
+    which figure (its alt text), so that two in a row are told apart.
+
+    >>> figure_withheld(5, "Bar chart: number invited, by role")[:60]
+    '*Figure not drawn (bar chart: number invited, by role): ever'
+    """
+    which = f" ({name[:1].lower()}{name[1:]})" if name else ""
+    return (f"*Figure not drawn{which}: every bar would show a group or answer of fewer than "
             f"{threshold} people. The table above gives what can be shared.*")
 
+
+#: Resolution of the PNGs the report embeds (peermentor.figures.DPI; not imported, so
+#: that this module does not pull in matplotlib).
+PNG_DPI = 150
 
 #: What an empty section says.
 NOT_ASKED = "Not asked in this survey."
@@ -255,11 +417,20 @@ def figure_html(path: str | Path, alt: str) -> str:
     >>> import tempfile, pathlib
     >>> png = pathlib.Path(tempfile.mkdtemp()) / "f.png"
     >>> _ = png.write_bytes(b"\\x89PNG")
-    >>> figure_html(png, 'A "chart"')[:58]
+    >>> html = figure_html(png, 'A "chart"')
+    >>> html[html.index("<img"):][:58]
     '<img alt="A &quot;chart&quot;" src="data:image/png;base64,'
     """
-    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
+    raw = Path(path).read_bytes()
+    data = base64.b64encode(raw).decode("ascii")
+    # On a phone the figure keeps a legible size (--phone-width, about 85% of its printed
+    # size: 9-point text at 10 CSS px) and scrolls sideways inside its own region.
+    phone = ""
+    if raw[12:16] == b"IHDR":
+        pixels = struct.unpack(">I", raw[16:20])[0]
+        phone = f' style="--phone-width: {round(pixels * 96 / PNG_DPI * 0.85)}px"'
+    return (f'<div class="figure-scroll" role="region" tabindex="0" aria-label="{escape(alt)}">'
+            f'<img alt="{escape(alt)}"{phone} src="data:image/png;base64,{data}"></div>')
 
 
 #: Published statistics that are counts of people (small ones are hidden in the report).
@@ -395,13 +566,22 @@ def _vs_group(stats: pd.DataFrame, item_id: str) -> str | None:
 
 
 def _mean_sd(values: dict, item_id: str, group: str, digits: int) -> str:
-    """``mean ± SD`` as shared (``suppressed`` when withheld)."""
+    """``mean ± SD`` as shared (the marker or ``suppressed`` when withheld); what cannot be
+    computed said in words, never ``nan``.
+
+    >>> values = {("y", "", "a", "mean"): (4.0, "", float("nan")),
+    ...           ("y", "", "a", "sd"): (float("nan"), "", float("nan"))}
+    >>> _mean_sd(values, "y", "a", 2), _mean_sd({}, "y", "a", 1)
+    ('4.00 (SD not computable)', 'no answers')
+    """
     text = partial(_text, values, item_id, "", group,
                    formatter=lambda v, d: "" if pd.isna(v) else f"{v:.{d}f}")
     mean, sd = text("mean", digits), text("sd", digits)
+    if not mean and not sd:
+        return "no answers"
     if SUPPRESSED in (mean, sd) or not mean:
         return mean or sd
-    return f"{mean} ± {sd}" if sd else mean
+    return f"{mean} ± {sd}" if sd else f"{mean} (SD not computable)"
 
 
 def likert_table(
