@@ -154,6 +154,49 @@ def test_scale_in_stats_and_as_one_outcome_in_effects_and_pooling():
     assert (pooled["k"] == 2).all()
 
 
+def test_scale_statistics_under_the_disclosure_policy():
+    """A scale keeps every statistic where no answer to its items is hidden; a role with a
+    small answer count on one item keeps no scale statistic (its score is a sum of the
+    answers) and the comparison goes; a role of 3 shows only its size marker."""
+    from peermentor.measurement import item_total_table, scale_table
+    from peermentor.privacy import share_stats
+
+    program = _program(3)
+    answers = _responses(3)
+    # every answer given by 0 or 5+ people in each role
+    mentor = answers["role"] == "mentor"
+    answers.loc[mentor, "i1"] = [2] * 6 + [4] * 6
+    answers.loc[mentor, "i2"] = [2] * 5 + [4] * 7
+    answers.loc[mentor, "i3"] = [4] * 5 + [2] * 7
+    answers.loc[~mentor, ["i1", "i2", "i3"]] = [[2, 2, 4]] * 6 + [[3, 3, 3]] * 6
+    stats = analyse_cohort(answers, None, program, 2024)
+    table = scale_table(stats, program, 5)
+    assert table["Mean ± SD"].str.match(r"\d\.\d\d ± \d\.\d\d").all(), table
+    assert table["Cronbach's α [95% CI]"].str.match(r"−?-?\d").all(), table
+    shared = share_stats(stats, program, 5)
+    vs = shared[(shared["item"] == "design") & (shared["group"] == "mentor_vs_mentee")]
+    assert len(vs) and (vs["rule"] == "").all() and vs["value"].notna().all()
+
+    # mentees: 3 answer i1 with a 1 (a small count)
+    answers.loc[~mentor, ["i1", "i2", "i3"]] = [[1, 2, 4]] * 3 + [[3, 3, 3]] * 9
+    stats = analyse_cohort(answers, None, program, 2024)
+    mentees = scale_table(stats, program, 5).xs("Mentees", level="Role").iloc[0]
+    assert mentees["Mean ± SD"] == mentees["Cronbach's α [95% CI]"] == "suppressed"
+    assert mentees["Median [IQR]"] == "suppressed" and mentees["n (score)"] == "12"
+    shared = share_stats(stats, program, 5)
+    vs = shared[(shared["item"] == "design") & (shared["group"] == "mentor_vs_mentee")]
+    assert len(vs) and vs["value"].isna().all() and (vs["rule"] == "scale item").all()
+    assert (item_total_table(shared, program)["Mentees"] == "suppressed").all()
+
+    # a role of 3: nothing but its size marker
+    few = _responses(3)
+    few = few[(few["role"] == "mentor") | (few.index >= 18)]
+    row = scale_table(analyse_cohort(few, None, program, 2024), program, 5).xs(
+        "Mentees", level="Role").iloc[0]
+    assert row["n (score)"] == "<5"
+    assert set(row.drop(["n (score)"])) <= {"suppressed", ""}
+
+
 @pytest.mark.pipeline
 def test_a_cohort_with_a_three_item_scale_end_to_end(tmp_path_factory):
     """A programme with a 3-item scale (one reverse-keyed) and two years: alpha, omega and
@@ -166,12 +209,21 @@ def test_a_cohort_with_a_three_item_scale_end_to_end(tmp_path_factory):
     (workdir / "mine/programs").mkdir(parents=True)
     (workdir / "mine/published").mkdir()
     (workdir / "mine/programs/scaled.yaml").write_text(yaml.safe_dump(program))
-    for year, rows in (("2023", ANSWERS[:20]), ("2024", ANSWERS[4:])):
+    # each answer given by 0 or 5+ people of a role (and of all), so that the disclosure
+    # policy (threshold 5) withholds none of the scale's statistics
+    mentee = {"i1": [3] * 5 + [2] * 5, "i2": [3, 3, 2, 2, 2, 3, 3, 3, 2, 2],
+              "i3": [4, 3, 3, 4, 4, 3, 4, 3, 4, 3]}
+    mentor = {"2023": {"i1": [4] * 5 + [2] * 5, "i2": [4, 4, 4, 3, 3, 4, 4, 3, 3, 3],
+                       "i3": [2, 2, 4, 2, 4, 4, 2, 4, 2, 4]},
+              "2024": {"i1": [5] * 5 + [3] * 5, "i2": [4, 4, 3, 4, 3, 4, 3, 4, 3, 3],
+                       "i3": [2, 4, 2, 2, 4, 2, 4, 4, 2, 4]}}
+    for year in ("2023", "2024"):
         folder = workdir / "mine/raw/scaled" / year
         folder.mkdir(parents=True)
-        frame = pd.DataFrame([r[:3] for r in rows], columns=["i1", "i2", "i3"])
-        frame.insert(0, "role", ["mentor", "mentee"] * (len(rows) // 2))
-        frame.insert(0, "respondent_id", [f"S{year}-{i:02d}" for i in range(len(rows))])
+        frame = pd.concat([pd.DataFrame(mentor[year]).assign(role="mentor"),
+                           pd.DataFrame(mentee).assign(role="mentee")], ignore_index=True)
+        frame = frame[["role", "i1", "i2", "i3"]]
+        frame.insert(0, "respondent_id", [f"S{year}-{i:02d}" for i in range(len(frame))])
         frame.to_csv(folder / "responses.csv", index=False)
     settings = {"raw_dir": "mine/raw", "programs_dir": "mine/programs",
                 "themes": "config/themes.yaml", "constructs": "config/constructs.yaml",

@@ -268,7 +268,7 @@ def likert_comparison_safe(a: np.ndarray, b: np.ndarray, levels: list[int],
     proof; none found within :data:`MAX_PAIRS` pairs counts as disclosed.
     """
     k = len(levels)
-    if len(a) * len(b) > MAX_PAIRS:
+    if not len(a) or not len(b) or len(a) * len(b) > MAX_PAIRS:
         return False
     for side, column, truth in protected:
         mine, other = (a, b) if side == 0 else (b, a)

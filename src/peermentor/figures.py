@@ -432,10 +432,13 @@ def reproduction_chart(reproduction: pd.DataFrame) -> Figure | None:
     return fig
 
 
-def scale_scores(responses: pd.DataFrame, program: dict, threshold: int = 5) -> Figure | None:
-    """Box plots of each multi-item scale's score by role (median, quartiles, whiskers to
-    1.5 IQR; no single answers drawn). A role with fewer than ``threshold`` scores is not
-    drawn (``threshold`` 0 draws all); ``None`` when nothing is left.
+def scale_scores(responses: pd.DataFrame, program: dict, threshold: int = 5,
+                 shared: pd.DataFrame | None = None) -> Figure | None:
+    """Box plots of each multi-item scale's score by role: median and quartiles only, no
+    whiskers or single answers (a whisker ends at one person's score). A role with fewer
+    than ``threshold`` scores is not drawn (``threshold`` 0 draws all), nor one whose
+    quartiles the disclosure policy withholds (``shared``:
+    :func:`peermentor.privacy.share_stats`); ``None`` when nothing is left.
 
     >>> program = {"roles": {"a": "A"}, "codebook": [
     ...     {"id": "x", "type": "likert", "scale": {"min": 1, "max": 5}},
@@ -450,11 +453,16 @@ def scale_scores(responses: pd.DataFrame, program: dict, threshold: int = 5) -> 
 
     scales = program.get("scales") or []
     roles = analysed_roles(program)
+    withheld = set()
+    if shared is not None and "shown" in shared:
+        quartiles = shared[shared["statistic"].isin(["median", "q1", "q3"])
+                           & shared["shown"].fillna("").astype(bool)]
+        withheld = set(zip(quartiles["item"], quartiles["group"], strict=True))
     panels = []
     for scale in scales:
         score = scale_score(scored_items(responses, program, scale), scale)
         groups = [(group_label(program, r), score[responses["role"] == r].dropna().to_numpy())
-                  for r in roles]
+                  for r in roles if (scale["id"], r) not in withheld]
         groups = [(label, v) for label, v in groups if len(v) and not is_small(len(v), threshold)]
         if groups:
             panels.append((scale, groups))
@@ -466,7 +474,8 @@ def scale_scores(responses: pd.DataFrame, program: dict, threshold: int = 5) -> 
         axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
         for ax, (scale, groups) in zip(axes, panels, strict=True):
             ax.boxplot([v for _, v in groups], orientation="horizontal", showfliers=False,
-                       widths=0.5, medianprops={"color": "#b2182b"})
+                       whis=0, showcaps=False, widths=0.5,
+                       medianprops={"color": "#b2182b"})
             ax.set_yticks(range(1, len(groups) + 1), [label for label, _ in groups])
             first = items[scale["items"][0]]["scale"]
             ax.set_xlim(first["min"] - 0.2, first["max"] + 0.2)

@@ -138,7 +138,7 @@ ALL = "all"
 #: Counts of people (or of coded segments): the cells of a cohort's tables.
 CELL_STATISTICS = frozenset({
     "invited", "paired", "responded", "analysed", "excluded", "n", "count", "segments",
-    "n_pairs", "yes_before", "yes_after", "no_to_yes", "yes_to_no"})
+    "n_pairs", "yes_before", "yes_after", "no_to_yes", "yes_to_no", "n_complete"})
 #: Statistics that are a count divided by a group size (they give the count away).
 SHARE_STATISTICS = {"percent": "count", "share_first": "ranked_1"}
 #: Columns of :func:`share_stats`'s table beyond those of ``stats.csv``.
@@ -159,6 +159,8 @@ RULES = {
     "comparison": "a test or effect size comparing groups whose table has a hidden cell "
                   "(it could pin the hidden cell down)",
     "family": "a multiplicity-adjusted p-value whose family includes a withheld p-value",
+    "scale item": "a multi-item scale's statistic of a group whose answers to one of the "
+                  "scale's items include a hidden count (the score is made of those answers)",
     "coarsened": "a mean or SD of a group whose answers include a count below {t}, or an "
                  "effect size of two groups whose table has one, rounded (means and SDs to "
                  "1 decimal, effect sizes and their intervals to 2, p-values withheld) "
@@ -180,6 +182,29 @@ def rule_sentence(rule: str, threshold: int = DEFAULT_THRESHOLD) -> str:
     'a statistic of a group of fewer than 5 people: only its size marker is shared'
     """
     return RULES[rule].format(t=threshold, m=threshold - 1)
+
+
+def _scale_decisions(out: pd.DataFrame, decided: dict, scales: list[dict]) -> None:
+    """Withhold a multi-item scale's statistics (score, reliability, item-total r, the
+    score's comparison) for every group with a hidden count in one of the scale's items,
+    for ``all`` when any role has one: a score is a sum of those answers, so its mean or
+    a correlation could give a withheld answer back."""
+    hidden = {(out.at[i, "item"], out.at[i, "group"]) for i in decided
+              if is_cell(out.at[i, "statistic"]) and "_vs_" not in str(out.at[i, "group"])}
+    for scale in scales:
+        groups = {g for item, g in hidden if item in scale.get("items", [])}
+        if groups - {ALL}:
+            groups.add(ALL)
+        if not groups:
+            continue
+        rows = out.index[out["item"] == scale["id"]]
+        for i in rows:
+            group, statistic = str(out.at[i, "group"]), out.at[i, "statistic"]
+            if i in decided or (statistic == "n" and group in groups):
+                continue
+            compared = group.split("_vs_", 1) if "_vs_" in group else [group]
+            if groups & set(compared):
+                decided[i] = (SUPPRESSED, "scale item")
 
 
 def is_cell(statistic: str) -> bool:
@@ -448,6 +473,7 @@ def share_stats(stats: pd.DataFrame, program: dict,
     _likert_ladder(out, decided, codebook, threshold, public, pair)
     if pair:
         _coarsened_comparisons(out, decided, codebook, threshold, pair)
+    _scale_decisions(out, decided, program.get("scales") or [])
     for i, (text, rule) in decided.items():
         out.at[i, "value"] = float("nan")
         out.at[i, "shown"] = text
@@ -825,12 +851,15 @@ def _group_candidates(out: pd.DataFrame, at: dict, item: dict, group: str, decid
         facts["counts"] = {v: int(out.at[i, "value"]) for v, i in zip(levels, cells,
                                                                         strict=True)}
     else:
-        facts["some_small"] = True
+        # the marker says a count is small; "suppressed" (secondary) says nothing
+        small = lambda ids: any(decided.get(i, ("", ""))[1] == "small cell"  # noqa: E731
+                                for i in ids)
+        facts["some_small"] = small(cells)
         parts = [get(p, "count") for p in LIKERT_PARTS]
         if None not in parts and all(i not in decided for i in parts):
             facts["parts"] = [int(out.at[i, "value"]) for i in parts]
         else:
-            facts["parts_small"] = True
+            facts["parts_small"] = small(i for i in parts if i is not None)
     for statistic in ("mean", "sd", "median", "q1", "q3"):
         i = get("", statistic)
         if i is None or pd.isna(out.at[i, "value"]):
