@@ -1,5 +1,5 @@
 # Peer-mentoring survey pipeline: import exports -> validate -> notebook per programme and year
-# -> cross-study tables -> results site.
+# -> cross-study tables -> disclosure check -> results site.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -14,6 +14,7 @@ include: "workflow/rules/validate.smk"
 include: "workflow/rules/cohort.smk"
 include: "workflow/rules/compare.smk"
 include: "workflow/rules/reproduce.smk"
+include: "workflow/rules/disclosure.smk"
 include: "workflow/rules/site.smk"
 
 

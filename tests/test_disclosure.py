@@ -336,3 +336,41 @@ def test_reproduction_shows_a_computed_count_only_where_the_paper_printed_it(sha
     assert got["computed"].iloc[3] == str(value(shared, "useful", "mentor_vs_mentee", "p")[
         "value"])
     assert got["published"].equals(rows["published"])
+
+
+# --------------------------------------------------------------------------------------
+# The pipeline's own check (peermentor.disclosure): what the disclosure rule runs
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("threshold", [5, 10])
+def test_the_check_finds_no_hidden_count_in_what_is_shared(stats, threshold):
+    from peermentor.disclosure import attack_cohort, failures
+
+    shared = share_stats(stats, PROGRAM, threshold)
+    findings = attack_cohort(stats, shared, PROGRAM, threshold)
+    assert (findings["verdict"] == "protected").sum() >= 30
+    assert failures(findings).empty, failures(findings)
+
+
+def test_the_check_fails_a_table_that_gives_a_count_away(stats, shared):
+    """Put back one withheld value at a time: the check names the cell it gives away."""
+    from peermentor.disclosure import attack_cohort, failures
+
+    def leak(item, group, statistic):
+        out = shared.copy()
+        at = out.index[(out["item"] == item) & (out["group"] == group)
+                       & (out["statistic"] == statistic) & (out["option"] == "")]
+        truth = value(stats, item, group, statistic)["value"]
+        out.loc[at, ["value", "shown", "rule"]] = [truth, "", ""]
+        return failures(attack_cohort(stats, out, PROGRAM, 5))
+
+    # 38 of 42 mentors: the percentage 90.48 pins the 4 who said no
+    found = leak("beneficial", "mentor", "percent")
+    assert ((found["item"] == "beneficial") & (found["verdict"] == "disclosed")).any(), found
+    # the risk ratio beside it: shown for a table with a hidden cell
+    found = leak("beneficial", "mentor_vs_mentee", "risk_ratio")
+    assert (found["verdict"] == "policy").any(), found
+    # the mean of a group of 2: a statistic of a group below the threshold
+    found = leak("age", "faculty", "mean")
+    assert len(found), found

@@ -88,7 +88,8 @@ def suppress(
     return out
 
 
-def complementary(values: dict, hidden: set, sums: list[tuple], prefer: str = "total") -> set:
+def complementary(values: dict, hidden: set, sums: list[tuple], prefer: str = "total",
+                  fixed: frozenset | set = frozenset()) -> set:
     """Hide more cells until no hidden cell can be worked out from a sum.
 
     ``values`` maps a cell key to its count, ``hidden`` holds the keys already
@@ -98,7 +99,8 @@ def complementary(values: dict, hidden: set, sums: list[tuple], prefer: str = "t
     hidden: its total (``prefer="total"``; if the total is already hidden, its
     smallest shown part) or its smallest shown part (``prefer="part"``; the total
     when no part is left). A sum given as ``(total, parts, prefer)`` overrides
-    ``prefer`` for itself. Returns the keys hidden in addition.
+    ``prefer`` for itself. Cells in ``fixed`` are known anyway (printed elsewhere) and
+    are never chosen. Returns the keys hidden in addition.
 
     >>> values = {"all": 18, "mentee": 14, "mentor": 4}
     >>> complementary(values, {"mentor"}, [("all", ["mentee", "mentor"])])
@@ -120,11 +122,13 @@ def complementary(values: dict, hidden: set, sums: list[tuple], prefer: str = "t
         for total, parts, how in usable:
             if sum(k in hide for k in (total, *parts)) != 1:
                 continue
-            shown = [k for k in parts if k not in hide]
-            if total not in hide and (how == "total" or not shown):
+            shown = [k for k in parts if k not in hide and k not in fixed]
+            if total not in hide and total not in fixed and (how == "total" or not shown):
                 hide.add(total)
-            else:
+            elif shown:
                 hide.add(min(shown, key=lambda k: (float(values[k]) == 0, values[k])))
+            else:
+                continue  # every other cell is known anyway: nothing left to hide
             changed = True
     return hide - set(hidden)
 
@@ -161,6 +165,8 @@ RULES = {
     "family": "a multiplicity-adjusted p-value whose family includes a withheld p-value",
     "scale item": "a multi-item scale's statistic of a group whose answers to one of the "
                   "scale's items include a hidden count (the score is made of those answers)",
+    "masked": "a count hidden without saying whether it is small, because with a total "
+              "printed elsewhere (in the paper) a marker would pin a small count down",
     "coarsened": "a mean or SD of a group whose answers include a count below {t}, or an "
                  "effect size of two groups whose table has one, rounded (means and SDs to "
                  "1 decimal, effect sizes and their intervals to 2, p-values withheld) "
@@ -298,9 +304,11 @@ def likert_parts(counts) -> list[float]:
     return [sum(counts[:half]), counts[half] if k % 2 else 0, sum(counts[k - half:])]
 
 
-def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int,
-                     pair: tuple | None) -> dict[int, tuple[str, str]]:
-    """``{row index: (shown text, rule)}`` for every value of one item withheld."""
+def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int, pair: tuple | None,
+                     public_cells: dict | None = None) -> dict[int, tuple[str, str]]:
+    """``{row index: (shown text, rule)}`` for every value of one item withheld
+    (``public_cells``: counts the paper prints, ``(option, group, statistic) -> value``)."""
+    public_cells = public_cells or {}
     cells, index = {}, {}
     for i, option, group, statistic, value in zip(
             rows.index, rows["option"], rows["group"], rows["statistic"], rows["value"],
@@ -331,34 +339,80 @@ def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int,
         family = _distribution(kind, key)
         if family:
             families.setdefault((key[1], family), []).append(key)
-    # hide cells that add up with a hidden one, and a group's whole distribution with any
-    # of its cells, until neither hides more (a role's withheld answers must not come
-    # back as "All" minus the other roles)
-    hidden = small | in_small_group
-    secondary, distribution = set(), set()
-    while True:
-        more = complementary({k: cells[k] for k in summed if k in cells}, hidden & summed,
-                             shown_sets)
-        secondary |= more
-        hidden |= more
-        spread = {k for keys in families.values() if hidden & set(keys) for k in keys
-                  if k not in hidden}
-        distribution |= spread
-        hidden |= spread
-        if not more and not spread:
+    # what the paper prints is known to everyone: a sum it completes must keep a second
+    # hidden cell, and a count it prints is no secret to protect
+    known = {k for k in cells if k in public_cells and cells[k] == public_cells[k]}
+
+    def settle(forced: set) -> tuple[set, set, set]:
+        """Hide cells that add up with a hidden one, and a group's whole distribution with
+        any of its cells, until neither hides more (a role's withheld answers must not
+        come back as "All" minus the other roles)."""
+        hidden = small | in_small_group | forced
+        secret = hidden - known
+        secondary, distribution = set(forced), set()
+        while True:
+            more = complementary({k: cells[k] for k in summed if k in cells},
+                                 secret & summed, shown_sets, fixed=known)
+            secondary |= more
+            hidden |= more
+            secret |= more
+            spread = {k for keys in families.values() if hidden & set(keys) for k in keys
+                      if k not in distribution}
+            distribution |= spread
+            hidden |= spread
+            secret |= spread - known
+            if not more and not spread:
+                return hidden, secondary, distribution
+
+    # then attack the table as shared, and hide (or unmark) more until no small count is
+    # pinned down by the markers, sums, rates and the paper's numbers together
+    from peermentor.disclosure import pinned_counts  # noqa: PLC0415 (numpy work)
+
+    forced, masked = set(), set()
+    rates = [((o, g, SHARE_STATISTICS[s]), _size_key(cells, o, g), float(v))
+             for o, g, s, v in zip(rows["option"], rows["group"], rows["statistic"],
+                                   rows["value"], strict=True)
+             if s == "percent" and pd.notna(v)]
+    for escalation in range(5):
+        hidden, secondary, distribution = settle(forced)
+        state = {k: ("any" if k in in_small_group or k in distribution or k in masked
+                     or k not in index else "small" if k in small else "not small"
+                     if k in secondary else "exact") for k in cells}
+        shown_rates = [r for r in rates if r[0] in cells and r[1] in cells
+                       and r[0] not in hidden and r[1] not in hidden]
+        pinned = pinned_counts(kind, cells, state, known, shown_rates, threshold,
+                               protect=small | in_small_group)
+        if not pinned:
             break
+        near = {k for total, parts, _ in shown_sets if {total, *parts} & pinned
+                for k in (total, *parts)} - known
+        if escalation == 0:  # first drop the hint "not small" of what adds up with it
+            masked |= {k for k in near if k in secondary and k not in small}
+        elif escalation == 1:  # hide what adds up with a pinned count
+            forced |= {k for k in near if k not in hidden and k not in sizes
+                       and k[2] not in ("n", "responded", "invited", "paired")}
+        elif escalation == 2:  # and say nothing of them: no marker, no "not small"
+            masked |= {k for k in near if k in hidden} | pinned
+        else:  # every count of the table
+            forced |= {k for k in cells if k not in known and k[2] not in (
+                "n", "responded", "invited", "paired")}
+            masked |= set(cells)
     hidden_in = {g: {k for k in hidden if k[1] == g} for g in groups}
     union = set().union(*hidden_in.values()) if hidden_in else set()
     decided = {}
     for key, i in index.items():
+        # a withheld distribution shows one word for all its cells: a marker on the small
+        # ones would tell an attacker which answers are rare
         if key in in_small_group:
             decided[i] = (SUPPRESSED, "small group")
+        elif key in masked and key in hidden:
+            decided[i] = (SUPPRESSED, "masked")
+        elif key in distribution:
+            decided[i] = (SUPPRESSED, "distribution")
         elif key in small:
             decided[i] = (marker(threshold), "small cell")
         elif key in secondary:
             decided[i] = (SUPPRESSED, "complementary")
-        elif key in distribution:
-            decided[i] = (SUPPRESSED, "distribution")
     for i, option, group, statistic in zip(rows.index, rows["option"], rows["group"],
                                            rows["statistic"], strict=True):
         if i in decided or (option, group, statistic) in index or statistic == "raised":
@@ -463,8 +517,10 @@ def share_stats(stats: pd.DataFrame, program: dict,
     out = _with_likert_parts(out, codebook)
     pair = tuple(program["comparison"]) if len(program.get("comparison") or []) == 2 else None
     decided: dict[int, tuple[str, str]] = {}
+    printed = _printed_counts(public)
     for (section, item), rows in out.groupby(["section", "item"], sort=False):
-        decided |= _block_decisions(rows, _kind(section, item, codebook), threshold, pair)
+        decided |= _block_decisions(rows, _kind(section, item, codebook), threshold, pair,
+                                    printed.get(item))
     # Holm: every adjusted p of a family is computed from all of its p-values
     held = {out.at[i, "section"] for i in decided if out.at[i, "statistic"] == "p"
             and codebook.get(out.at[i, "item"], {}).get("type") == "likert"}
@@ -743,7 +799,8 @@ def withhold_comparisons(table: pd.DataFrame, shared: pd.DataFrame,
             if shown:
                 out.at[i, column] = shown
         rule = comparison_rule(withheld, cohort, row["item"], row["role_a"], row["role_b"])
-        keep = [c for c, when in SIZE_COLUMNS.items() if c in out and rule != "small group"
+        sizes_shown = not any(isinstance(out.at[i, c], str) for c in sizes)
+        keep = [c for c, when in SIZE_COLUMNS.items() if c in out and sizes_shown
                 and (when is None or row.get(when[0]) == when[1])]
         if rule == "coarsened":
             for column in blank:
@@ -931,3 +988,21 @@ def _coarsened_comparisons(out: pd.DataFrame, decided: dict, codebook: dict, thr
                 out.at[i, "value"] = rounded(float(out.at[i, "value"]))
                 out.at[i, "decimals"] = float(COMPARISON_DECIMALS)
                 out.at[i, "rule"] = "coarsened"
+
+
+def _printed_counts(public: pd.DataFrame | None) -> dict[str, dict]:
+    """Counts the paper prints exactly: ``item -> {(option, group, statistic): value}``."""
+    found: dict[str, dict] = {}
+    if public is None or public.empty:
+        return found
+    for _, row in public.iterrows():
+        if row["status"] not in ("reproduced", "assumed") or row["precision"] != "exact":
+            continue
+        value = pd.to_numeric(row["published"], errors="coerce")
+        if pd.isna(value) or not is_cell(row["statistic"]):
+            continue
+        item = row["item"] or ("participation" if row["statistic"] in
+                               PARTICIPATION_STATISTICS else "")
+        found.setdefault(item, {})[(row["option"], row["group"], row["statistic"])] = float(
+            value)
+    return found

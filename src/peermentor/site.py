@@ -255,10 +255,14 @@ def build_site(
         entry["failures_page"] = name
         failure_pages.append((name, entry, table))
 
+    disclosure = results / "logs" / "disclosure.txt"
     common = {"pages": PAGES, "partial": partial, "threshold": threshold,
               "built": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
               "suppression": rule_text(threshold).replace("`", ""),
-              "not_suppressed": NOT_SUPPRESSED}
+              "not_suppressed": NOT_SUPPRESSED,
+              "withheld": withheld_sentence(threshold),
+              "disclosure": disclosure.read_text(encoding="utf-8").strip()
+              if disclosure.is_file() else ""}
     for name in COMPARISON_CSVS:
         _copy_csv(results / "comparison" / name, out)
     for name in ("reproduction.csv", "audit.csv"):
@@ -450,3 +454,16 @@ def render_notebook(notebook: str | Path, html: str | Path, site_index: str = ""
     body, _ = _report_exporter().from_notebook_node(executed, resources={"site_index": site_index})
     body = _scrolling_tables(body.replace(TOC_MARK, table_of_contents(body), 1))
     return _write(Path(html), body)
+
+
+def withheld_sentence(threshold: int) -> str:
+    """What the shared pages withhold and why, in words a reader understands.
+
+    >>> withheld_sentence(5)[:60]
+    'Counts from 1 to 4 are shown as "<5", and a group of fewer t'
+    """
+    return (f"Counts from 1 to {threshold - 1} are shown as \"<{threshold}\", and a group of "
+            f"fewer than {threshold} shows only its size: a total, percentage, mean, test or "
+            "effect size from which such a count could be worked out is withheld "
+            "(\"suppressed\", or blank with the reason in the table's note) or rounded "
+            "(means and SDs to 1 decimal, effect sizes to 2) as far as that keeps it hidden.")

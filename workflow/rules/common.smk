@@ -155,6 +155,10 @@ def build_partial_site():
     from peermentor.site import build_site
 
     try:
+        if _disclosure_failed():
+            print("Results site not written: the disclosure check found a shared output "
+                  "giving a hidden count away (results/logs/disclosure.csv).", file=sys.stderr)
+            return
         if os.path.isdir("results"):
             build_site("results", "results/site", [(c.program, c.year) for c in COHORTS],
                        PROGRAM_CONFIGS, config["small_cell_threshold"], partial=True,
@@ -163,3 +167,17 @@ def build_partial_site():
             print("Results site (run incomplete): results/site/index.html", file=sys.stderr)
     except Exception as error:  # the run's own error is the one to report
         print(f"Results site not written after the failed run: {error}", file=sys.stderr)
+
+
+def _disclosure_failed():
+    """Did the last disclosure check find a hidden count given away (or a number shown
+    that the policy withholds)? Then no site is written, not even a partial one."""
+    import os
+
+    import pandas as pd
+
+    path = "results/logs/disclosure.csv"
+    if not os.path.isfile(path):
+        return False
+    findings = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return bool(findings["verdict"].isin(["disclosed", "policy"]).any())

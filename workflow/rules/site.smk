@@ -6,6 +6,8 @@ rule site:
         reports=cohort_paths("results/cohorts/{program}/{year}/report.html"),
         tables=SITE_TABLES,
         extras=COMPARISON_EXTRAS,
+        # published only once the disclosure check finds nothing shared gives a count away
+        disclosure="results/logs/disclosure.txt",
         programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
         constructs=CONSTRUCTS_PATH,
     output:

@@ -1,0 +1,18 @@
+"""Snakemake script for rule disclosure_check (see peermentor.disclosure)."""
+
+from pathlib import Path
+
+from peermentor.config import load_programs
+from peermentor.disclosure import check_run, describe, failures, summary_line
+
+programs = load_programs(snakemake.input.programs)  # noqa: F821
+findings = check_run("results", [tuple(c) for c in snakemake.params.cohorts],  # noqa: F821
+                     programs, snakemake.params.threshold)  # noqa: F821
+findings.to_csv(snakemake.log[0], index=False, lineterminator="\n")  # noqa: F821
+failed = failures(findings)
+if len(failed):
+    lines = [describe(row) for _, row in failed.head(20).iterrows()]
+    more = f"\n... and {len(failed) - 20} more" if len(failed) > 20 else ""
+    raise SystemExit("Disclosure check failed: a shared output gives a hidden count away "
+                     f"(every finding: {snakemake.log[0]}):\n" + "\n".join(lines) + more)  # noqa: F821
+Path(snakemake.output[0]).write_text(summary_line(findings) + "\n", encoding="utf-8")  # noqa: F821
