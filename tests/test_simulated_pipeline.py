@@ -36,11 +36,18 @@ def simulated(tmp_path_factory):
 def test_pooled_rows_for_every_construct_metric(simulated):
     pooled = pd.read_csv(simulated / "results/comparison/pooled.csv")
     cohorts = PROGRAMS * YEARS
-    assert set(pooled["construct"]) == {"programme_value", "partner_satisfaction",
-                                        "continued_participation", "programme_design"}
-    # the 4-item scale pools as one outcome of its construct (its items carry none)
+    assert {"programme_value", "partner_satisfaction", "continued_participation"} <= set(
+        pooled["construct"])
+    # the 4-item scale is one outcome of its construct (its items carry none); the
+    # disclosure policy withholds it where a role gave one of its items' answers fewer
+    # than 5 times (issue 18's "scale item" rule), and it pools where 2 cohorts share it
     effects = pd.read_csv(simulated / "results/comparison/effects.csv")
-    assert set(effects.loc[effects["construct"] == "programme_design", "item"]) == {"design"}
+    design = effects[effects["construct"] == "programme_design"]
+    assert set(design["item"]) == {"design"}
+    withheld = design["estimate"].isna()
+    assert design.loc[withheld, "note"].str.contains("multi-item scale").all()
+    assert ("programme_design" in set(pooled["construct"])) == bool(
+        ((~withheld).groupby(design["metric"]).sum() >= 2).any())
     assert set(pooled["metric"]) == {"rank_biserial", "hedges_g", "risk_difference",
                                      "risk_ratio", "odds_ratio"}
     assert (pooled["method"] == "REML").all()
