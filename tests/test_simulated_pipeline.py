@@ -13,7 +13,9 @@ import shutil
 import pandas as pd
 import pytest
 from conftest import fresh_copy, snakemake
+from recompute import check_effects
 
+from peermentor.compare import read_effects
 from peermentor.simulate import write_consortium
 
 pytestmark = pytest.mark.pipeline
@@ -44,6 +46,24 @@ def test_pooled_rows_for_every_construct_metric(simulated):
     assert (pooled["pi_low"] <= pooled["ci_low"]).all()
     assert (pooled["ci_low"] <= pooled["estimate"]).all()
     assert set(pooled["comparison"]) == {"mentor_vs_mentee"}
+
+
+def test_pooled_rows_give_the_test_of_the_pooled_estimate(simulated):
+    pooled = pd.read_csv(simulated / "results/comparison/pooled.csv")
+    assert pooled["p"].between(0, 1).all() and pooled["stat"].notna().all()
+    assert (pooled["ci_method"] == "z").all()  # config: knapp_hartung: false
+    assert set(pooled["tau2_at_zero"]) <= {True, False}
+    assert (pooled.loc[pooled["tau2_at_zero"], "tau2"] == 0).all()
+
+
+def test_every_p_is_recomputed_by_its_named_method(simulated):
+    effects = read_effects(simulated / "results/comparison/effects.csv")
+    checked, problems = check_effects(effects, simulated / "results/validated")
+    assert not problems, "\n".join(problems)
+    assert len(effects) == PROGRAMS * YEARS * 7  # 2 Likert items x 2 metrics + 3 yes/no
+    assert checked == pd.to_numeric(effects["p"], errors="coerce").notna().sum() > 0
+    assert set(effects.loc[effects["metric"] == "rank_biserial", "p_method"]) == {
+        "mann_whitney_r_correct"}  # no paper, so the default variant
 
 
 def test_forest_and_trend_figures_with_stable_names(simulated):

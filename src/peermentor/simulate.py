@@ -119,22 +119,21 @@ def _frame(program_id: str, year: int, answers: dict) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def yes_counts(n_programs: int, seed: int = 1, year_index: int = 0) -> pd.DataFrame:
-    """``again`` yes-counts per programme and role for one year, straight from the model
-    (no files, no pipeline): what the coverage test feeds to the estimator.
+def cohort_answers(n_programs: int, seed: int = 1, year_index: int = 0) -> list[dict]:
+    """One year's answers of every programme, straight from the model (no files, no
+    pipeline): ``[{role: {item: array}}]``, programme 1 first; the cohorts
+    :func:`simulate_consortium` writes for that year. The coverage test of the pooled
+    intervals draws its consortia here.
 
-    >>> yes_counts(2, seed=1).columns.tolist()
-    ['program', 'yes_mentor', 'n_mentor', 'yes_mentee', 'n_mentee']
+    >>> answers = cohort_answers(2, seed=1)
+    >>> len(answers), sorted(answers[0]), sorted(answers[0]["mentor"])
+    (2, ['mentee', 'mentor'], ['again', 'partner', 'value'])
     """
-    rows = []
+    found = []
     for p in range(1, n_programs + 1):
         theta, deltas = _programme_effects(seed, p)
-        drawn = _draw(seed, p, FIRST_YEAR + year_index, year_index, theta, deltas)
-        rows.append({"program": f"sim-{p:02d}",
-                     **{f"{k}_{role}": v for role in ("mentor", "mentee")
-                        for k, v in (("yes", int(drawn[role]["again"].sum())),
-                                     ("n", len(drawn[role]["again"])))}})
-    return pd.DataFrame(rows)
+        found.append(_draw(seed, p, FIRST_YEAR + year_index, year_index, theta, deltas))
+    return found
 
 
 def simulate_consortium(n_programs: int, n_years: int, seed: int = 1):

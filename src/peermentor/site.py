@@ -63,11 +63,14 @@ CAPTIONS = {
         "and the same on a common 0-100 scale (percent of maximum possible, POMP). "
         "Descriptive only, no test."),
     "effects.csv": (
-        "Per-cohort effect sizes with 95% confidence intervals, one row per declared role "
-        "comparison of an outcome."),
+        "Per-cohort effect sizes with 95% confidence intervals and p-values, one row per "
+        "declared role comparison of an outcome; ci_method and p_method name the method of "
+        "each. Odds ratios: exact conditional where any expected cell count is below 5, "
+        "Woolf otherwise."),
     "pooled.csv": (
-        "Random-effects pooled estimates of like outcomes across cohorts, with heterogeneity "
-        "(tau squared, I squared) and prediction intervals."),
+        "Random-effects pooled estimates of like outcomes across cohorts, with the z (or t) "
+        "test and p of each pooled estimate, heterogeneity (tau squared, flagged in "
+        "tau2_at_zero when it sits at 0; I squared) and prediction intervals."),
     "themes.csv": (
         "Each study's qualitative categories mapped to the shared theme framework, with the "
         "roles that raised them and the number of coded segments. Descriptive only, no test."),
@@ -199,6 +202,25 @@ def _table(results: Path, out: Path, relative: str, caption: str, note: str = ""
             "rows": rows, "csv": f"data/{source.name}", "source": relative}
 
 
+def _column(table: dict, name: str) -> list[str]:
+    index = table["header"].index(name) if name in table["header"] else None
+    return [row[index] for row in table["rows"]] if index is not None else []
+
+
+def _name_methods(effects: dict | None, pooled: dict | None) -> None:
+    """Say in the captions what effects.csv's method keys mean and which pooling setting
+    pooled.csv used, and why (both read from the tables themselves)."""
+    # imported here: the site step should not pay for scipy and statsmodels otherwise
+    from peermentor.methods import legend, pooling_statement
+
+    if effects:
+        effects["note"] = legend(_column(effects, "ci_method"), _column(effects, "p_method"))
+    if pooled:
+        pooled["note"] = pooling_statement(list(zip(_column(pooled, "method"),
+                                                    _column(pooled, "ci_method"),
+                                                    strict=True)))
+
+
 def _figures(results: Path, out: Path, folder: str, kind: str) -> list[dict]:
     """Copy every PNG/SVG of ``results/folder`` into the site; alt text from the file name."""
     source = results / folder
@@ -272,6 +294,7 @@ def build_site(
     tables = {name: _table(results, out, f"comparison/{name}", CAPTIONS[name])
               for name in ("studies.csv", "outcomes.csv", "effects.csv", "pooled.csv",
                            "themes.csv")}
+    _name_methods(tables["effects.csv"], tables["pooled.csv"])
     reproduction = _table(results, out, "reproduction.csv", CAPTIONS["reproduction.csv"],
                           NOT_SUPPRESSED)
     audit = _table(results, out, "audit.csv", CAPTIONS["audit.csv"])
