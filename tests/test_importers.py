@@ -313,7 +313,7 @@ def test_failed_import_writes_nothing(tmp_path):
         tmp_path, "record_id,role,fruit___a,fruit___b,sat\n1,1,1,0,8\n")
     before = export.read_bytes()
     out = tmp_path / "out/responses.csv"
-    with pytest.raises(SystemExit) as info:
+    with pytest.raises(ImportProblems) as info:
         run(program, "redcap", str(export), str(dictionary), str(out))
     assert "redcap.csv, row 2 (respondent 1), column 'sat': value '8'" in str(info.value)
     assert not out.exists() and not list(tmp_path.glob("out/*"))

@@ -417,7 +417,8 @@ def test_likert_label_keys_must_be_scale_points(tmp_path):
     assert load_program(path)["codebook"][0]["scale"]["labels"][5] == "High"
     item["scale"]["labels"] = {1: "Low", 7: "Off the scale"}
     path.write_text(yaml.safe_dump(config))
-    with pytest.raises(ConfigError, match=r"demo.yaml: item 'sat': scale label key 7 must be"):
+    with pytest.raises(ConfigError,
+                       match=r"demo.yaml, line \d+: item 'sat': scale label key 7 must be"):
         load_program(path)
 
 

@@ -49,13 +49,111 @@ def load_yaml(path: str | Path) -> dict:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: file not found")
-    with path.open(encoding="utf-8") as fh:
+    text = path.read_text(encoding="utf-8")
+    try:
         # libyaml's safe loader where PyYAML has it: the same data, ~7x faster than the
         # pure-Python one (Snakemake loads every programme config at each start)
-        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as err:
+        raise ConfigError(yaml_problem(path, text, err)) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     return data
+
+
+def _open_quote(text: str, before_line: int) -> tuple[int, int] | None:
+    """(line, column), 1-based, of a quoted value that runs over a line end before
+    ``before_line`` (0-based): an unclosed quote that YAML reads on to the next quote."""
+    found = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.line >= before_line:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'") and \
+                    token.end_mark.line > token.start_mark.line:
+                found = (token.start_mark.line + 1, token.start_mark.column + 1)
+    except yaml.YAMLError as err:  # an unclosed quote at the very end: the scanner's own mark
+        mark = getattr(err, "context_mark", None)
+        if mark is not None and "quoted scalar" in str(getattr(err, "context", "")):
+            found = (mark.line + 1, mark.column + 1)
+    return found
+
+
+def yaml_problem(path: str | Path, text: str, err: yaml.YAMLError) -> str:
+    """A YAML syntax error as ``file, line N: what is wrong; how to fix it``, at the line
+    where the mistake is (PyYAML names where it noticed, often lines later), with the
+    line itself (tests/test_config_errors.py shows each kind).
+    """
+    problem = getattr(err, "problem", None) or str(err)
+    context = getattr(err, "context", None) or ""
+    mark = getattr(err, "problem_mark", None)
+    start = getattr(err, "context_mark", None)
+    lines = text.splitlines()
+    line = mark.line + 1 if mark is not None else None
+    quote = _open_quote(text, mark.line if mark is not None else len(lines))
+    if quote and (line is None or quote[0] < line):
+        line, cause = quote[0], (
+            f"the quote opened at column {quote[1]} is not closed on its line (YAML reads "
+            f"on to line {mark.line + 1 if mark else len(lines)} looking for it); close it "
+            "(an apostrophe inside '...' is written '')")
+    elif "tab" in problem or "cannot start any token" in problem and mark is not None and \
+            mark.column < len(lines[mark.line]) and lines[mark.line][mark.column] == "\t":
+        cause = "a tab character: YAML indents with spaces only"
+    elif "simple key" in context and start is not None:
+        line = start.line + 1
+        cause = ("this line is not 'key: value' (a ':' followed by a space is missing) nor a "
+                 "list item '- ...'")
+    elif "mapping values are not allowed" in problem:
+        cause = ("a ': ' inside a value: put the whole value in quotes, e.g. "
+                 "text: \"Overall: how useful was it?\"")
+    elif "flow" in context and start is not None:
+        line = start.line + 1
+        cause = ("a '{' or '[' opened on this line is not closed, or a ',' is missing "
+                 f"between its entries (YAML noticed on line {mark.line + 1})")
+    elif "block" in context:
+        above = f" (the block begins on line {start.line + 1})" if start is not None else ""
+        cause = (f"this line does not line up with the lines above it{above}: indent it "
+                 "with as many spaces as its siblings")
+    else:
+        cause = f"{context + ': ' if context else ''}{problem}"
+    where = f"{path}, line {line}" if line else str(path)
+    shown = f"\n  {line:>3} | {lines[line - 1]}" if line and line <= len(lines) else ""
+    return f"{where}: {cause}{shown}"
+
+
+def where_in_yaml(path: str | Path, keys: list) -> str:
+    """``file, line N`` of the value at ``keys`` (just ``file`` when it cannot be found)."""
+    line = yaml_line(path, keys)
+    return f"{path}, line {line}" if line else str(path)
+
+
+def yaml_line(path: str | Path, keys: list) -> int | None:
+    """1-based line of the value at ``keys`` (mapping keys, list indexes) in a YAML file.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "p.yaml"
+    >>> _ = path.write_text("a: 1\\nb:\\n  - {id: x}\\n  - id: y\\n    type: z\\n")
+    >>> yaml_line(path, ["b", 1, "type"]), yaml_line(path, ["b", 0]), yaml_line(path, ["c"])
+    (5, 3, None)
+    """
+    try:
+        node = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return None
+    found = None
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if k.value == str(key)]
+            if not match:
+                return found
+            found, node = match[0][0].start_mark.line + 1, match[0][1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and \
+                key < len(node.value):
+            node = node.value[key]
+            found = node.start_mark.line + 1
+        else:
+            return found
+    return found if keys else None
 
 
 def check_against_schema(data: dict, schema_name: str, source: str | Path) -> None:
@@ -66,7 +164,9 @@ def check_against_schema(data: dict, schema_name: str, source: str | Path) -> No
         lines = []
         for err in errors[:10]:
             where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-            lines.append(f"  at {where}: {err.message}")
+            line = yaml_line(source, list(err.absolute_path)) if Path(source).is_file() else None
+            at = f"line {line}, " if line else ""
+            lines.append(f"  {at}at {where}: {err.message}")
         raise ConfigError(f"{source}: does not match {schema_name}:\n" + "\n".join(lines))
 
 
@@ -80,17 +180,18 @@ def load_program(path: str | Path) -> dict:
             f"{path}: 'program: {program['program']}' must match the file name '{path.stem}'"
         )
     seen: set[str] = set()
-    for item in program.get("codebook", []):
+    for index, item in enumerate(program.get("codebook", [])):
+        at = where_in_yaml(path, ["codebook", index])
         if item["id"] in seen:
-            raise ConfigError(f"{path}: codebook item id '{item['id']}' appears twice")
+            raise ConfigError(f"{at}: codebook item id '{item['id']}' appears twice")
         seen.add(item["id"])
         if item["type"] in ("single_choice", "multi_choice", "ranking") and not item.get(
             "choices"
         ):
-            raise ConfigError(f"{path}: item '{item['id']}' ({item['type']}) needs 'choices'")
+            raise ConfigError(f"{at}: item '{item['id']}' ({item['type']}) needs 'choices'")
         if item["type"] == "likert" and "scale" not in item:
-            raise ConfigError(f"{path}: likert item '{item['id']}' needs a 'scale'")
-        _check_scale_labels(item, path)
+            raise ConfigError(f"{at}: likert item '{item['id']}' needs a 'scale'")
+        _check_scale_labels(item, at)
     _check_import(program, path)
     return program
 

@@ -637,8 +637,6 @@ class _Mapper:
                 self.expanded(item)
             else:
                 self.single(item)
-        if self.problems:
-            raise ImportProblems(self.problems)
         return self.out[response_columns(self.program)]
 
 
@@ -875,7 +873,13 @@ def _validate_mapped(table: pd.DataFrame, mapper, program, path, fmt, sheet_colu
     sheet_columns = list(sheet_columns)
     file_rows = list(table.index)
     source = mapper.source if mapper is not None else {}
-    problems = _duplicate_ids(table, path, source.get("respondent_id", "respondent_id"))
+    # What the mapping already found (an unknown code, a missing column) is listed once,
+    # with everything the codebook's rules find in the rest.
+    mapped = list(mapper.problems) if mapper is not None else []
+    known = {(p.row, p.column) for p in mapped}
+    absent = {p.column for p in mapped if p.row == 1}
+    problems = mapped + _duplicate_ids(table, path, source.get("respondent_id",
+                                                               "respondent_id"))
     repeated = {p.value for p in problems}
     # validate_frame numbers rows by position (line = position + 2): give it a plain
     # index and translate positions back to the export's own rows.
@@ -888,6 +892,8 @@ def _validate_mapped(table: pd.DataFrame, mapper, program, path, fmt, sheet_colu
         column, cell = failure.column, None
         if column:
             column = source.get(column, column)
+        if (row, column) in known or column in absent:
+            continue
         if column and row and fmt == "xlsx" and column in sheet_columns:
             cell = f"{get_column_letter(sheet_columns.index(column) + 1)}{row}"
         problems.append(Problem(str(path), row, column, failure.value, failure.rule,
@@ -1043,18 +1049,22 @@ def write_atomically(table: pd.DataFrame, path: str | Path) -> None:
 
 def run(program: dict, fmt: str, export: str, dictionary: str | None, out: str,
         log=sys.stderr, waves_out: str | None = None, instances_out: str | None = None,
-        year: str | None = None) -> None:
-    """Import one cohort's export for the pipeline, or exit non-zero listing every problem.
+        year: str | None = None, console=None) -> None:
+    """Import one cohort's export for the pipeline, or raise :class:`ImportProblems`.
 
     ``waves_out`` and ``instances_out``, if given, receive :class:`Imported`'s other
     two tables (header only when the export has no waves or repeating instruments).
+    What a reviewer should know (rows or columns left out, values read differently) goes
+    to ``log`` and, as ``Warning:`` lines that ``./run.sh`` shows, to ``console``.
     """
     notes: list[str] = []
     try:
         imported = import_cohort(program, fmt, export, dictionary, notes, year)
     except ImportProblems as err:
+        for note in notes:
+            print(f"{export}: {note}", file=log)
         print(err, file=log)
-        raise SystemExit(f"Import failed: {err}") from None
+        raise
     write_atomically(imported.responses, out)
     if waves_out:
         write_atomically(imported.waves, waves_out)
@@ -1062,5 +1072,24 @@ def run(program: dict, fmt: str, export: str, dictionary: str | None, out: str,
         write_atomically(imported.instances, instances_out)
     for note in notes:
         print(f"{export}: {note}", file=log)
+        if console is not None:
+            print(f"Warning: {export}: {note}", file=console, flush=True)
     print(f"imported {len(imported.responses)} complete responses from {export} ({fmt})",
           file=log)
+
+
+def import_job(input, output, params, wildcards, log_path: str) -> None:
+    """The ``import_export`` job, called from the rule's ``run:`` block (in a worker thread
+    of the Snakemake process, as validation): a failed import raises an ordinary error
+    whose message lists every problem, which ``./run.sh`` shows."""
+    from peermentor.config import load_program
+    from peermentor.validate import CohortJobFailed
+
+    with open(log_path, "w", encoding="utf-8") as log:
+        try:
+            run(program=load_program(input.program), fmt=params.format, export=input.export,
+                dictionary=input.get("dictionary"), out=output.responses, log=log,
+                waves_out=output.waves, instances_out=output.instances, year=wildcards.year,
+                console=sys.stderr)
+        except ImportProblems as err:
+            raise CohortJobFailed(f"Import failed: {err}") from None

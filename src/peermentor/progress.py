@@ -56,6 +56,41 @@ _WILDCARDS = re.compile(r"^\s*wildcards: (.*)$")
 _FINISHED = re.compile(r"^\s*Finished jobid: (\d+) \(Rule: (\w+)\)")
 _STEPS = re.compile(r"^\s*(\d+) of (\d+) steps \(.*\) done")
 _STAT_ROW = re.compile(r"^(\w+)\s+(\d+)$")
+#: Snakemake's line above an exception's message: ``ConfigError in file "x.smk", line 26:``,
+#: ``MissingInputException in rule r in file ...``, or the bare name (``WorkflowError:``).
+_EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Failed|Exit))"
+                        r"(?: in (?:rule \w+ in )?(?:file|line) .*)?:$")
+#: Exceptions whose message says nothing to a user (a script's exit status): the job's
+#: log, shown under its "Error in rule" line, says why.
+_HIDDEN_EXCEPTIONS = {"CalledProcessError"}
+_ALL_JOBS_LINE = "At least one job did not complete successfully."
+#: Snakemake's lines that only point elsewhere ("look above", "check the log").
+_NOISE = ("RuleException:", "Shutting down, this might take some time.",
+          "Exiting because a job execution failed. Look above for error messages",
+          "Complete log(s):", "Will exit after finishing currently running jobs")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+LOG_LINES = 40  # at most this many lines of a failed job's log on the console
+
+
+def _ends_message(line: str) -> bool:
+    """Whether a line ends an exception's message: its traceback, or the next log entry."""
+    return (not line.strip() or line.startswith(('  File "', "Traceback", "Error in rule",
+                                                 "Error in group", "["))
+            or bool(_EXCEPTION.match(line)))
+
+
+def _log_tail(paths: list[str]) -> list[str]:
+    """The last lines of a failed job's log files (colour codes dropped)."""
+    lines: list[str] = []
+    for path in paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        lines += [_ANSI.sub("", ln).rstrip() for ln in text.splitlines() if ln.strip()]
+    if len(lines) > LOG_LINES:
+        lines = [f"... ({len(lines) - LOG_LINES} earlier lines in the log)", *lines[-LOG_LINES:]]
+    return lines
 
 
 def clock_text(seconds: float) -> str:
@@ -84,20 +119,43 @@ class Progress:
         self._rule: str | None = None
         self._jobid: str | None = None
         self._in_stats = False
-        self._in_error = False
+        self.errors_shown = 0  # error messages shown on the console
+        self._exception: list[str] | None = None  # message lines of an exception being read
+        self._exception_name = ""
+        self._error_block: list[str] | None = None  # an "Error in rule" block being read
+        self._message_shown = False  # an exception's message shown since the last block
 
     def feed(self, line: str) -> str | None:
+        """The text to show for one line of Snakemake's log (maybe several lines), or None."""
         line = line.rstrip("\n")
-        if self._in_error:
-            if not line.strip():
-                self._in_error = False
-            return line or None
-        if line.startswith(("Error in rule", "Error in group", "WorkflowError",
-                            "MissingInputException", "Exiting because", "Validation failed",
-                            "Error:", "IncompleteFilesException")):
-            self._in_error = True
+        if self._exception is not None:
+            if not _ends_message(line):
+                self._exception.append(line)
+                return None
+            shown = self._end_exception()
+            rest = self.feed(line)
+            return "\n".join(t for t in (shown, rest) if t) or None
+        if self._error_block is not None:
+            if line.startswith((" ", "\t")) and line.strip():
+                self._error_block.append(line.strip())
+                return None
+            shown = self._end_error_block()
+            rest = self.feed(line)
+            return "\n".join(t for t in (shown, rest) if t) or None
+        if match := _EXCEPTION.match(line):
+            self._exception_name = match.group(1)
+            self._exception = []
+            return None
+        if line.startswith(("Error in rule", "Error in group")):
+            self._error_block = [line]
+            return None
+        if line.startswith(_NOISE) or line.strip() in _NOISE:
+            return None
+        if line.startswith(("MissingInputException", "IncompleteFilesException",
+                            "Validation failed", "Error:", "ERROR:")):
+            self.errors_shown += 1
             return line
-        if line.startswith("WARNING:"):
+        if line.lower().startswith(("warning:", "note:", "results site")):
             return line
         if line.startswith("Job stats:"):
             self._in_stats = True
@@ -125,6 +183,52 @@ class Progress:
         elif match := _FINISHED.match(line):
             return self._finished(match.group(1), match.group(2))
         return None
+
+    def close(self) -> str | None:
+        """What is left to show when the log ends (an error block not yet closed)."""
+        shown = []
+        if self._exception is not None:
+            shown.append(self._end_exception())
+        if self._error_block is not None:
+            shown.append(self._end_error_block())
+        return "\n".join(t for t in shown if t) or None
+
+    def _end_exception(self) -> str | None:
+        """An exception's message, as Snakemake printed it above its traceback."""
+        name, lines = self._exception_name, [ln for ln in self._exception if ln.strip()]
+        self._exception = None
+        if name in _HIDDEN_EXCEPTIONS or not lines:
+            return None  # e.g. a script's exit status: the job's log says why
+        if name == "WorkflowError" and lines == [_ALL_JOBS_LINE]:
+            return None
+        self.errors_shown += 1
+        self._message_shown = True
+        if len(lines) > LOG_LINES:  # e.g. hundreds of validation failures: the log has all
+            lines = [*lines[:LOG_LINES], f"  ... and {len(lines) - LOG_LINES} more lines in "
+                     "the job's log"]
+        return "Error: " + "\n".join(lines)
+
+    def _end_error_block(self) -> str:
+        """``Error in rule X:`` and its job: one line naming the cohort and the log, then
+        the log itself unless the error's own message was shown above."""
+        head, fields = self._error_block[0], self._error_block[1:]
+        self._error_block = None
+        info = dict(f.split(": ", 1) for f in fields if ": " in f)
+        _, wildcards = self.jobs.get(info.get("jobid", ""), ("", {}))
+        which = ", ".join(f"{k}={v}" for k, v in wildcards.items())
+        logs = [p.strip() for p in info.get("log", "").split(" (check log")[0].split(",")
+                if p.strip()]
+        text = head.rstrip(":") + (f" ({which})" if which else "")
+        text += f"; log: {', '.join(logs)}" if logs else ""
+        message = info.get("message")
+        if message and message != "None":
+            text += f"\n  {message}"
+        elif not self._message_shown:
+            text += "".join(f"\n  {ln}" for ln in _log_tail([p for p in logs
+                                                              if p.endswith(".log")]))
+        self._message_shown = False
+        self.errors_shown += 1
+        return text
 
     def _finished(self, jobid: str, rule: str) -> str | None:
         if rule != LAST_COHORT_RULE:
@@ -203,6 +307,9 @@ def main(argv: list[str] | None = None) -> int:
                 if shown is not None:
                     print(shown, flush=True)
         code = child.wait()
+        shown = progress.close()
+        if shown is not None:
+            print(shown, flush=True)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -211,8 +318,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Interrupted after {elapsed}. Run ./run.sh again to finish: half-written outputs "
               "are rebuilt, finished ones are kept.", flush=True)
     elif code != 0:
-        print(f"Failed after {elapsed} (exit code {code}); the errors are above, the full log "
-              f"is {log_path}.", flush=True)
+        if not progress.errors_shown:  # nothing recognised: show how Snakemake's log ends
+            tail = [ln for ln in _log_tail([str(log_path)]) if not ln.startswith("  File ")]
+            print("Snakemake stopped; the end of its log:\n  " + "\n  ".join(tail[-15:]),
+                  flush=True)
+            where = "its end is above"
+        else:
+            where = "the errors are above"
+        print(f"Failed after {elapsed} (exit code {code}); {where}, the full log is "
+              f"{log_path}.", flush=True)
     elif progress.nothing_to_do:
         print(f"Everything is up to date. Outputs: {OUTPUTS}.", flush=True)
     else:

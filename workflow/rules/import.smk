@@ -16,7 +16,10 @@ rule import_export:
         format=cohort_import_format,
     log:
         "results/logs/import/{program}/{year}.log",
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/import_export.py"
+    # run: so that the import happens in a worker thread of the Snakemake process
+    # (profiles/default: force-use-threads), as validation; a failure's message, with
+    # every problem, reaches ./run.sh's console.
+    run:
+        from peermentor.importers import import_job
+
+        import_job(input, output, params, wildcards, log[0])
