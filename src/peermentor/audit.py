@@ -18,6 +18,9 @@ Checks, all automatic except the last:
   the values they span;
 * every printed Mann-Whitney p-value against the p-values attainable, under each
   standard variant, from every integer sample matching the printed means and SDs;
+* every claim of no difference against the effect its groups could detect
+  (:func:`peermentor.precision.claim_power_checks`: ``underpowered claim`` when that is
+  above Cohen's medium effect);
 * ``checks:`` declared in the published-values file, for what numbers cannot show
   (category labels, for instance).
 
@@ -49,6 +52,7 @@ from peermentor.consistency import (
     round_half_up,
     sprite,
 )
+from peermentor.precision import UNDERPOWERED_FINDING, claim_power_checks
 
 AUDIT_COLUMNS = ["program", "source", "check", "printed", "expected", "verdict", "explanation",
                  "finding"]
@@ -83,6 +87,11 @@ def _scale(program: dict | None, item_id: str | None) -> tuple[int, int] | None:
 
 #: A percentage of several categories printed as the sum of their rounded percentages.
 ROUNDING_ARTEFACT = "rounding artefact"
+#: One-line texts of the findings the audit labels itself (the files label the others).
+BUILT_IN_FINDINGS = {
+    UNDERPOWERED_FINDING: "A 'no difference' claim from groups too small to detect a medium "
+                          "effect with 80% power: not evidence of no difference.",
+}
 
 
 def _row(program, source, check, printed, expected, consistent, explanation, *entries):
@@ -434,12 +443,13 @@ def audit(published: dict, program: dict | None = None) -> pd.DataFrame:
         + _ranges(values, program_id)
         + _p_values(values, program_id, program,
                     (published.get("mann_whitney") or {}).get("variant"))
+        + claim_power_checks(published, program)
     )
     for c in published.get("checks", []):
         rows.append(_row(program_id, c["source"], c["check"], c["printed"], c["expected"],
                          c["verdict"], c["explanation"], c))
     table = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
-    texts = published.get("findings") or {}
+    texts = {**BUILT_IN_FINDINGS, **(published.get("findings") or {})}
     labels = {e["error"] for e in [*published["values"], *published.get("checks", [])]
               if e.get("error")}
     unknown = sorted(labels - set(texts))
@@ -448,7 +458,7 @@ def audit(published: dict, program: dict | None = None) -> pd.DataFrame:
                          "`findings:` in the published-values file")
     failed = table["verdict"] != "consistent"
     table["finding"] = [
-        (texts[label] if label else check) if bad else ""
+        (texts.get(label, label) if label else check) if bad else ""
         for label, check, bad in zip(table["finding"], table["check"], failed, strict=True)]
     return table
 

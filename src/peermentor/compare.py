@@ -14,6 +14,7 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
 from peermentor.methods import pooling_statement
+from peermentor.precision import DETECTABLE_COLUMNS
 from peermentor.privacy import (
     DEFAULT_THRESHOLD,
     SUPPRESSED,
@@ -393,16 +394,30 @@ def _with_hidden_count_intervals(table: pd.DataFrame, shared: pd.DataFrame,
 
 
 def share_effects(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """``effects.csv`` for sharing: group sizes below the threshold shown as ``<5``.
+    """``effects.csv`` for sharing: group sizes below the threshold shown as ``<5``, and
+    the detectable effect, a function of the two sizes, withheld with them.
 
     >>> share_effects(pd.DataFrame({"n_a": [4, 10], "n_b": [12, 0]}))["n_a"].tolist()
     ['<5', 10]
+    >>> shared = share_effects(pd.DataFrame({"n_a": [10, 10], "n_b": [4, 9],
+    ...                                      "detectable_std": [1.6, 1.37]}))
+    >>> shared["detectable_std"].tolist()
+    ['suppressed', 1.37]
     """
-    return suppress(table, ["n_a", "n_b"], threshold=threshold)
+    out = suppress(table, ["n_a", "n_b"], threshold=threshold)
+    small = pd.Series(False, index=table.index)
+    for col in ("n_a", "n_b"):
+        if col in table:
+            small |= table[col].map(lambda v: is_small(v, threshold)).astype(bool)
+    for col in DETECTABLE_COLUMNS[1:3]:
+        if col in out and small.any():
+            out[col] = out[col].astype(object).where(~small, SUPPRESSED)
+    return out
 
 
 #: Text columns of effects.csv (empty, never NaN, when blank).
-EFFECT_TEXT = ["construct", "comparison", "ci_method", "p_method", "direction", "note"]
+EFFECT_TEXT = ["construct", "comparison", "ci_method", "p_method", "direction",
+               "detectable_scale", "note"]
 
 
 def read_effects(path) -> pd.DataFrame:
@@ -513,9 +528,17 @@ def _effect_section(effects: pd.DataFrame) -> list[str]:
                                   strict=True)],
         "p": [f"{p:.3g}" if pd.notna(p) else "" for p in effects["p"]],
     })
+    if "detectable_std" in effects:
+        table["detectable (80% power)"] = [
+            std if isinstance(std, str) else "" if pd.isna(std) else f"{scale} {std:.2f}"
+            for scale, std in zip(effects["detectable_scale"], effects["detectable_std"],
+                                  strict=True)]
     return parts + [markdown_table(table), "",
                     "Direction: differences are positive, ratios above 1, when the "
-                    "first-named role is higher.", ""]
+                    "first-named role is higher. Detectable: the smallest true difference "
+                    "(Cohen's d, or h for yes/no items) the comparison would find with 80% "
+                    "power at alpha = 0.05, from the group sizes alone; it is not the power "
+                    "to detect the difference observed.", ""]
 
 
 def _pooled_section(pooled: pd.DataFrame, forest_files: list[str]) -> list[str]:
@@ -548,6 +571,8 @@ def _pooled_section(pooled: pd.DataFrame, forest_files: list[str]) -> list[str]:
                                                                 strict=True)],
             "method": pooled["method"] + ", " + pooled["ci_method"],
         })
+        if "cohorts_to_halve_ci" in pooled:
+            table["more cohorts to halve the CI"] = pooled["cohorts_to_halve_ci"]
         zero = pooled["tau2_at_zero"].astype(str).str.lower().eq("true")
         at_zero = ([f"tau2 sits at its boundary 0 in {int(zero.sum())} row(s) "
                     "(`tau2_at_zero` in `pooled.csv`): no heterogeneity beyond sampling error "
@@ -556,6 +581,11 @@ def _pooled_section(pooled: pd.DataFrame, forest_files: list[str]) -> list[str]:
         parts += [markdown_table(table), "", *at_zero,
                   pooling_statement(list(zip(pooled["method"], pooled["ci_method"],
                                              strict=True))), ""]
+        if "cohorts_to_halve_ci" in pooled:
+            parts += ["More cohorts to halve the CI: how many more cohorts of the typical "
+                      "size (the median within-cohort variance; `typical_n` in "
+                      "`pooled.csv`) would halve the CI's width, with \u03c4\u00b2 held at "
+                      "its estimate.", ""]
     pngs = [f for f in forest_files if f.endswith(".png")]
     if pngs:
         parts += ["### Forest plots", "",

@@ -67,6 +67,7 @@ from statsmodels.stats.contingency_tables import Table2x2
 from peermentor import methods
 from peermentor.config import asked_roles
 from peermentor.consistency import DEFAULT_MWU_VARIANT
+from peermentor.precision import DETECTABLE_COLUMNS, ci_half_width, detectable_fields
 from peermentor.stats import round_values
 
 EFFECT_COLUMNS = [
@@ -91,6 +92,7 @@ EFFECT_COLUMNS = [
     "pool_scale",
     "pool_estimate",
     "pool_se",
+    *DETECTABLE_COLUMNS,
     "note",
 ]
 
@@ -317,6 +319,7 @@ def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict],
             if not n_a or not n_b or math.isnan(n_a) or math.isnan(n_b):
                 continue
             n_a, n_b = int(n_a), int(n_b)
+            baseline = None
             if item["type"] == "likert":
                 vs = f"{a}_vs_{b}"
                 found = likert_effects({
@@ -330,7 +333,13 @@ def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict],
             else:
                 found = binary_effects(int(value[(item_id, a, "count")]), n_a,
                                        int(value[(item_id, b, "count")]), n_b)
+                baseline = value[(item_id, b, "count")] / n_b
             for row in found:
+                # what the comparison could detect: a function of n_a and n_b (and, for
+                # yes/no items, role B's share), never of the observed effect
+                row |= detectable_fields(row["metric"], n_a, n_b, baseline)
+                row["ci_half_width"] = ci_half_width(row["ci_low"], row["ci_high"],
+                                                     row["pool_scale"])
                 rows.append({
                     "program": program_id, "year": str(year),
                     "construct": item.get("construct") or "", "item": item_id,
@@ -342,7 +351,8 @@ def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict],
     for col in ("n_a", "n_b"):
         table[col] = table[col].astype("Int64")
     # Byte-stable CSVs across platforms, as stats.csv (10 significant digits).
-    for col in ("estimate", "ci_low", "ci_high", "p", "pool_estimate", "pool_se"):
+    for col in ("estimate", "ci_low", "ci_high", "p", "pool_estimate", "pool_se",
+                "detectable_std", "detectable_effect", "ci_half_width"):
         table[col] = round_values(table[col].astype(float))
     return table.reset_index(drop=True)
 

@@ -188,6 +188,14 @@ CAPTIONS = {
         "Between-role effect sizes, each with its 95% confidence interval and p-value, the "
         "method of each, and the direction of a positive estimate (as in "
         "results/comparison/effects.csv)."),
+    "detectable": (
+        "The smallest true difference each between-role test would find with 80% power "
+        "(two-sided, alpha = 0.05): Cohen's d for Likert items and scales (t-test; for the "
+        "Mann-Whitney test at 3/pi of each group's size, read as a rank-biserial r), "
+        "Cohen's h for yes/no items (read at the second role's observed share). It depends "
+        "on the group sizes alone: it is not the power to detect the difference observed. "
+        "The CI half-width is the observed interval's, on the pooled scale (log for "
+        "ratios, Fisher z for r)."),
     "change": (
         "Respondents who answered both waves: median before and after with the Wilcoxon "
         "signed-rank test and rank-biserial r (95% CI) for Likert and numeric items, yes "
@@ -209,8 +217,9 @@ CAPTIONS = {
         "(bold) or subcategory. Descriptive, no test."),
     "differs": "Published values the pipeline does not reproduce, with the reason.",
     "flagged": (
-        "Audit checks that failed: printed numbers that cannot all be true together, with "
-        "the check and why."),
+        "Audit checks that failed: printed numbers that cannot all be true together, and "
+        "claims of no difference from groups that could not detect a medium effect "
+        "(underpowered claim), with the check and why."),
     "reproduction": (
         "Every number the paper prints, beside the value computed from this cohort's data, "
         "the precision of the comparison and its status."),

@@ -115,10 +115,13 @@ def reproduction_markdown(reproduction: pd.DataFrame, checks: pd.DataFrame) -> s
                                    ["program", "source", "statistic", "item", "option",
                                     "group", "published", "computed", "note"]]),
         "",
-        "### Audit: published numbers that cannot all be true",
+        "### Audit: published numbers that cannot all be true, and underpowered claims",
         "",
         "One row per error, with every place it shows and the checks it fails "
-        "(`results/audit.csv` has every check; its `finding` column groups them).",
+        "(`results/audit.csv` has every check; its `finding` column groups them). An "
+        "`underpowered claim` is a claim of no difference whose groups could not detect "
+        "Cohen's medium effect with 80% power: not an error in the numbers, but no "
+        "evidence of no difference either.",
         "",
         markdown_table(findings(checks)),
         "",
@@ -155,7 +158,9 @@ def headline(reproduction: pd.DataFrame, checks: pd.DataFrame) -> str:
         f"evidence either way), {counts.get('differs', 0)} differ and "
         f"{counts.get('not computable', 0)} cannot be computed from survey data. The audit "
         f"ran {len(checks)} checks on the printed numbers; {failed} fail, showing "
-        f"{len(flagged)} distinct errors (one row each below, with every place it shows)."
+        f"{len(flagged)} distinct findings: printing errors, and claims of no difference "
+        "from groups too small to detect a medium effect (one row each below, with every "
+        "place it shows)."
     )
 
 

@@ -66,11 +66,13 @@ CAPTIONS = {
         "Per-cohort effect sizes with 95% confidence intervals and p-values, one row per "
         "declared role comparison of an outcome; ci_method and p_method name the method of "
         "each. Odds ratios: exact conditional where any expected cell count is below 5, "
-        "Woolf otherwise."),
+        "Woolf otherwise. With the smallest effect each comparison could detect with 80% "
+        "power (a property of the group sizes, not of the result)."),
     "pooled.csv": (
         "Random-effects pooled estimates of like outcomes across cohorts, with the z (or t) "
         "test and p of each pooled estimate, heterogeneity (tau squared, flagged in "
-        "tau2_at_zero when it sits at 0; I squared) and prediction intervals."),
+        "tau2_at_zero when it sits at 0; I squared), prediction intervals, and how many "
+        "more cohorts of the typical size would halve the confidence interval."),
     "themes.csv": (
         "Each study's qualitative categories mapped to the shared theme framework, with the "
         "roles that raised them and the number of coded segments. Descriptive only, no test."),

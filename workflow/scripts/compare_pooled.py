@@ -6,11 +6,13 @@ from peermentor.compare import read_effects
 from peermentor.config import load_programs
 from peermentor.forest import write_forest_plots
 from peermentor.meta import pool_effects
+from peermentor.precision import with_halving
 
 programs = load_programs(snakemake.input.programs)  # noqa: F821
 effects = read_effects(snakemake.input.effects)  # noqa: F821
 pooled = pool_effects(effects, method=snakemake.params.method,  # noqa: F821
                       knapp_hartung=snakemake.params.knapp_hartung)  # noqa: F821
+pooled = with_halving(pooled, effects)
 pooled.to_csv(snakemake.output.pooled, index=False, lineterminator="\n")  # noqa: F821
 simulated = any(p.get("simulated") for p in programs.values())
 files = write_forest_plots(effects, pooled, snakemake.output.forest, simulated)  # noqa: F821
