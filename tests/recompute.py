@@ -114,9 +114,24 @@ def _close(a: float, b: float) -> bool:
     return (math.isinf(a) and a == b) or math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
 
 
-def check_effects(effects: pd.DataFrame, validated: Path) -> tuple[int, list[str]]:
+def _answers(frame: pd.DataFrame, row, programs: dict | None) -> pd.Series:
+    """The row's outcome per respondent: an item's answers, or a multi-item scale's score
+    (scored by the package, :mod:`peermentor.measurement`: the p method is what is checked
+    here, not the scoring, which tests/test_measurement.py checks against R's psych)."""
+    if row.item_type != "scale":
+        return pd.to_numeric(frame[row.item], errors="coerce")
+    from peermentor.measurement import scale_score, scored_items
+
+    program = (programs or {})[row.program]
+    scale = next(s for s in program["scales"] if s["id"] == row.item)
+    return scale_score(scored_items(frame, program, scale), scale)
+
+
+def check_effects(effects: pd.DataFrame, validated: Path,
+                  programs: dict | None = None) -> tuple[int, list[str]]:
     """(p-values recomputed, disagreements) for an effects.csv against the validated
-    answers under ``validated`` (``<program>/<year>.responses.csv``)."""
+    answers under ``validated`` (``<program>/<year>.responses.csv``); ``programs`` (configs
+    by id) where a row is a multi-item scale's score."""
     problems, checked = [], 0
     answers: dict[tuple[str, str], pd.DataFrame] = {}
     # a value withheld for privacy (a marker, or blank) has nothing to recompute
@@ -128,10 +143,9 @@ def check_effects(effects: pd.DataFrame, validated: Path) -> tuple[int, list[str
             answers[key] = pd.read_csv(validated / row.program / f"{row.year}.responses.csv",
                                        dtype={"role": str})
         frame = answers[key]
-        x = pd.to_numeric(frame.loc[frame["role"] == row.role_a, row.item],
-                          errors="coerce").dropna().to_numpy(float)
-        y = pd.to_numeric(frame.loc[frame["role"] == row.role_b, row.item],
-                          errors="coerce").dropna().to_numpy(float)
+        outcome = _answers(frame, row, programs)
+        x = outcome[frame["role"] == row.role_a].dropna().to_numpy(float)
+        y = outcome[frame["role"] == row.role_b].dropna().to_numpy(float)
         where = f"{row.program} {row.year} {row.item} {row.metric}"
         if row.p_method not in P_BY_METHOD:
             problems.append(f"{where}: p_method {row.p_method!r} is not a known method")

@@ -18,6 +18,7 @@ from recompute import P_BY_METHOD, check_effects
 
 from peermentor import methods
 from peermentor.compare import read_effects
+from peermentor.config import load_programs
 from peermentor.consistency import MWU_VARIANTS
 from peermentor.effects import binary_effects, cohort_effects
 from peermentor.stats import analyse_cohort
@@ -116,7 +117,8 @@ ULSAN_P = {"programme_appropriate": 0.683, "partner_attitude": 0.327,
 @pytest.mark.pipeline
 def test_every_p_of_the_bundled_run_is_recomputed_by_its_named_method(built):
     effects = read_effects(built / "results/comparison/effects.csv")
-    checked, problems = check_effects(effects, built / "results/validated")
+    programs = load_programs(sorted((built / "config/programs").glob("*.yaml")))
+    checked, problems = check_effects(effects, built / "results/validated", programs)
     assert not problems, "\n".join(problems)
     assert checked >= 20, checked
     ulsan = effects[(effects["program"] == "ulsan-peer")

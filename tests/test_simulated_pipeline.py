@@ -16,6 +16,7 @@ from conftest import fresh_copy, snakemake
 from recompute import check_effects
 
 from peermentor.compare import read_effects
+from peermentor.config import load_programs
 from peermentor.simulate import write_consortium
 
 pytestmark = pytest.mark.pipeline
@@ -39,7 +40,10 @@ def test_pooled_rows_for_every_construct_metric(simulated):
     pooled = pd.read_csv(simulated / "results/comparison/pooled.csv")
     cohorts = PROGRAMS * YEARS
     assert set(pooled["construct"]) == {"programme_value", "partner_satisfaction",
-                                        "continued_participation"}
+                                        "continued_participation", "programme_design"}
+    # the 4-item scale pools as one outcome of its construct (its items carry none)
+    effects = pd.read_csv(simulated / "results/comparison/effects.csv")
+    assert set(effects.loc[effects["construct"] == "programme_design", "item"]) == {"design"}
     assert set(pooled["metric"]) == {"rank_biserial", "hedges_g", "risk_difference",
                                      "risk_ratio", "odds_ratio"}
     assert (pooled["k"] == cohorts).all() and (pooled["method"] == "REML").all()
@@ -58,9 +62,12 @@ def test_pooled_rows_give_the_test_of_the_pooled_estimate(simulated):
 
 def test_every_p_is_recomputed_by_its_named_method(simulated):
     effects = read_effects(simulated / "results/comparison/effects.csv")
-    checked, problems = check_effects(effects, simulated / "results/validated")
+    programs = load_programs(sorted((simulated / "sim/programs").glob("*.yaml")))
+    checked, problems = check_effects(effects, simulated / "results/validated", programs)
     assert not problems, "\n".join(problems)
-    assert len(effects) == PROGRAMS * YEARS * 7  # 2 Likert items x 2 metrics + 3 yes/no
+    # (6 Likert items + the 4-item scale's score) x 2 metrics + 3 for the yes/no item
+    assert len(effects) == PROGRAMS * YEARS * 17
+    assert (effects["item_type"] == "scale").sum() == PROGRAMS * YEARS * 2
     assert checked == pd.to_numeric(effects["p"], errors="coerce").notna().sum() > 0
     assert set(effects.loc[effects["metric"] == "rank_biserial", "p_method"]) == {
         "mann_whitney_r_correct"}  # no paper, so the default variant

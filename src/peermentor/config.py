@@ -192,8 +192,48 @@ def load_program(path: str | Path) -> dict:
         if item["type"] == "likert" and "scale" not in item:
             raise ConfigError(f"{at}: likert item '{item['id']}' needs a 'scale'")
         _check_scale_labels(item, at)
+    _check_scales(program, path)
     _check_import(program, path)
     return program
+
+
+def _check_scales(program: dict, path: Path) -> None:
+    """Multi-item scales: Likert items of one response scale, each in at most one scale,
+    and the construct on the scale, not on its items (pooling would count them twice)."""
+    items = codebook_items(program)
+    seen: dict[str, str] = {}
+    for index, scale in enumerate(program.get("scales", [])):
+        where = f"{where_in_yaml(path, ['scales', index])}: scale '{scale['id']}'"
+        if scale["id"] in items or scale["id"] in seen.values():
+            raise ConfigError(f"{where}: the id is already used by an item or another scale")
+        for item_id in scale["items"]:
+            item = items.get(item_id)
+            if item is None:
+                raise ConfigError(f"{where}: item '{item_id}' is not in the codebook")
+            if item["type"] != "likert":
+                raise ConfigError(f"{where}: item '{item_id}' is {item['type']}; a scale "
+                                  "groups Likert items")
+            if item_id in seen:
+                raise ConfigError(f"{where}: item '{item_id}' is already in scale "
+                                  f"'{seen[item_id]}'")
+            seen[item_id] = scale["id"]
+            if item.get("construct"):
+                raise ConfigError(
+                    f"{where}: item '{item_id}' has construct '{item['construct']}'; the "
+                    "scale score is the outcome of its construct, so put `construct:` on "
+                    "the scale and remove it from the item (or pooling would count the "
+                    "same answers twice)")
+        ranges = {(items[i]["scale"]["min"], items[i]["scale"]["max"]) for i in scale["items"]}
+        if len(ranges) > 1:
+            raise ConfigError(f"{where}: its items have different response scales "
+                              f"({sorted(ranges)}); the mean of the items needs one")
+        unknown = set(scale.get("reverse") or []) - set(scale["items"])
+        if unknown:
+            raise ConfigError(f"{where}: reverse-keyed '{sorted(unknown)[0]}' is not one of "
+                              "its items")
+        if scale.get("min_answered", 1) > len(scale["items"]):
+            raise ConfigError(f"{where}: min_answered {scale['min_answered']} is more than "
+                              f"its {len(scale['items'])} items")
 
 
 def codebook_items(program: dict) -> dict[str, dict]:

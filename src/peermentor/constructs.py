@@ -42,7 +42,7 @@ def check_program_constructs(
     mapped yet. An item may not have both ``construct`` and ``no_construct``.
     """
     known = framework["constructs"]
-    for item in program.get("codebook", []):
+    for item in [*program.get("codebook", []), *program.get("scales", [])]:
         construct = item.get("construct")
         if construct and item.get("no_construct"):
             raise ConfigError(

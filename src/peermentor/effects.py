@@ -283,9 +283,18 @@ def _pair(item: dict, program: dict) -> tuple[str, str] | None:
     return (pair[0], pair[1]) if pair[0] in asked and pair[1] in asked else None
 
 
+def _scale_roles(scale: dict, program: dict) -> dict:
+    """A multi-item scale as an outcome: put to the roles asked every one of its items."""
+    items = {i["id"]: i for i in program.get("codebook", [])}
+    asked = [set(asked_roles(program, items[i])) for i in scale["items"] if i in items]
+    return {**scale, "roles": [r for r in program["roles"] if all(r in a for a in asked)]}
+
+
 def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict],
                    mwu_variants: dict[tuple[str, str], str] | None = None) -> pd.DataFrame:
-    """Effects of every Likert and yes/no item for each cohort's declared comparison.
+    """Effects of every multi-item scale score (first, as ``item_type`` ``scale``: the
+    outcome of its construct) and every Likert and yes/no item for each cohort's declared
+    comparison.
 
     ``stats``: one or more cohorts' ``stats.csv`` rows; ``programs``: configs by id;
     ``mwu_variants``: the Mann-Whitney variant each ``(program, year)``'s stats.csv p was
@@ -307,8 +316,11 @@ def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict],
             (i, g, s): v for i, g, s, v in zip(cohort["item"], cohort["group"],
                                               cohort["statistic"], cohort["value"], strict=True)
         }
-        for item in program.get("codebook", []):
-            if item["type"] not in ("likert", "binary"):
+        # a scale score is one outcome of its construct; its items carry none
+        outcomes = [{**_scale_roles(scale, program), "type": "scale"}
+                    for scale in program.get("scales", [])]
+        for item in [*outcomes, *program.get("codebook", [])]:
+            if item["type"] not in ("likert", "binary", "scale"):
                 continue
             pair = _pair(item, program)
             if pair is None:
@@ -320,7 +332,7 @@ def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict],
                 continue
             n_a, n_b = int(n_a), int(n_b)
             baseline = None
-            if item["type"] == "likert":
+            if item["type"] in ("likert", "scale"):
                 vs = f"{a}_vs_{b}"
                 found = likert_effects({
                     "mean_a": value.get((item_id, a, "mean"), _nan()),
@@ -424,6 +436,8 @@ def effects_table(stats: pd.DataFrame, program: dict,
     if table.empty:
         return pd.DataFrame()
     texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
+    texts |= {s["id"]: f"{s.get('text', s['id'])} (scale score)"
+              for s in program.get("scales", [])}
 
     def ci(row) -> str:
         if pd.isna(row.estimate):

@@ -428,6 +428,49 @@ def reproduction_chart(reproduction: pd.DataFrame) -> Figure | None:
     return fig
 
 
+def scale_scores(responses: pd.DataFrame, program: dict, threshold: int = 5) -> Figure | None:
+    """Box plots of each multi-item scale's score by role (median, quartiles, whiskers to
+    1.5 IQR; no single answers drawn). A role with fewer than ``threshold`` scores is not
+    drawn (``threshold`` 0 draws all); ``None`` when nothing is left.
+
+    >>> program = {"roles": {"a": "A"}, "codebook": [
+    ...     {"id": "x", "type": "likert", "scale": {"min": 1, "max": 5}},
+    ...     {"id": "y", "type": "likert", "scale": {"min": 1, "max": 5}}],
+    ...     "scales": [{"id": "s", "items": ["x", "y"]}]}
+    >>> answers = pd.DataFrame({"role": ["a"] * 6, "x": [1, 2, 3, 4, 5, 3],
+    ...                         "y": [2, 2, 3, 5, 4, 3]})
+    >>> scale_scores(answers, program) is not None, scale_scores(answers, program, 7)
+    (True, None)
+    """
+    from peermentor.measurement import scale_score, scored_items
+
+    scales = program.get("scales") or []
+    roles = analysed_roles(program)
+    panels = []
+    for scale in scales:
+        score = scale_score(scored_items(responses, program, scale), scale)
+        groups = [(group_label(program, r), score[responses["role"] == r].dropna().to_numpy())
+                  for r in roles]
+        groups = [(label, v) for label, v in groups if len(v) and not is_small(len(v), threshold)]
+        if groups:
+            panels.append((scale, groups))
+    if not panels:
+        return None
+    items = {i["id"]: i for i in program.get("codebook", [])}
+    with _style():
+        fig = _figure(6.0, 1.2 + 1.1 * len(panels))
+        axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
+        for ax, (scale, groups) in zip(axes, panels, strict=True):
+            ax.boxplot([v for _, v in groups], orientation="horizontal", showfliers=False,
+                       widths=0.5, medianprops={"color": "#b2182b"})
+            ax.set_yticks(range(1, len(groups) + 1), [label for label, _ in groups])
+            first = items[scale["items"][0]]["scale"]
+            ax.set_xlim(first["min"] - 0.2, first["max"] + 0.2)
+            ax.set_title(short_label(scale.get("text", scale["id"]), 70), loc="left")
+        axes[-1].set_xlabel("Scale score (mean of the items, reverse-keyed items reversed)")
+    return fig
+
+
 def save_figure(fig: Figure, path: str | Path, dpi: int = DPI) -> Path:
     """Save ``fig`` as PNG at a fixed dpi without the Software chunk; create parent folders.
 
@@ -452,5 +495,6 @@ __all__: Sequence[str] = [
     "participation_chart",
     "multi_choice_bars",
     "themes_heatmap",
+    "scale_scores",
     "save_figure",
 ]

@@ -188,6 +188,17 @@ CAPTIONS = {
         "Between-role effect sizes, each with its 95% confidence interval and p-value, the "
         "method of each, and the direction of a positive estimate (as in "
         "results/comparison/effects.csv)."),
+    "scales": (
+        "Each multi-item scale (items listed, reverse-keyed ones reversed before scoring) by "
+        "role: the score (mean of the answered items) with its n, mean, SD, median and IQR; "
+        "Cronbach's alpha with its Feldt 95% CI (pingouin) and McDonald's omega total from a "
+        "one-factor minres model (as psych::omega), both on the respondents who answered "
+        "every item (n, all items)."),
+    "item_total": (
+        "Corrected item-total correlation of each item (with the sum of the scale's other "
+        "items, reverse-keyed items reversed), by role: a low or negative value marks an "
+        "item that does not measure what the others do, or a reverse-keyed item not "
+        "declared."),
     "detectable": (
         "The smallest true difference each between-role test would find with 80% power "
         "(two-sided, alpha = 0.05): Cohen's d for Likert items and scales (t-test; for the "

@@ -57,6 +57,7 @@ from peermentor.config import (
 )
 from peermentor.consistency import DEFAULT_MWU_VARIANT, mwu_p
 from peermentor.longitudinal import wave_change
+from peermentor.measurement import scale_rows
 
 #: Columns of every table returned by this module.
 COLUMNS = ["section", "item", "option", "group", "statistic", "value"]
@@ -83,6 +84,12 @@ STATISTIC_ORDER = [
     "median",
     "q1",
     "q3",
+    "alpha",
+    "alpha_ci_low",
+    "alpha_ci_high",
+    "omega",
+    "n_complete",
+    "item_total",
     "mean_rank",
     "share_first",
     "borda_points",
@@ -450,6 +457,32 @@ def likert_tests(
     return _frame(rows)
 
 
+def _scale_as_item(scale: dict, program: dict) -> dict:
+    """A scale as the roles see it: put to the roles asked every one of its items."""
+    items = {i["id"]: i for i in program.get("codebook", [])}
+    asked = [set(asked_roles(program, items[i])) for i in scale["items"]]
+    return {"id": scale["id"], "roles": [r for r in program["roles"]
+                                         if all(r in a for a in asked)]}
+
+
+def scale_summary(
+    responses: pd.DataFrame, program: dict, mwu_variant: str = DEFAULT_MWU_VARIANT
+) -> pd.DataFrame:
+    """Multi-item scales (:mod:`peermentor.measurement`): per role and ``all`` the score's
+    ``n``, ``mean``, ``sd``, ``median``, ``q1``, ``q3``, Cronbach's ``alpha`` with
+    ``alpha_ci_low``/``alpha_ci_high`` (Feldt), ``omega`` (total), ``n_complete`` and the
+    corrected ``item_total`` correlation of each item (``option`` = item id); between the
+    ``comparison`` roles the score's Mann-Whitney ``U``, ``rbc`` and ``p``.
+    """
+    rows = scale_rows(
+        responses, program,
+        groups=lambda scale: _groups(_scale_as_item(scale, program), program),
+        pair=lambda scale: _pair(_scale_as_item(scale, program), program),
+        test=lambda x, y: _mwu(x, y, mwu_variant),
+    )
+    return _frame(rows)
+
+
 def binary_summary(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
     """Binary items: ``count`` of 1s, ``n`` answered and ``percent``, per role and all.
 
@@ -735,9 +768,11 @@ def _sort(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
     codebook = program.get("codebook", [])
     categories = (program.get("qualitative") or {}).get("categories") or []
     sections = _rank_map(
-        ["participation", "demographics", *[_section(i) for i in codebook], "qualitative"]
+        ["participation", "demographics", *[_section(i) for i in codebook],
+         *[s.get("section") or "scales" for s in program.get("scales", [])], "qualitative"]
     )
     items = _rank_map(["participation", *[i["id"] for i in codebook],
+                       *[s["id"] for s in program.get("scales", [])],
                        *[c["id"] for c in categories]])
     groups = _rank_map([*program["roles"], ALL])
     options: dict[str, dict] = {}
@@ -779,7 +814,8 @@ def analyse_cohort(
     (:func:`peermentor.longitudinal.wave_change`, section ``change``).
 
     Concatenates :func:`participation`, :func:`demographics`,
-    :func:`likert_summary`, :func:`likert_tests`, :func:`binary_summary`,
+    :func:`likert_summary`, :func:`likert_tests`, :func:`scale_summary`,
+    :func:`binary_summary`,
     :func:`choice_summary`, :func:`numeric_summary`,
     :func:`multi_choice_summary`, :func:`ranking_summary` and
     :func:`codes_summary`. Values are rounded to :data:`SIGNIFICANT_DIGITS`
@@ -806,6 +842,7 @@ def analyse_cohort(
         demographics(responses, program, mwu_variant),
         likert_summary(responses, program),
         likert_tests(responses, program, mwu_variant),
+        scale_summary(responses, program, mwu_variant),
         binary_summary(responses, program),
         choice_summary(responses, program),
         numeric_summary(responses, program, mwu_variant),
