@@ -3,7 +3,8 @@
 Chromium's ``--remote-debugging-pipe`` reads protocol messages (JSON, each ended by a
 NUL byte) on file descriptor 3 and writes its answers and events on descriptor 4.
 :class:`Browser` opens one page, loads a URL, records console errors, exceptions,
-failed loads and every request, evaluates JavaScript and takes screenshots.
+failed loads and every request, evaluates JavaScript, presses keys and takes screenshots.
+:func:`print_to_pdf` prints a page as the browser's print command does.
 """
 
 from __future__ import annotations
@@ -100,11 +101,17 @@ class Browser:
             if event.get("method") == method:
                 return event
 
-    def load(self, url: str, width: int = 1280) -> None:
-        """Open ``url`` at ``width`` pixels and wait for its load event (events reset)."""
+    def load(self, url: str, width: int = 1280, mobile: bool | None = None) -> None:
+        """Open ``url`` at ``width`` pixels and wait for its load event (events reset).
+
+        Below 600 pixels the page is shown as a phone shows it (``mobile``: the page's
+        viewport meta tag applies, scroll bars overlay) unless ``mobile`` says otherwise.
+        """
         self.events = []
+        self.width, self.mobile = width, width < 600 if mobile is None else mobile
         self.call("Emulation.setDeviceMetricsOverride", session=True, width=width,
-                  height=900, deviceScaleFactor=1, mobile=False)
+                  height=900 if width >= 600 else 844, deviceScaleFactor=1,
+                  mobile=self.mobile)
         self.call("Page.navigate", session=True, url=url)
         self.wait_for("Page.loadEventFired")
 
@@ -135,17 +142,26 @@ class Browser:
         return [e["params"]["request"]["url"] for e in self.events
                 if e.get("method") == "Network.requestWillBeSent"]
 
-    def screenshot(self, path: Path, max_height: int = 12000) -> Path:
-        """A PNG of the whole page (up to ``max_height`` pixels tall)."""
+    def screenshot(self, path: Path, max_height: int = 12000, width: int | None = None) -> Path:
+        """A PNG of the whole page (up to ``max_height`` pixels tall), ``width`` pixels wide
+        (default: the page's width, at least 1280)."""
         size = self.call("Page.getLayoutMetrics", session=True)["cssContentSize"]
         height = min(max_height, int(size["height"]) + 1)
-        width = max(1280, int(size["width"]))
+        width = width or max(1280, int(size["width"]))
         self.call("Emulation.setDeviceMetricsOverride", session=True, width=width,
-                  height=height, deviceScaleFactor=1, mobile=False)
+                  height=height, deviceScaleFactor=1, mobile=width < 600)
         data = self.call("Page.captureScreenshot", session=True, format="png")["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
         return path
+
+    def press(self, key: str, code: str, key_code: int) -> None:
+        """Press and release a key on whatever has keyboard focus (e.g. "Enter")."""
+        text = {"Enter": "\r", " ": " "}.get(key, "")
+        self.call("Input.dispatchKeyEvent", session=True, type="keyDown", key=key, code=code,
+                  windowsVirtualKeyCode=key_code, text=text)
+        self.call("Input.dispatchKeyEvent", session=True, type="keyUp", key=key, code=code,
+                  windowsVirtualKeyCode=key_code)
 
     def close(self) -> None:
         try:
@@ -159,3 +175,16 @@ class Browser:
             self.process.wait()
         os.close(self._to_chrome)
         os.close(self._from_chrome)
+
+
+def print_to_pdf(url: str, pdf: Path, profile: Path, timeout: float = 120) -> Path:
+    """Print ``url`` to ``pdf`` with headless Chromium's ``--print-to-pdf`` (the page's print
+    stylesheet applies; no header or footer)."""
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+         url],
+        check=True, timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    return pdf

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,19 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 COPIED = ["Snakefile", "workflow", "notebooks", "environment.yml", "profiles"]
+SCREENSHOTS = ROOT / "results" / "screenshots"
+
+
+def pytest_sessionstart(session):
+    session.config._peermentor_started = time.time()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Name the folder of the browser tests' screenshots, when this session wrote any."""
+    started = getattr(config, "_peermentor_started", 0)
+    shots = [p for p in SCREENSHOTS.rglob("*.png") if p.stat().st_mtime >= started]
+    if shots:
+        terminalreporter.write_line(f"{len(shots)} screenshots of the pages: {SCREENSHOTS}/")
 
 
 def bundled_cohorts(root: Path = ROOT) -> dict[str, list[str]]:

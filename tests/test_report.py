@@ -135,3 +135,10 @@ def test_binary_numeric_and_ranking_tables_suppress_small_counts():
     ranking = report.ranking_table(tidy, program).loc["Rank"]
     assert ranking.loc[("Mentors", "X"), "Ranked first (%)"] == "suppressed"  # 3 people
     assert ranking.loc[("Mentors", "Y"), "Ranked first (%)"] == "70"  # 7 people
+
+
+def test_report_embeds_figures_at_the_resolution_they_are_saved():
+    # report.py may not import figures (figures imports report): the two must agree
+    from peermentor import figures
+
+    assert report.PNG_DPI == figures.DPI

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, fresh_copy, snakemake
 
+from peermentor.progress import STEPS
+
 pytestmark = pytest.mark.pipeline
 
 
@@ -78,7 +80,12 @@ def test_run_sh_prints_one_line_per_cohort_and_where_outputs_are(built, tmp_path
     assert lines[-1].startswith("Finished in") and "results/cohorts/" in lines[-1]
     # quiet: no job blocks on the screen; all of them in the full log
     assert "rule cohort_report:" not in result.stdout
-    assert len(lines) <= 6, lines
+    # then one line per step after the cohorts, with the time it took, up to the site
+    steps = [line for line in lines[1:-1] if "cohorts]" not in line]
+    assert all(re.fullmatch(r"\[(comparison|reproduction|site)\] [\w .,-]+ done in "
+                            r"\d+:\d\d   elapsed \d+:\d\d", line) for line in steps), steps
+    assert steps and steps[-1].startswith("[site] results site done in")
+    assert len(lines) <= 4 + len(STEPS), lines
     assert "rule cohort_report:" in (workdir / log.group(1)).read_text()
 
     again = subprocess.run(["./run.sh"], cwd=workdir, env=run_sh_env(),

@@ -103,3 +103,22 @@ def test_figures_are_byte_identical_on_rerun(simulated, tmp_path):
               "trends_table", "effects_table")
     for rel, content in first.items():
         assert (workdir / rel).read_bytes() == content, rel
+
+
+def test_site_shows_each_pooled_forest_plot_with_a_sentence(simulated):
+    import re
+
+    html = (simulated / "results/site/outcomes.html").read_text()
+    figures = re.findall(r'<figure>\s*<img src="(img/forest/[^"]+)"[^>]*>\s*'
+                         r'<figcaption>(.*?)</figcaption>', html, re.S)
+    pooled = pd.read_csv(simulated / "results/comparison/pooled.csv")
+    primary = pooled[pooled["metric"].isin(["hedges_g", "odds_ratio"])]
+    assert len(figures) == len(primary) >= 3  # one per construct x comparison, k >= 2
+    cohorts = PROGRAMS * YEARS
+    for src, caption in figures:
+        assert src.startswith("img/forest/") and (simulated / "results/site" / src).is_file()
+        assert caption.startswith(f"{cohorts} cohorts ({PROGRAMS} programmes) compared mentors "
+                                  "with mentees on")
+        assert "(95% prediction interval)" in caption and "I\u00b2 = " in caption
+    assert len(re.findall(r'<img src="img/trends/', html)) == PROGRAMS * 3  # trends, too
+    assert "programme_value" not in re.sub(r'(id|href|src)="[^"]*"', "", html)

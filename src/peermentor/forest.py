@@ -33,7 +33,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from peermentor.figures import _figure, _style, save_figure
+from peermentor.figures import _figure, _style, save_figure, short_label
 
 METRIC_LABELS = {
     "rank_biserial": "rank-biserial r",
@@ -54,12 +54,15 @@ def _finite(*values) -> bool:
     return all(v is not None and not pd.isna(v) and math.isfinite(float(v)) for v in values)
 
 
-def forest_plot(effects: pd.DataFrame, pooled: pd.Series | None, title: str) -> Figure | None:
+def forest_plot(effects: pd.DataFrame, pooled: pd.Series | None, title: str,
+                labels=None) -> Figure | None:
     """Forest plot of one construct x comparison x metric.
 
     ``effects``: the cohorts' rows of ``effects.csv`` (one metric); ``pooled``: the
     matching ``pooled.csv`` row, or ``None`` when fewer than two cohorts were pooled.
     Above ``LABELLED_ROWS`` rows it is a caterpillar plot (:func:`_caterpillar_rows`).
+    ``labels`` (:class:`peermentor.pages.Labels`) names rows, roles and the measure as
+    a reader knows them; without it, the ids.
     """
     if effects.empty:
         return None
@@ -86,7 +89,7 @@ def forest_plot(effects: pd.DataFrame, pooled: pd.Series | None, title: str) -> 
                 if _finite(est):
                     ax.plot([est], [y], "s", color="0.2", ms=5)
             ticks = list(ys)
-            names = [f"{r.program} {r.year} ({r.item})" for r in effects.itertuples()]
+            names = _row_names(effects, labels)
         if pooled is not None:
             est, low, high = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
             half_height = 0.15 * gap
@@ -110,10 +113,32 @@ def forest_plot(effects: pd.DataFrame, pooled: pd.Series | None, title: str) -> 
         ax.set_yticks(ticks, names)
         ax.set_ylim(-1, rows)
         direction = effects["direction"].iloc[0]
+        if labels is not None:
+            first, _ = labels.roles(effects["comparison"].iloc[0], effects["program"].iloc[0])
+            direction = f"{'> 1' if ratio else '> 0'}: {_lower_first(first)} higher"
         ax.set_xlabel(f"{METRIC_LABELS.get(metric, metric)} with 95% CI ({direction})")
         suffix = "" if pooled is not None else " (one cohort: nothing pooled)"
         ax.set_title(title + suffix, loc="left", fontsize=9)
     return fig
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _row_names(effects: pd.DataFrame, labels=None) -> list[str]:
+    """A row per cohort: ``program year``, and the question where a cohort has several."""
+    several = effects.duplicated(["program", "year"], keep=False)
+    names = []
+    for row, many in zip(effects.itertuples(), several, strict=True):
+        name = f"{row.program} {row.year}"
+        if many:
+            text = labels.item(row.program, row.item) if labels is not None else row.item
+            name += f": {short_label(text, 40, 1)}"
+        elif labels is None:
+            name += f" ({row.item})"
+        names.append(name)
+    return names
 
 
 def _caterpillar_rows(ax, ys: list[int], points: list[tuple]) -> None:
@@ -134,10 +159,11 @@ def _caterpillar_rows(ax, ys: list[int], points: list[tuple]) -> None:
                   "(each row is in effects.csv)")
 
 
-def trend_plot(trends: pd.DataFrame, title: str) -> Figure | None:
+def trend_plot(trends: pd.DataFrame, title: str, labels=None) -> Figure | None:
     """One programme x construct over years: each item x role with its 95% CI.
 
-    Percent positive and 0-100 means get separate panels (never one axis).
+    Percent positive and 0-100 means get separate panels (never one axis). ``labels``
+    (:class:`peermentor.pages.Labels`) names questions and roles; without it, the ids.
     """
     if trends.empty:
         return None
@@ -155,7 +181,8 @@ def trend_plot(trends: pd.DataFrame, title: str) -> Figure | None:
                 low = pd.to_numeric(line["ci_low"], errors="coerce").to_numpy(dtype=float)
                 high = pd.to_numeric(line["ci_high"], errors="coerce").to_numpy(dtype=float)
                 ax.errorbar(x, y, yerr=[np.nan_to_num(y - low), np.nan_to_num(high - y)],
-                            marker="o", ms=4, capsize=3, lw=1.2, label=f"{item} \u00b7 {group}")
+                            marker="o", ms=4, capsize=3, lw=1.2,
+                            label=_trend_label(line, item, group, labels))
             ax.set_xticks(range(len(years)), years)
             ax.set_ylim(0, 100)
             ax.set_ylabel("percent positive" if statistic == "percent_positive"
@@ -163,6 +190,14 @@ def trend_plot(trends: pd.DataFrame, title: str) -> Figure | None:
             ax.legend(fontsize=7, frameon=False, loc="best")
         axes[0].set_title(title, loc="left", fontsize=9)
     return fig
+
+
+def _trend_label(line: pd.DataFrame, item: str, group: str, labels=None) -> str:
+    if labels is None:
+        return f"{item} \u00b7 {group}"
+    program = line["program"].iloc[0]
+    return (f"{short_label(labels.item(program, item), 40, 1)} \u00b7 "
+            f"{labels.role(program, group)}")
 
 
 def save_png_svg(fig: Figure, stem: str | Path) -> list[Path]:
@@ -177,8 +212,10 @@ def save_png_svg(fig: Figure, stem: str | Path) -> list[Path]:
 
 
 def write_forest_plots(effects: pd.DataFrame, pooled: pd.DataFrame, folder: str | Path,
-                       simulated: bool = False) -> list[Path]:
-    """A forest plot per construct x comparison x metric of ``effects.csv`` (constructs only)."""
+                       simulated: bool = False, labels=None) -> list[Path]:
+    """A forest plot per construct x comparison x metric of ``effects.csv`` (constructs
+    only), titled and labelled with ``labels`` (:class:`peermentor.pages.Labels`) when
+    given."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -188,10 +225,11 @@ def write_forest_plots(effects: pd.DataFrame, pooled: pd.DataFrame, folder: str 
             ["construct", "comparison", "metric"], sort=True):
         match = index.get((construct, comparison, metric))
         row = pd.Series(match._asdict()) if match is not None else None
-        title = f"{construct}: {comparison.replace('_vs_', ' vs ')}"
+        title = (f"{labels.construct(construct)}: {labels.comparison(comparison)}"
+                 if labels is not None else f"{construct}: {comparison.replace('_vs_', ' vs ')}")
         if simulated:
             title = "SIMULATED DATA. " + title
-        fig = forest_plot(group, row, title)
+        fig = forest_plot(group, row, title, labels)
         if fig is not None:
             written += save_png_svg(fig, folder / f"{construct}__{comparison}__{metric}")
     return written
@@ -212,16 +250,18 @@ def trend_table(outcomes: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_trend_plots(trends: pd.DataFrame, folder: str | Path,
-                      simulated: bool = False) -> list[Path]:
-    """A trend figure per programme x construct of ``trends``."""
+                      simulated: bool = False, labels=None) -> list[Path]:
+    """A trend figure per programme x construct of ``trends`` (labelled with ``labels``,
+    a :class:`peermentor.pages.Labels`, when given)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for (program, construct), group in trends.groupby(["program", "construct"], sort=True):
-        title = f"{program}: {construct} by year (95% CI)"
+        name = labels.construct(construct) if labels is not None else construct
+        title = f"{program}: {name} by year (95% CI)"
         if simulated:
             title = "SIMULATED DATA. " + title
-        fig = trend_plot(group, title)
+        fig = trend_plot(group, title, labels)
         if fig is not None:
             written += save_png_svg(fig, folder / f"{program}__{construct}")
     return written

@@ -35,11 +35,11 @@ import math
 import warnings
 
 import numpy as np
-from scipy import stats as sps
-from scipy.stats.contingency import odds_ratio as _scipy_odds_ratio
-from statsmodels.stats.contingency_tables import Table2x2
 
 from peermentor.consistency import MWU_VARIANTS
+
+# scipy and statsmodels are imported where a ratio is computed, not here: the results
+# site reads the vocabulary below and should not pay for them.
 
 #: Short descriptions of the Mann-Whitney variants (:data:`MWU_VARIANTS` has the long
 #: ones, with the software each matches).
@@ -121,7 +121,10 @@ def _nan() -> float:
     return float("nan")
 
 
-def _large_sample(table: np.ndarray) -> tuple[Table2x2, str]:
+def _large_sample(table: np.ndarray):
+    """statsmodels' Table2x2 of the counts (0.5 added to every cell with a zero) and a note."""
+    from statsmodels.stats.contingency_tables import Table2x2
+
     zero = bool((table == 0).any())
     return Table2x2(table + 0.5 if zero else table.astype(float), shift_zeros=False), (
         ZERO_CELL if zero else "")
@@ -141,6 +144,9 @@ def odds_ratio(count_a: int, n_a: int, count_b: int, n_b: int) -> dict:
     >>> r["ci_method"], round(r["estimate"], 3), [round(v, 2) for v in (r["ci_low"], r["ci_high"])]
     ('woolf_log', 11.227, [3.46, 36.4])
     """
+    from scipy import stats as sps
+    from scipy.stats.contingency import odds_ratio as conditional_odds_ratio
+
     table = _table(count_a, n_a, count_b, n_b)
     rows, cols = table.sum(axis=1), table.sum(axis=0)
     expected = np.outer(rows, cols) / table.sum()
@@ -150,7 +156,7 @@ def odds_ratio(count_a: int, n_a: int, count_b: int, n_b: int) -> dict:
                 "p_method": "fisher_exact",
                 "note": "everyone, or no one, answered yes: no odds ratio"}
     if (expected < EXACT_BELOW).any():
-        conditional = _scipy_odds_ratio(table, kind="conditional")
+        conditional = conditional_odds_ratio(table, kind="conditional")
         ci = conditional.confidence_interval(confidence_level=0.95)
         return {"estimate": float(conditional.statistic), "ci_low": float(ci.low),
                 "ci_high": float(ci.high), "p": float(sps.fisher_exact(table).pvalue),
@@ -217,3 +223,12 @@ def pooling_statement(methods: list[tuple[str, str]]) -> str:
     used = "; ".join(f"{m}, {'z interval and test' if c == 'z' else c}"
                      for m, c in dict.fromkeys(methods))
     return (f"This table: {used}. " if used else "") + POOLING_WHY
+
+
+def describe(key: str) -> str:
+    """What a ``ci_method`` or ``p_method`` key means (the key itself if it is none).
+
+    >>> describe("fisher_exact")
+    "Fisher's exact test, two-sided (scipy fisher_exact, as R fisher.test)"
+    """
+    return CI_METHODS.get(key) or P_METHODS.get(key) or key

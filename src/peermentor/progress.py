@@ -1,9 +1,11 @@
-"""Quiet progress for ``./run.sh``: one line per finished cohort, the full log in a file.
+"""Quiet progress for ``./run.sh``: one line per finished cohort and per step after the
+cohorts (comparison tables, reproduction, site), the full log in a file.
 
 Snakemake's own log (every job, its reason and resources) is thousands of lines at
 consortium scale. ``./run.sh`` runs Snakemake through :func:`main`, which writes that
 log unchanged to ``results/logs/snakemake/<time>.log`` and prints only one line per
-finished cohort, with the time taken and an estimate of what is left, warnings and
+finished cohort, with the time taken and an estimate of what is left, one line per
+comparison, reproduction and site step with the time it took, warnings and
 errors, and a last line naming where the outputs are. ``./run.sh --verbose`` (and any
 run that only reports, such as ``-n``) shows Snakemake's own output instead.
 
@@ -16,6 +18,15 @@ The parsing is a pure function of the log lines, so it can be tested on text:
 ...     progress.feed(line)
 >>> progress.feed("Finished jobid: 7 (Rule: cohort_report)")
 '[1/2 cohorts] unc-ssm 2019 done   elapsed 0:40, about 0:13 left'
+
+The steps after the cohorts (comparison tables, reproduction, the site) show the time
+each took:
+
+>>> progress = Progress(clock=iter([0.0, 50.0, 53.5]).__next__)
+>>> for line in ["rule pooled_table:", "    jobid: 3"]:
+...     progress.feed(line)
+>>> progress.feed("Finished jobid: 3 (Rule: pooled_table)")
+'[comparison] pooled estimates and forest plots done in 0:04   elapsed 0:54'
 
 Before Snakemake has counted any step, the estimate goes by cohorts:
 
@@ -38,6 +49,18 @@ from pathlib import Path
 
 #: The rule whose job finishes a cohort (notebook, figures, statistics and HTML).
 LAST_COHORT_RULE = "cohort_report"
+#: The steps after the cohorts, each shown with the time it took: rule -> (stage, what).
+STEPS = {
+    "studies_table": ("comparison", "study characteristics"),
+    "outcomes_table": ("comparison", "outcomes by construct"),
+    "effects_table": ("comparison", "between-role effects"),
+    "pooled_table": ("comparison", "pooled estimates and forest plots"),
+    "trends_table": ("comparison", "trends over years"),
+    "themes_table": ("comparison", "theme crosswalk"),
+    "comparison_summary": ("comparison", "summary.md"),
+    "reproduction_tables": ("reproduction", "published values and audit"),
+    "site": ("site", "results site"),
+}
 #: Options after which the user wants Snakemake's own output, not a progress line.
 VERBOSE_OPTIONS = {
     "-n", "--dry-run", "--dryrun", "-h", "--help", "--version", "-v", "--lint", "--report",
@@ -124,6 +147,7 @@ class Progress:
         self._exception_name = ""
         self._error_block: list[str] | None = None  # an "Error in rule" block being read
         self._message_shown = False  # an exception's message shown since the last block
+        self.started: dict[str, float] = {}  # jobid: when a step after the cohorts started
 
     def feed(self, line: str) -> str | None:
         """The text to show for one line of Snakemake's log (maybe several lines), or None."""
@@ -175,6 +199,8 @@ class Progress:
         elif (match := _JOBID.match(line)) and self._rule:
             self._jobid = match.group(1)
             self.jobs[self._jobid] = (self._rule, {})
+            if self._rule in STEPS:  # Snakemake lists a job when it starts it
+                self.started[self._jobid] = self.clock()
         elif (match := _WILDCARDS.match(line)) and self._jobid:
             pairs = (part.split("=", 1) for part in match.group(1).split(", ") if "=" in part)
             self.jobs[self._jobid] = (self._rule, dict(pairs))
@@ -231,6 +257,12 @@ class Progress:
         return text
 
     def _finished(self, jobid: str, rule: str) -> str | None:
+        if rule in STEPS:
+            now = self.clock()
+            stage, what = STEPS[rule]
+            took = now - self.started.pop(jobid, now)
+            return (f"[{stage}] {what} done in {clock_text(took)}   "
+                    f"elapsed {clock_text(now - self.start)}")
         if rule != LAST_COHORT_RULE:
             return None
         _, wildcards = self.jobs.get(jobid, (rule, {}))

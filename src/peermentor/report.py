@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import re
+import struct
 from functools import partial
 from html import escape
 from pathlib import Path
@@ -240,11 +241,21 @@ CAPTIONS = {
         "Mann-Whitney p-values) with its verdict."),
 }
 
-def figure_withheld(threshold: int = DEFAULT_THRESHOLD) -> str:
-    """What the report says where a figure would show only small cells."""
-    return (f"*Figure not drawn: every bar would show a group or answer of fewer than "
+def figure_withheld(threshold: int = DEFAULT_THRESHOLD, name: str = "") -> str:
+    """What the report says where a figure would show only small cells; ``name`` says
+    which figure (its alt text), so that two in a row are told apart.
+
+    >>> figure_withheld(5, "Bar chart: number invited, by role")[:60]
+    '*Figure not drawn (bar chart: number invited, by role): ever'
+    """
+    which = f" ({name[:1].lower()}{name[1:]})" if name else ""
+    return (f"*Figure not drawn{which}: every bar would show a group or answer of fewer than "
             f"{threshold} people. The table above gives what can be shared.*")
 
+
+#: Resolution of the PNGs the report embeds (peermentor.figures.DPI; not imported, so
+#: that this module does not pull in matplotlib).
+PNG_DPI = 150
 
 #: What an empty section says.
 NOT_ASKED = "Not asked in this survey."
@@ -256,11 +267,20 @@ def figure_html(path: str | Path, alt: str) -> str:
     >>> import tempfile, pathlib
     >>> png = pathlib.Path(tempfile.mkdtemp()) / "f.png"
     >>> _ = png.write_bytes(b"\\x89PNG")
-    >>> figure_html(png, 'A "chart"')[:58]
+    >>> html = figure_html(png, 'A "chart"')
+    >>> html[html.index("<img"):][:58]
     '<img alt="A &quot;chart&quot;" src="data:image/png;base64,'
     """
-    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
+    raw = Path(path).read_bytes()
+    data = base64.b64encode(raw).decode("ascii")
+    # On a phone the figure keeps a legible size (--phone-width, about 85% of its printed
+    # size: 9-point text at 10 CSS px) and scrolls sideways inside its own region.
+    phone = ""
+    if raw[12:16] == b"IHDR":
+        pixels = struct.unpack(">I", raw[16:20])[0]
+        phone = f' style="--phone-width: {round(pixels * 96 / PNG_DPI * 0.85)}px"'
+    return (f'<div class="figure-scroll" role="region" tabindex="0" aria-label="{escape(alt)}">'
+            f'<img alt="{escape(alt)}"{phone} src="data:image/png;base64,{data}"></div>')
 
 
 #: Published statistics that are counts of people (small ones are hidden in the report).

@@ -17,8 +17,8 @@ figures) are shown when present, so the pages fill in as the pipeline grows.
 >>> status[0]["status"]
 'not built'
 >>> pages = build_site(results, results / "site", [("demo", "2024")], {})
->>> sorted(p.name for p in pages)[:3]
-['audit.html', 'index.html', 'outcomes.html']
+>>> sorted(p.name for p in pages)[:4]
+['audit.html', 'index.html', 'methods.html', 'outcomes.html']
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ TEMPLATES = Path(__file__).with_name("templates")
 SOFTWARE = ["peermentor", "snakemake", "pandas", "scipy", "statsmodels", "pingouin",
             "matplotlib", "nbconvert"]
 IMAGE_SUFFIXES = (".png", ".svg")
+#: The comparison step's tables, offered for download beside the pages.
+COMPARISON_CSVS = ("studies.csv", "outcomes.csv", "effects.csv", "pooled.csv", "themes.csv",
+                   "trends.csv")
 
 PAGES = {  # file -> (menu label, page title)
     "index.html": ("Overview", "Peer-mentoring survey results"),
@@ -50,43 +53,13 @@ PAGES = {  # file -> (menu label, page title)
     "themes.html": ("Themes", "Theme crosswalk"),
     "reproduction.html": ("Reproduction", "Reproduction of the published papers"),
     "audit.html": ("Audit", "Consistency audit of the published numbers"),
+    "methods.html": ("Methods", "Methods"),
 }
 
-CAPTIONS = {
-    "studies.csv": (
-        "One row per programme and survey year: institution, design, how many were invited "
-        "and responded, the response rate (responded / invited) and the counts by role. "
-        "Descriptive only, no test."),
-    "outcomes.csv": (
-        "Every Likert and yes/no item mapped to a shared construct, by programme, year and "
-        "role: n, the item's own statistic (mean on its scale, or percent yes with the count) "
-        "and the same on a common 0-100 scale (percent of maximum possible, POMP). "
-        "Descriptive only, no test."),
-    "effects.csv": (
-        "Per-cohort effect sizes with 95% confidence intervals and p-values, one row per "
-        "declared role comparison of an outcome; ci_method and p_method name the method of "
-        "each. Odds ratios: exact conditional where any expected cell count is below 5, "
-        "Woolf otherwise. With the smallest effect each comparison could detect with 80% "
-        "power (a property of the group sizes, not of the result)."),
-    "pooled.csv": (
-        "Random-effects pooled estimates of like outcomes across cohorts, with the z (or t) "
-        "test and p of each pooled estimate, heterogeneity (tau squared, flagged in "
-        "tau2_at_zero when it sits at 0; I squared), prediction intervals, and how many "
-        "more cohorts of the typical size would halve the confidence interval."),
-    "themes.csv": (
-        "Each study's qualitative categories mapped to the shared theme framework, with the "
-        "roles that raised them and the number of coded segments. Descriptive only, no test."),
-    "reproduction.csv": (
-        "Every number the bundled papers print about their participants and survey, beside "
-        "the value the pipeline computes from the validated data, with the precision at which "
-        "they are compared and the verdict: reproduced, differs (the note names the audit "
-        "check that explains it) or not computable."),
-    "audit.csv": (
-        "Consistency checks of the papers' printed numbers against each other: GRIM and "
-        "GRIMMER/SPRITE for means and SDs, percentages against counts, totals, text against "
-        "tables, and each printed Mann-Whitney p-value against the values attainable under "
-        "the standard variants of the test."),
-}
+#: Pages with a template of their own (the others use page.html.j2).
+TEMPLATE_OF = {page: f"{page}.j2" for page in (
+    "index.html", "studies.html", "outcomes.html", "reproduction.html", "audit.html",
+    "methods.html")}
 NOT_SUPPRESSED = (
     "These are the papers' own printed numbers beside the pipeline's value for them, so "
     "small counts are not suppressed here.")
@@ -201,44 +174,30 @@ def _table(results: Path, out: Path, relative: str, caption: str, note: str = ""
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
     return {"id": source.stem, "caption": caption, "note": note, "header": header,
+            "labels": [], "methods": "", "row_classes": [],
             "rows": rows, "csv": f"data/{source.name}", "source": relative}
 
 
-def _column(table: dict, name: str) -> list[str]:
-    index = table["header"].index(name) if name in table["header"] else None
-    return [row[index] for row in table["rows"]] if index is not None else []
+def _copy_csv(source: Path, out: Path) -> None:
+    """A table's CSV, byte for byte, beside the pages for download (``data/``)."""
+    if source.is_file():
+        (out / "data").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, out / "data" / source.name)
 
 
-def _name_methods(effects: dict | None, pooled: dict | None) -> None:
-    """Say in the captions what effects.csv's method keys mean and which pooling setting
-    pooled.csv used, and why (both read from the tables themselves)."""
-    # imported here: the site step should not pay for scipy and statsmodels otherwise
-    from peermentor.methods import legend, pooling_statement
-
-    if effects:
-        effects["note"] = legend(_column(effects, "ci_method"), _column(effects, "p_method"))
-    if pooled:
-        pooled["note"] = pooling_statement(list(zip(_column(pooled, "method"),
-                                                    _column(pooled, "ci_method"),
-                                                    strict=True)))
-
-
-def _figures(results: Path, out: Path, folder: str, kind: str) -> list[dict]:
-    """Copy every PNG/SVG of ``results/folder`` into the site; alt text from the file name."""
-    source = results / folder
-    figures = []
+def _copy_figures(source: Path, target: Path) -> dict[str, str]:
+    """Every figure of ``source`` (the PNG where there is also an SVG) copied into the
+    site: file stem -> path relative to the site."""
+    found = {}
     if not source.is_dir():
-        return figures
+        return found
     for path in sorted(p for p in source.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
         if path.suffix.lower() == ".svg" and path.with_suffix(".png").is_file():
             continue  # one picture per plot: the PNG
-        target = out / "img" / folder.rsplit("/", 1)[-1] / path.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
-        subject = path.stem.replace("_", " ").replace("-", " ")
-        figures.append({"src": str(target.relative_to(out)), "alt": f"{kind}: {subject}",
-                        "title": subject[:1].upper() + subject[1:]})
-    return figures
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / path.name)
+        found[path.stem] = f"{target.parent.name}/{target.name}/{path.name}"
+    return found
 
 
 def build_site(
@@ -249,6 +208,7 @@ def build_site(
     threshold: int = 5,
     partial: bool = False,
     sources: dict[str, str] | None = None,
+    constructs: dict | None = None,
 ) -> list[Path]:
     """Write the site into ``out`` (emptied first) and return the pages written.
 
@@ -256,10 +216,14 @@ def build_site(
     ``programs`` maps programme ids to their configs (titles, institutions).
     ``partial`` marks a site built after a failed run (comparison tables wait for
     every cohort, so those shown may be from an earlier run). ``sources`` names each
-    cohort's data files, keyed ``"program/year"``.
+    cohort's data files, keyed ``"program/year"``; ``constructs`` is the construct
+    framework (``config/constructs.yaml``), whose labels the outcomes page shows.
     """
-    # here, not at the top: peermentor.report imports pandas, which every cohort job
-    # (cohort_report renders its notebook with this module) would pay for nothing
+    # here, not at the top: these import pandas, which every cohort job (cohort_report
+    # renders its notebook with this module) would pay for nothing
+    from peermentor import pages
+    from peermentor.consistency import MWU_VARIANTS
+    from peermentor.privacy import rule_text
     from peermentor.report import is_reconstructed
 
     results, out = Path(results), Path(out)
@@ -292,42 +256,86 @@ def build_site(
         failure_pages.append((name, entry, table))
 
     common = {"pages": PAGES, "partial": partial, "threshold": threshold,
-              "built": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
-    tables = {name: _table(results, out, f"comparison/{name}", CAPTIONS[name])
-              for name in ("studies.csv", "outcomes.csv", "effects.csv", "pooled.csv",
-                           "themes.csv")}
-    _name_methods(tables["effects.csv"], tables["pooled.csv"])
-    reproduction = _table(results, out, "reproduction.csv", CAPTIONS["reproduction.csv"],
-                          NOT_SUPPRESSED)
-    audit = _table(results, out, "audit.csv", CAPTIONS["audit.csv"])
+              "built": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+              "suppression": rule_text(threshold).replace("`", ""),
+              "not_suppressed": NOT_SUPPRESSED}
+    for name in COMPARISON_CSVS:
+        _copy_csv(results / "comparison" / name, out)
+    for name in ("reproduction.csv", "audit.csv"):
+        _copy_csv(results / name, out)
+    frames = {Path(name).stem: pages.read_frame(results / "comparison" / name)
+              for name in COMPARISON_CSVS}
+    reproduction = pages.read_frame(results / "reproduction.csv")
+    audit = pages.read_frame(results / "audit.csv")
+    labels = pages.Labels(programs, constructs)
+    reports = {(e["program"], e["year"]): e["href"] for e in status if e["href"]}
+    forest = _copy_figures(results / "comparison/forest", out / "img/forest")
+    trends = _copy_figures(results / "comparison/trends", out / "img/trends")
     contexts = {
         "index.html": {
             "cohorts": status, "failed": failed, "versions": _versions(),
-            "tally": reproduction_tally(results / "reproduction.csv"),
+            "cohort_table": _cohort_table(status),
+            "tally": (tally := reproduction_tally(results / "reproduction.csv")),
+            "tally_table": _tally_table(tally),
             "audit_tally": reproduction_tally_audit(results / "audit.csv"),
         },
-        "studies.html": {"tables": [tables["studies.csv"]], "figures": []},
-        "outcomes.html": {
-            "tables": [tables[n] for n in ("outcomes.csv", "effects.csv", "pooled.csv")],
-            "figures": _figures(results, out, "comparison/forest", "Forest plot"),
-            "trends": _figures(results, out, "comparison/trends", "Trend over years"),
-        },
-        "themes.html": {"tables": [tables["themes.csv"]], "figures": []},
-        "reproduction.html": {"tables": [reproduction], "figures": []},
-        "audit.html": {"tables": [audit], "figures": []},
+        "studies.html": pages.studies_page(frames["studies"], labels, reports),
+        "outcomes.html": pages.outcomes_page(frames["outcomes"], frames["effects"],
+                                             frames["pooled"], labels, forest, reports,
+                                             trends),
+        "themes.html": {"tables": [pages.themes_table(frames["themes"], labels, reports)]
+                        if len(frames["themes"]) else []},
+        "reproduction.html": {"repro": pages.reproduction_page(reproduction, labels)},
+        "audit.html": {"audit": pages.audit_page(audit)},
+        "methods.html": {"methods": pages.methods_page(frames["outcomes"], frames["effects"],
+                                                       frames["pooled"], labels),
+                         "mwu_variants": MWU_VARIANTS},
     }
     written = []
     for page, context in contexts.items():
-        template = env.get_template("index.html.j2" if page == "index.html" else "page.html.j2")
+        template = env.get_template(TEMPLATE_OF.get(page, "page.html.j2"))
         context = {**common, **context, "current": page, "root": ""}
-        if "tables" in context:
-            context["tables"] = [t for t in context["tables"] if t]
         written.append(_write(out / page, template.render(**context)))
     template = env.get_template("failures.html.j2")
     for name, entry, table in failure_pages:
         written.append(_write(out / name, template.render(
             **common, current="", root="../", entry=entry, tables=[table])))
     return written
+
+
+def _cohort_table(status: list[dict]) -> dict:
+    """The landing page's table of cohorts: where each got to and its report."""
+    rows = []
+    for entry in status:
+        data = ("reconstructed from the paper" if entry["reconstructed"] else "survey answers")
+        if entry["href"]:
+            report = {"text": "cohort report", "href": entry["href"]}
+        elif entry.get("failures_page"):
+            problems = entry["problems"]
+            report = {"text": f"{problems} problem{'s' if problems != 1 else ''} found",
+                      "href": entry["failures_page"]}
+        elif entry["log_href"]:
+            report = {"text": "log", "href": entry["log_href"]}
+        else:
+            report = ""
+        rows.append([entry["program"], entry["year"], entry["institution"],
+                     f"{entry['files']} ({data})" if entry["files"] else "",
+                     entry["status"], report])
+    return {"id": "cohort-list", "caption": "Every cohort found in the data folder, where it "
+            "got to in this run, and its report.", "note": "", "methods": "", "csv": "",
+            "labels": ["Programme", "Year", "Institution", "Data", "Status", "Report"],
+            "header": [], "rows": rows,
+            "row_classes": [f"status-{e['status'].replace(' ', '-')}" for e in status]}
+
+
+def _tally_table(tally: dict) -> dict:
+    """Published values by programme and status, for the landing page."""
+    statuses = tally.get("statuses", [])
+    return {"id": "tally", "caption": "Published values by programme and status.",
+            "note": "", "methods": "", "csv": "", "labels": ["Programme", *statuses],
+            "header": [], "row_classes": [],
+            "rows": [[program, *(counts.get(s, 0) for s in statuses)]
+                     for program, counts in tally.get("by_program", {}).items()]}
 
 
 def reproduction_tally_audit(path: str | Path) -> dict:
@@ -380,6 +388,47 @@ def _report_exporter() -> HTMLExporter:
     return exporter
 
 
+def report_title(notebook) -> str:
+    """The page title of a cohort report: its first level-1 heading (the banner's programme
+    title and year), so that every report's title differs.
+
+    >>> from nbformat.v4 import new_code_cell, new_notebook, new_output
+    >>> cell = new_code_cell(outputs=[new_output("display_data",
+    ...     data={"text/markdown": "# Peer mentoring at X: 2019\\n\\nmore"})])
+    >>> report_title(new_notebook(cells=[cell]))
+    'Peer mentoring at X: 2019 · cohort report'
+    """
+    for cell in notebook.cells:
+        if "developer" in cell.get("metadata", {}).get("tags", []):
+            continue  # how to run the notebook by hand, not part of the report
+        sources = [cell.source] if cell.cell_type == "markdown" else [
+            output.get("data", {}).get("text/markdown", "") for output in cell.get("outputs", [])]
+        for text in sources:
+            if heading := re.search(r"^# (.+)$", text, re.M):
+                return f"{heading.group(1).strip()} · cohort report"
+    return "Cohort report"
+
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_CAPTION = re.compile(r"<caption>(.*?)</caption>", re.S)
+
+
+def _scrolling_tables(body: str) -> str:
+    """Each table of a report inside a region of its own that scrolls sideways and takes
+    keyboard focus (so the page never scrolls sideways, and a keyboard can reach what a
+    wide table hides), named by the table's caption."""
+    count = iter(range(1, 10**6))
+
+    def wrap(match: re.Match) -> str:
+        caption = _CAPTION.search(match.group(0))
+        text = re.sub(r"<[^>]+>|\s+", " ", caption.group(1)).strip() if caption else ""
+        # numbered: two tables may share a caption, and landmarks need distinct names
+        label = f"Table {next(count)}" + (f": {text[:100]}" if text else "")
+        return (f'<div class="table-scroll" role="region" tabindex="0" '
+                f'aria-label="{label.replace(chr(34), "&quot;")}">{match.group(0)}</div>')
+    return _TABLE.sub(wrap, body)
+
+
 def render_notebook(notebook: str | Path, html: str | Path, site_index: str = "") -> Path:
     """An executed notebook as a shareable HTML report: no code, a table of contents,
     figures embedded, and no script or font fetched from the network.
@@ -387,6 +436,7 @@ def render_notebook(notebook: str | Path, html: str | Path, site_index: str = ""
     ``site_index`` (a relative link) adds a link back to the site's landing page.
     """
     executed = nbformat.read(str(notebook), as_version=4)
+    executed.metadata["title"] = f"{report_title(executed)} · peermentor"
     body, _ = _report_exporter().from_notebook_node(executed, resources={"site_index": site_index})
-    body = body.replace(TOC_MARK, table_of_contents(body), 1)
+    body = _scrolling_tables(body.replace(TOC_MARK, table_of_contents(body), 1))
     return _write(Path(html), body)

@@ -158,7 +158,7 @@ def build_partial_site():
         if os.path.isdir("results"):
             build_site("results", "results/site", [(c.program, c.year) for c in COHORTS],
                        PROGRAM_CONFIGS, config["small_cell_threshold"], partial=True,
-                       sources=cohort_sources())
+                       sources=cohort_sources(), constructs=CONSTRUCTS)
             os.utime("results/site", (0, 0))
             print("Results site (run incomplete): results/site/index.html", file=sys.stderr)
     except Exception as error:  # the run's own error is the one to report

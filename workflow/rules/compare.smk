@@ -68,6 +68,7 @@ rule pooled_table:
     input:
         effects="results/comparison/effects.csv",
         programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+        constructs=CONSTRUCTS_PATH,
     output:
         pooled=report(
             "results/comparison/pooled.csv",
@@ -90,6 +91,7 @@ rule trends_table:
     input:
         outcomes="results/comparison/outcomes.csv",
         programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+        constructs=CONSTRUCTS_PATH,
     output:
         trends=report(
             "results/comparison/trends.csv",

@@ -7,6 +7,7 @@ rule site:
         tables=SITE_TABLES,
         extras=COMPARISON_EXTRAS,
         programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+        constructs=CONSTRUCTS_PATH,
     output:
         directory("results/site"),
     params:

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from peermentor.config import load_program
+from peermentor.constructs import load_constructs
 from peermentor.site import build_site
 
 programs = {Path(p).stem: load_program(p) for p in snakemake.input.programs}  # noqa: F821
@@ -13,6 +14,7 @@ pages = build_site(
     programs,
     snakemake.params.threshold,  # noqa: F821
     sources=snakemake.params.sources,  # noqa: F821
+    constructs=load_constructs(snakemake.input.constructs),  # noqa: F821
 )
 Path(snakemake.log[0]).write_text(  # noqa: F821
     "".join(f"{page}\n" for page in pages), encoding="utf-8"

@@ -4,8 +4,10 @@ from pathlib import Path
 
 from peermentor.compare import read_effects
 from peermentor.config import load_programs
+from peermentor.constructs import load_constructs
 from peermentor.forest import write_forest_plots
 from peermentor.meta import pool_effects
+from peermentor.pages import Labels
 from peermentor.precision import with_halving
 
 programs = load_programs(snakemake.input.programs)  # noqa: F821
@@ -15,7 +17,9 @@ pooled = pool_effects(effects, method=snakemake.params.method,  # noqa: F821
 pooled = with_halving(pooled, effects)
 pooled.to_csv(snakemake.output.pooled, index=False, lineterminator="\n")  # noqa: F821
 simulated = any(p.get("simulated") for p in programs.values())
-files = write_forest_plots(effects, pooled, snakemake.output.forest, simulated)  # noqa: F821
+labels = Labels(programs, load_constructs(snakemake.input.constructs))  # noqa: F821
+files = write_forest_plots(effects, pooled, snakemake.output.forest,  # noqa: F821
+                           simulated, labels)
 Path(snakemake.log[0]).write_text(  # noqa: F821
     f"{len(pooled)} pooled rows; {len(files)} forest plot files\n", encoding="utf-8"
 )

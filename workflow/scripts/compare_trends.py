@@ -5,14 +5,17 @@ from pathlib import Path
 import pandas as pd
 
 from peermentor.config import load_programs
+from peermentor.constructs import load_constructs
 from peermentor.forest import trend_table, write_trend_plots
+from peermentor.pages import Labels
 
 programs = load_programs(snakemake.input.programs)  # noqa: F821
 outcomes = pd.read_csv(snakemake.input.outcomes, dtype={"year": str})  # noqa: F821
 trends = trend_table(outcomes)
 trends.to_csv(snakemake.output.trends, index=False, lineterminator="\n")  # noqa: F821
 simulated = any(p.get("simulated") for p in programs.values())
-files = write_trend_plots(trends, snakemake.output.figures, simulated)  # noqa: F821
+labels = Labels(programs, load_constructs(snakemake.input.constructs))  # noqa: F821
+files = write_trend_plots(trends, snakemake.output.figures, simulated, labels)  # noqa: F821
 Path(snakemake.log[0]).write_text(  # noqa: F821
     f"{len(trends)} trend rows; {len(files)} figure files\n", encoding="utf-8"
 )

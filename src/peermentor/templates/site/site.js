@@ -1,11 +1,14 @@
-// Sorting and filtering for the site's tables: click a column header to sort (numbers
-// numerically, text alphabetically; click again to reverse), type in a filter box to
-// keep only the rows containing that text. Plain JavaScript, no library, no network.
+// Sorting and filtering for the site's tables. Each column header holds a button: click
+// it (or press Enter or Space on it) to sort by that column, numbers numerically and text
+// alphabetically; again to reverse. The header's aria-sort says the order, for screen
+// readers as well. Type in a filter box to keep only the rows containing that text.
+// Plain JavaScript, no library, no network.
 "use strict";
 
 function cellValue(row, index) {
-  const text = row.cells[index] ? row.cells[index].textContent.trim() : "";
-  const number = Number(text.replace(/[%,]/g, ""));
+  const cell = row.cells[index];
+  const text = cell ? (cell.dataset.sort ?? cell.textContent).trim() : "";
+  const number = Number(text.replace(/[%,]/g, "").replace(/^[<≤]/, "").replace(/\u2212/g, "-"));
   return { text: text, number: text !== "" && Number.isFinite(number) ? number : null };
 }
 
@@ -22,13 +25,16 @@ function sortTable(table, index, header) {
     return ascending ? order : -order;
   });
   rows.forEach((r) => body.appendChild(r));
-  table.querySelectorAll("th").forEach((th) => th.removeAttribute("aria-sort"));
+  table.querySelectorAll("thead th").forEach((th) => th.setAttribute("aria-sort", "none"));
   header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
 }
 
 document.querySelectorAll("table.sortable").forEach((table) => {
   table.querySelectorAll("thead th").forEach((header, index) => {
-    header.addEventListener("click", () => sortTable(table, index, header));
+    const button = header.querySelector("button.sort");
+    if (button) {
+      button.addEventListener("click", () => sortTable(table, index, header));
+    }
   });
 });
 
