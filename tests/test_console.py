@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, USER_PROGRAM, USER_ROWS
 
+from peermentor import scaffold
 from peermentor.progress import Progress
 
 pytestmark = pytest.mark.pipeline
@@ -51,9 +52,9 @@ def run_sh(workdir: Path, *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=900)
 
 
-def failed_console(workdir: Path) -> str:
+def failed_console(workdir: Path, *args: str) -> str:
     """The console of a failing ``./run.sh``, checked for what every failure must show."""
-    result = run_sh(workdir)
+    result = run_sh(workdir, *args)
     console = result.stdout + result.stderr
     assert result.returncode != 0, console
     assert "message: None" not in console and "check log file(s)" not in console, console
@@ -153,3 +154,121 @@ def test_a_job_error_without_a_message_shows_its_log(tmp_path):
     assert shown == [f"Error in rule cohort_report (program=p, year=2024); log: {log}\n"
                      "  papermill ran\n  KeyError: 'sat' in cell 12", None], shown
     assert progress.errors_shown == 1
+
+
+def report_text(workdir: Path, program: str, year: str = "2024") -> str:
+    """A cohort report's visible text (no markup, styles or scripts)."""
+    page = (workdir / f"results/cohorts/{program}/{year}/report.html").read_text()
+    page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_one_respondent_cohort_warns_and_its_report_has_no_nan(workdir):
+    path = workdir / "data/raw" / PROGRAM / "2024/responses.csv"
+    path.write_text("respondent_id,role,sat,again\nUSR-01,mentor,4,1\n")
+    result = run_sh(workdir)
+    console = result.stdout + result.stderr
+    assert result.returncode == 0, console
+    assert f"Warning: {PROGRAM} 2024: fewer than 5 respondents in all (small_cell_threshold)"\
+        in console
+    assert f"Warning: {PROGRAM} 2024: Mentees: no respondents" in console
+    text = report_text(workdir, PROGRAM)
+    assert not re.search(r"\b(nan|NaN|None)\b", text), re.findall(r".{60}\bnan\b.{20}", text)
+    assert "A small cohort." in text and "4.00 (SD not computable)" in text
+
+
+def scaffold_into(workdir: Path, program: str, argv: list[str], capsys) -> str:
+    """Scaffold a programme config into the copy as the README says; the scaffold's console."""
+    assert scaffold.main([*argv, "--program", program]) == 0
+    captured = capsys.readouterr()
+    (workdir / f"config/programs/{program}.yaml").write_text(captured.out, encoding="utf-8")
+    return captured.err
+
+
+def test_mentors_only_redcap_survey_builds(workdir, capsys):
+    folder = workdir / "data/raw/mentors-only/2024"
+    folder.mkdir(parents=True)
+    (folder / "redcap_dictionary.csv").write_text(
+        '"Variable / Field Name","Form Name","Field Type","Field Label",'
+        '"Choices, Calculations, OR Slider Labels"\n'
+        "record_id,mentor_survey,text,ID,\n"
+        'useful,mentor_survey,radio,How useful was mentoring?,"1, Not at all useful | 2, 2 | '
+        '3, 3 | 4, 4 | 5, Extremely useful"\n'
+        "again,mentor_survey,yesno,Would you mentor again?,\n")
+    rows = [f"{i},{1 + i % 5},{i % 2},2" for i in range(1, 13)]
+    (folder / "redcap.csv").write_text("record_id,useful,again,mentor_survey_complete\n"
+                                       + "\n".join(rows) + "\n")
+    shutil.rmtree(workdir / "data/raw" / PROGRAM)
+    console = scaffold_into(workdir, "mentors-only", [
+        "redcap", str(folder / "redcap_dictionary.csv"), "--export", str(folder / "redcap.csv")],
+        capsys)
+    assert "every record gets the one role 'respondent'" in console
+    result = run_sh(workdir)
+    console = result.stdout + result.stderr
+    assert result.returncode == 0, console
+    assert "[1/1 cohorts] mentors-only 2024 done" in console
+    assert "Error" not in console and "no respondents" not in console
+    text = report_text(workdir, "mentors-only")
+    assert "Respondents" in text and not re.search(r"\bnan\b", text)
+
+
+def test_all_preview_export_refused_on_the_console(workdir):
+    folder = workdir / "data/raw" / PROGRAM / "2024"
+    (folder / "responses.csv").unlink()
+    (folder / "qualtrics.csv").write_text(
+        "StartDate,Status,Finished,ResponseId,DistributionChannel,Q1\n"
+        "Start Date,Response Type,Finished,Response ID,Distribution Channel,Satisfied?\n"
+        '"{""ImportId"":""startDate""}","{""ImportId"":""status""}",'
+        '"{""ImportId"":""finished""}","{""ImportId"":""_recordId""}",'
+        '"{""ImportId"":""distributionChannel""}","{""ImportId"":""QID1""}"\n'
+        "2024-05-01,Survey Preview,True,R_1,preview,4\n"
+        "2024-05-01,Survey Preview,True,R_2,preview,5\n")
+    config = workdir / f"config/programs/{PROGRAM}.yaml"
+    config.write_text(USER_PROGRAM.replace("  - {id: again", "#").replace(
+        "scale: {min: 1, max: 5}}", "scale: {min: 1, max: 5}}\nimport:\n  format: qualtrics\n"
+        "  role: {value: mentor}\n  columns: {sat: Q1}\n"))
+    console = failed_console(workdir)
+    assert f"data/raw/{PROGRAM}/2024/qualtrics.csv: every one of the 2 responses is left out: " \
+        "2 survey previews (Status 'Survey Preview', DistributionChannel 'preview')" in console
+    assert f"write `leave_out: [test, spam]` under import: in config/programs/{PROGRAM}.yaml" \
+        in console
+
+
+#: Real exports that build as scaffolded (tests/fixtures/real), and those refused with why.
+BUILDS = ["easyqualtrics-ex", "preserving-survey", "qualtrics-sample", "redcapapi-extdata",
+          "redcapapi-offline", "redcapr-clinical-trial-1", "redcapr-longitudinal",
+          "redcapr-simple", "redcapr-survey", "redcapr-vignette-repeating"]
+REFUSED = {"easyqualtrics-dev": "20 survey previews", "qualtricstools-sample": "5 survey tests"}
+
+
+def test_real_exports_build_as_scaffolded(workdir, capsys):
+    real = ROOT / "tests/fixtures/real"
+    shutil.rmtree(workdir / "data/raw" / PROGRAM)
+    for name in [*BUILDS, *REFUSED]:
+        folder = workdir / "data/raw" / name / "2024"
+        shutil.copytree(real / name, folder,
+                        ignore=shutil.ignore_patterns("*.md", "*.qsf", "instrument_*"))
+        if (folder / "redcap.csv").exists():
+            argv = ["redcap", str(folder / "redcap_dictionary.csv"), "--export",
+                    str(folder / "redcap.csv")]
+        else:
+            argv = ["qualtrics", str(folder / "qualtrics.csv")]
+        extra = {"preserving-survey": ["--qsf", str(real / name / "survey.qsf")],
+                 "redcapapi-offline": ["--event-map",
+                                       str(real / name / "instrument_designations.csv")]}
+        scaffold_into(workdir, name, [*argv, *extra.get(name, [])], capsys)
+    console = failed_console(workdir, "--keep-going")
+    for name, why in REFUSED.items():
+        assert f"data/raw/{name}/2024/qualtrics.csv: every one of the " in console, console
+        assert why in console
+    done = re.findall(r"cohorts\] (\S+) 2024 done", console)
+    assert sorted(done) == BUILDS, console
+    for name in BUILDS:
+        assert not re.search(r"\b(nan|NaN)\b", report_text(workdir, name)), name
+    # what the imports left out or read differently was said on the console
+    assert "Warning: data/raw/redcapr-simple/2024/redcap.csv: row 2 (respondent 1), column " \
+        "'height': value '7' is outside 130 to 215" in console
+    assert "Warning: data/raw/preserving-survey/2024/qualtrics.csv: left out 2 survey previews" \
+        in console
+    # and the report flags the values kept outside REDCap's soft range
+    assert "Kept outside the expected range" in report_text(workdir, "redcapr-simple")

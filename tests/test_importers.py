@@ -1037,8 +1037,11 @@ def test_scaffold_reads_choice_text_finished(tmp_path, capsys):
     path = scaffold_to(tmp_path, "fruit", ["qualtrics", str(tmp_path / "qualtrics.csv")], capsys)
     program = load_program(path)
     assert program["import"]["complete_when"] == {"Finished": ["True"]}
-    assert program["import"]["role"] == {"column": "TODO"}
-    assert "# TODO: no role question given (pass --role-column)" in path.read_text()
+    # no role question named: a survey of one role, said on the console and as a TODO
+    assert program["import"]["role"] == {"value": "respondent"}
+    assert "# TODO: a survey of one role (no --role-column)" in path.read_text()
+    table = import_export(program, "qualtrics", tmp_path / "qualtrics.csv")
+    assert table["role"].tolist() == ["respondent"]  # R_b did not finish
 
 
 def test_numeric_choice_codes_from_yaml(tmp_path):

@@ -9,6 +9,7 @@ new kernel per cohort. The notebook, its parameters and the HTML are the same as
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 import traceback
@@ -18,12 +19,28 @@ from peermentor import warmkernel
 from peermentor.site import render_notebook
 
 
+def warn_small_groups(responses_path: str, program_path: str, threshold: int,
+                      cohort: str) -> None:
+    """A console warning (``./run.sh`` shows it) for a cohort or role below the small-cell
+    threshold: its report says what it cannot show, the console says so first."""
+    import pandas as pd
+
+    from peermentor.config import load_program
+    from peermentor.report import small_groups
+
+    answers = pd.read_csv(responses_path, dtype=str, usecols=["role"])
+    for note in small_groups(answers, load_program(program_path), threshold):
+        print(f"Warning: {cohort}: {note}", file=sys.stderr, flush=True)
+
+
 def build_cohort_report(input, output, params, wildcards, log_path: str) -> None:
     """Write ``report.ipynb``, ``stats.csv``, ``figures/`` and ``report.html`` of a cohort.
 
     The job's log gets what ran and, when the notebook fails, the failing cell's
     traceback (papermill's error names the cell and shows its output).
     """
+    warn_small_groups(input.responses, input.program, params.threshold,
+                      f"{wildcards.program} {wildcards.year}")
     kernel_log = Path("results/logs/kernels") / f"thread-{threading.get_ident()}.log"
     kernel_log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()

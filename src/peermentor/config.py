@@ -255,6 +255,12 @@ def _check_import(program: dict, path: Path) -> None:
                 raise ConfigError(
                     f"{path}: import.{key}.{item_id}: no codebook item has id '{item_id}'"
                 )
+    constant = spec.get("role", {}).get("value")
+    if constant is not None and constant not in program["roles"]:
+        raise ConfigError(
+            f"{where_in_yaml(path, ['import', 'role', 'value'])}: import.role.value "
+            f"'{constant}' is not a role (roles: {', '.join(program['roles'])})"
+        )
     for code, role in spec.get("role", {}).get("values", {}).items():
         if role not in program["roles"]:
             raise ConfigError(

@@ -232,6 +232,11 @@ def participation_chart(
     table = table.reindex(groups)
     x = np.arange(len(groups))
     shown = participation_cells(stats, program or {"roles": {}}, threshold)
+    visible = [float(table.at[g, stat]) for stat in ("invited", "responded") if stat in table
+               for g in groups if not pd.isna(table.at[g, stat])
+               and str(shown.get((stat, g), "0")).replace(".", "").isdigit()]
+    if not any(visible):  # only hidden counts and zeros: an empty axis says nothing
+        return None
     with _style():
         fig = _figure(1.6 + 1.3 * len(groups), 3.2)
         ax = fig.subplots()

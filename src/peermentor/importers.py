@@ -37,7 +37,7 @@ from openpyxl.utils import get_column_letter
 
 from peermentor.cohorts import YEAR
 from peermentor.config import CHOICE_SEP, response_columns
-from peermentor.schema import response_schema
+from peermentor.schema import response_schema, soft_range_breaches
 from peermentor.validate import (
     CohortValidationError,
     Failure,
@@ -56,6 +56,20 @@ DICTIONARY_TYPE = "Field Type"
 DICTIONARY_CHOICES = "Choices, Calculations, OR Slider Labels"
 DICTIONARY_VALIDATION = "Text Validation Type OR Show Slider Number"
 DICTIONARY_IDENTIFIER = "Identifier?"
+#: The data dictionary's columns as REDCap's API (``content=metadata``) names them.
+API_DICTIONARY_COLUMNS = {
+    "field_name": DICTIONARY_FIELD, "form_name": "Form Name",
+    "section_header": "Section Header", "field_type": DICTIONARY_TYPE,
+    "field_label": "Field Label", "select_choices_or_calculations": DICTIONARY_CHOICES,
+    "field_note": "Field Note", "text_validation_type_or_show_slider_number":
+    DICTIONARY_VALIDATION, "text_validation_min": "Text Validation Min",
+    "text_validation_max": "Text Validation Max", "identifier": DICTIONARY_IDENTIFIER,
+    "branching_logic": "Branching Logic (Show field only if...)",
+    "required_field": "Required Field?", "custom_alignment": "Custom Alignment",
+    "question_number": "Question Number (surveys only)",
+    "matrix_group_name": "Matrix Group Name", "matrix_ranking": "Matrix Ranking?",
+    "field_annotation": "Field Annotation",
+}
 CHECKBOX_SEP = "___"  # REDCap exports a checkbox field as <field>___<code>, one per option
 REPEAT_COLUMN = "redcap_repeat_instrument"
 #: REDCap text validations whose answers identify a person.
@@ -63,7 +77,8 @@ IDENTIFYING_VALIDATIONS = re.compile(r"^(email|phone\w*|zipcode|postalcode\w*|ss
 #: Field or column names that identify a person whatever the dictionary says: date of
 #: birth, e-mail, phone, names, address, medical record number.
 IDENTIFYING_NAME = re.compile(
-    r"(^|_)(dob|d_o_b|birth\w*|date_of_birth|\w*e_?mail\w*|\w*phone\w*|mobile|cell|fax|"
+    r"(^|_)(dob|d_o_b|birth_?(date|day|place)|date_of_birth|place_of_birth|\w*e_?mail\w*|"
+    r"\w*phone\w*|mobile|cell|fax|"
     r"name|first_?name|last_?name|given_?name|family_?name|full_?name|surname|initials|"
     r"address\w*|street|city|post_?code|postal_?code|zip_?code|zip|mrn|medical_record\w*|"
     r"record_number|ssn|social_security\w*|nhs_?number|ip_?address)(_|$)"
@@ -246,6 +261,95 @@ def read_qualtrics(
     return frame, texts, ids
 
 
+#: Qualtrics' response types (``Status``), as numeric and as choice-text exports write
+#: them: previews and test responses are not answers, spam is not trusted, imports were
+#: entered into Qualtrics from a file.
+RESPONSE_TYPES = {
+    "0": "response", "ip address": "response", "16": "response", "offline": "response",
+    "1": "preview", "survey preview": "preview", "17": "preview",
+    "offline survey preview": "preview", "offline preview": "preview",
+    "2": "test", "survey test": "test", "test response": "test",
+    "4": "imported", "imported": "imported",
+    "8": "spam", "spam": "spam", "9": "spam", "preview spam": "spam",
+    "survey preview spam": "spam", "12": "spam", "imported spam": "spam",
+}
+#: ``DistributionChannel`` values that mark a preview or a test whatever ``Status`` says
+#: (a preview exported and imported again keeps channel "preview").
+CHANNEL_TYPES = {"preview": "preview", "test": "test"}
+#: What each kind is called on the console.
+KIND_NAMES = {"preview": "survey preview", "test": "survey test", "spam": "spam",
+              "imported": "imported response"}
+DEFAULT_LEAVE_OUT = ["preview", "test", "spam"]
+
+
+def response_kinds(frame: pd.DataFrame) -> pd.Series:
+    """Per row of a Qualtrics export: ``response``, ``preview``, ``test``, ``spam``,
+    ``imported``, or ``unknown`` (a Status we do not know), from ``Status`` (numeric or
+    choice text) and ``DistributionChannel``.
+
+    >>> frame = pd.DataFrame({"Status": ["0", "Survey Preview", "IP Address", "Imported",
+    ...                                  "Imported", "8"],
+    ...                       "DistributionChannel": ["anonymous", "preview", "anonymous",
+    ...                                               "preview", None, None]})
+    >>> response_kinds(frame).tolist()
+    ['response', 'preview', 'response', 'preview', 'imported', 'spam']
+    """
+    kinds = pd.Series("response", index=frame.index, dtype=object)
+    if "Status" in frame:
+        status = frame["Status"].fillna("").str.strip().str.casefold()
+        kinds = status.map(RESPONSE_TYPES).fillna("unknown").where(status != "", "response")
+    if "DistributionChannel" in frame:
+        channel = frame["DistributionChannel"].fillna("").str.strip().str.casefold()
+        marked = channel.map(CHANNEL_TYPES)
+        kinds = kinds.where(marked.isna() | (kinds == "spam"), marked)
+    return kinds
+
+
+def _kind_counts(frame: pd.DataFrame, kinds: pd.Series, mask: pd.Series) -> str:
+    """'2 survey previews (Status 'Survey Preview'), 1 spam (Status 8)' for the rows in mask."""
+    parts = []
+    for kind in ("preview", "test", "spam", "imported", "unknown"):
+        rows = mask & (kinds == kind)
+        if not rows.any():
+            continue
+        seen = []
+        for column in ("Status", "DistributionChannel"):
+            if column in frame:
+                values = sorted(set(frame.loc[rows, column].dropna()))
+                seen += [f"{column} {v!r}" for v in values]
+        name = KIND_NAMES.get(kind, "response of unknown type")
+        parts.append(f"{int(rows.sum())} {name}{'s' if rows.sum() > 1 else ''} "
+                     f"({', '.join(seen)})")
+    return ", ".join(parts)
+
+
+def _qualtrics_rows(frame: pd.DataFrame, spec: dict, path: str, notes: list[str],
+                    where_: str = "import.leave_out") -> pd.DataFrame:
+    """The rows of a Qualtrics export that are responses: previews, test responses and
+    spam (``import.leave_out``, default :data:`DEFAULT_LEAVE_OUT`) left out, counted in
+    ``notes``; an export holding nothing else is refused, naming what it holds."""
+    leave_out = [str(k) for k in spec.get("leave_out", DEFAULT_LEAVE_OUT)]
+    kinds = response_kinds(frame)
+    out = kinds.isin(leave_out)
+    kept_unusual = ~out & kinds.isin(["imported", "unknown"])
+    if kept_unusual.any():
+        notes.append(f"kept {_kind_counts(frame, kinds, kept_unusual)}: import.leave_out "
+                     f"({', '.join(leave_out) or 'nothing'}) does not leave them out; add "
+                     "imported to it to leave imported responses out")
+    if out.all() and len(frame):
+        listed = ", ".join(leave_out)
+        kept = [k for k in leave_out if k not in set(kinds[out])]
+        raise _fail(path, f"every one of the {len(frame)} responses is left out: "
+                    f"{_kind_counts(frame, kinds, out)}. import.leave_out leaves out "
+                    f"{listed}; a survey preview or test is not an answer. To analyse them "
+                    f"deliberately, write `leave_out: [{', '.join(kept)}]` under import: in "
+                    f"{where_}, or export the real responses")
+    if out.any():
+        notes.append(f"left out {_kind_counts(frame, kinds, out)} (import.leave_out: "
+                     f"{', '.join(leave_out)})")
+    return frame[~out]
+
+
 def read_xlsx(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
     """First (or named) sheet of a workbook as text, indexed by Excel row number."""
     try:
@@ -274,6 +378,9 @@ def parse_choices(text: str) -> dict[str, str]:
 def read_redcap_dictionary(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame:
     """A REDCap data dictionary, one row per field, with parsed ``choices``."""
     frame = read_text_csv(path, notes)
+    if DICTIONARY_FIELD not in frame and "field_name" in frame:
+        # The same dictionary as REDCap's API and its R and Python clients export it.
+        frame = frame.rename(columns=API_DICTIONARY_COLUMNS)
     missing = [c for c in (DICTIONARY_FIELD, DICTIONARY_TYPE) if c not in frame]
     if missing:
         raise _fail(path, f"not a REDCap data dictionary: missing header(s) {missing}", row=1)
@@ -308,26 +415,97 @@ def _norm(code: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", str(code).strip().lower())
 
 
-def _condition_masks(frame: pd.DataFrame, conditions: dict, path: str) -> dict[str, pd.Series]:
-    """Per ``import.complete_when`` condition (as text), the rows that meet it."""
+def event_forms(frame: pd.DataFrame, forms: list[str]) -> dict[str, list[str]]:
+    """The instruments each event of a longitudinal export holds: REDCap leaves
+    ``<form>_complete`` empty in the events a form is not designated for.
+
+    >>> frame = pd.DataFrame({"redcap_event_name": ["a_arm_1", "b_arm_1"],
+    ...                       "x_complete": ["2", None], "y_complete": ["0", "1"]})
+    >>> event_forms(frame, ["x", "y"])
+    {'a_arm_1': ['x', 'y'], 'b_arm_1': ['y']}
+    """
+    held = {}
+    for event, rows in frame.groupby(EVENT_COLUMN, sort=False):
+        held[event] = [f for f in forms if f"{f}_complete" in rows and
+                       rows[f"{f}_complete"].notna().any()]
+    return held
+
+
+def _form_of(column: str) -> str | None:
+    return column[: -len("_complete")] if column.endswith("_complete") else None
+
+
+def answered_rows(frame: pd.DataFrame, form: str, dictionary: pd.DataFrame | None) -> pd.Series:
+    """Rows answering at least one field of REDCap instrument ``form`` (a checkbox field
+    counts when a box is ticked; the record id and the status columns do not)."""
+    if dictionary is None or "Form Name" not in dictionary:
+        return pd.Series(False, index=frame.index)
+    fields = dictionary.loc[dictionary["Form Name"] == form]
+    fields = fields[fields[DICTIONARY_FIELD] != dictionary[DICTIONARY_FIELD].iloc[0]]
+    answered = pd.Series(False, index=frame.index)
+    for field, kind in zip(fields[DICTIONARY_FIELD], fields[DICTIONARY_TYPE], strict=True):
+        if kind == "checkbox":
+            prefix = f"{field}{CHECKBOX_SEP}".lower()
+            for column in [c for c in frame.columns if c.lower().startswith(prefix)]:
+                answered |= frame[column] == "1"
+        elif kind != "descriptive" and field in frame:
+            answered |= frame[field].notna()
+    return answered
+
+
+def _condition_masks(frame: pd.DataFrame, conditions: dict, path: str,
+                     dictionary: pd.DataFrame | None = None,
+                     held: dict | None = None) -> dict[str, tuple[str, pd.Series, pd.Series]]:
+    """Per ``import.complete_when`` condition (as text): its column, the rows it applies
+    to (a ``<form>_complete`` condition applies in the events that hold the form) and
+    the rows that meet it (rows it does not apply to meet it)."""
     masks = {}
     for column, rule in conditions.items():
         if column not in frame:
             raise _fail(path, f"import.complete_when names column '{column}', which the "
                         "export does not have", row=1, column=column)
         values = frame[column].fillna("")
-        if isinstance(rule, dict):
+        applies = pd.Series(True, index=frame.index)
+        form = _form_of(column)
+        if held and form and EVENT_COLUMN in frame:
+            applies = frame[EVENT_COLUMN].map(lambda e, f=form: f in held.get(e, [])).astype(bool)
+        if rule == "answered":  # marked Unverified or Complete, or holding an answer
+            name = f"{column} answered"
+            meets = values.isin(["1", "2"]) | answered_rows(frame, form or column, dictionary)
+        elif isinstance(rule, dict):
             wanted = [str(v) for v in rule["not"]]
-            masks[f"{column} not in {wanted}"] = ~values.isin(wanted)
+            name, meets = f"{column} not in {wanted}", ~values.isin(wanted)
         else:
             wanted = [str(v) for v in rule]
-            masks[f"{column} in {wanted}"] = values.isin(wanted)
+            name, meets = f"{column} in {wanted}", values.isin(wanted)
+        masks[name] = (column, applies, meets | ~applies)
     return masks
 
 
-def _complete_rows(frame: pd.DataFrame, conditions: dict, path: str,
-                   notes: list[str]) -> pd.Series:
-    """Rows meeting every condition; refuses an export where none does, counting each.
+def _completion_fix(frame, column: str, rule, applies: pd.Series, dictionary,
+                    place) -> str:
+    """What to change in the YAML so that a condition holding on no row keeps the
+    respondents who answered."""
+    form = _form_of(column)
+    at = place(["import", "complete_when", column])
+    if form and rule != "answered":
+        count = int((answered_rows(frame, form, dictionary) & applies).sum())
+        if count:
+            return (f"no record has {form} marked Complete (2); to keep the {count} that "
+                    f"answered it, write `{column}: answered` ({at})")
+    if column == "Finished":
+        return (f"no response is finished; to analyse unfinished ones, remove Finished from "
+                f"import.complete_when ({at})")
+    seen = ", ".join(repr(v) for v in frame.loc[applies, column].fillna("").value_counts()
+                     .index[:5])
+    return f"{column} holds {seen} here; change its accepted values ({at})"
+
+
+def _complete_rows(frame: pd.DataFrame, conditions: dict, path: str, notes: list[str],
+                   dictionary: pd.DataFrame | None = None, held: dict | None = None,
+                   place=lambda keys: "config/programs/<program>.yaml") -> pd.Series:
+    """Rows meeting every condition; refuses an export where none does, counting each
+    and saying which YAML line to change and to what.
 
     >>> frame = pd.DataFrame({"a_complete": ["2", "0"], "b_complete": ["0", "0"]})
     >>> _complete_rows(frame, {"a_complete": ["2"], "b_complete": ["2"]}, "x.csv", [])
@@ -335,18 +513,28 @@ def _complete_rows(frame: pd.DataFrame, conditions: dict, path: str,
     ...
     peermentor.importers.ImportProblems: 1 import problem(s):
       x.csv: none of the 2 responses counts as complete under import.complete_when: \
-a_complete in ['2'] holds on 1 of 2 rows; b_complete in ['2'] holds on 0 of 2 rows
+a_complete in ['2'] holds on 1 of 2 rows; b_complete in ['2'] holds on 0 of 2 rows. \
+b_complete holds '0' here; change its accepted values (config/programs/<program>.yaml)
     """
-    masks = _condition_masks(frame, conditions, path)
+    masks = _condition_masks(frame, conditions, path, dictionary, held)
     keep = pd.Series(True, index=frame.index)
-    for mask in masks.values():
+    for _, _, mask in masks.values():
         keep &= mask
-    counts = "; ".join(f"{name} holds on {int(mask.sum())} of {len(frame)} rows"
-                       for name, mask in masks.items())
+    counts = "; ".join(f"{name} holds on {int((meets & applies).sum())} of "
+                       f"{int(applies.sum())} rows" for name, (_, applies, meets)
+                       in masks.items() if applies.any())
     if not keep.any():
+        fixes = [_completion_fix(frame, column, conditions[column], applies, dictionary,
+                                 place)
+                 for _, (column, applies, meets) in masks.items()
+                 if applies.any() and not (meets & applies).any()]
         raise _fail(path, f"none of the {len(frame)} responses counts as complete under "
-                    f"import.complete_when: {counts}")
-    if not keep.all():
+                    f"import.complete_when: {counts}" + "".join(f". {fix}" for fix in fixes))
+    if masks and not any(applies.any() for _, applies, _ in masks.values()):
+        events = ", ".join(sorted(set(frame[EVENT_COLUMN]))) if EVENT_COLUMN in frame else ""
+        notes.append(f"no import.complete_when condition applies to event(s) {events} (they "
+                     f"hold none of its instruments): all {len(frame)} rows kept")
+    elif not keep.all():
         notes.append(f"{(~keep).sum()} of {len(frame)} rows not complete under "
                      f"import.complete_when ({counts}), left out")
     return keep
@@ -430,20 +618,37 @@ class _Mapper:
         return values.where(~hit, folded.map(labels))
 
     def split_labels(self, cell: str, item: dict, mapping: dict) -> list[str]:
-        """A multiple answer's comma-separated codes, or labels that may hold commas."""
+        """A multiple answer's codes or labels, split only at commas between declared
+        codes and labels (a label holding commas stays whole); an answer that cannot be
+        read so is returned whole, to be reported as it is (or, when made of plain codes
+        only, as its codes, so the unknown one is named).
+
+        >>> m = _Mapper({}, {}, "qualtrics", pd.DataFrame(), "x.csv")
+        >>> item = {"type": "multi_choice", "choices": {"ma": "MA, MS or PhD", "ba": "BA"}}
+        >>> m.split_labels("BA,MA, MS or PhD", item, {"ma": "ma", "ba": "ba"})
+        ['ba', 'ma']
+        >>> m.split_labels("MA, MS", item, {"ma": "ma", "ba": "ba"})
+        ['MA, MS']
+        >>> m.split_labels("ba,7", item, {"ma": "ma", "ba": "ba"})
+        ['ba', '7']
+        """
         labels = self.label_codes(item)
-        parts, out, pending = cell.split(","), [], ""
-        for part in parts:
-            pending = f"{pending},{part}" if pending else part
-            if pending.strip() in mapping or pending.strip() in self.missing:
-                out.append(pending.strip())
-                pending = ""
-            elif pending.strip().casefold() in labels:
-                out.append(labels[pending.strip().casefold()])
-                pending = ""
-        if pending:  # nothing known: report the pieces as they are
-            out += [v.strip() for v in pending.split(",")]
-        return out
+        known = {**{k.casefold(): k for k in mapping}, **labels,
+                 **{v.casefold(): v for v in self.missing}}
+        parts = cell.split(",")
+        # ways[i]: the codes of a reading of parts[:i], or None if none reads them
+        ways: list[list[str] | None] = [[]] + [None] * len(parts)
+        for end in range(1, len(parts) + 1):
+            for start in range(end - 1, -1, -1):
+                piece = ",".join(parts[start:end]).strip().casefold()
+                if ways[start] is not None and piece in known:
+                    ways[end] = [*ways[start], known[piece]]
+                    break
+        if ways[-1] is not None:
+            return ways[-1]
+        if all(re.fullmatch(r"-?\w+", part) for part in parts):
+            return [part.strip() for part in parts]  # numeric codes: name the unknown one
+        return [cell.strip()]
 
     def respondent_and_role(self):
         default = self.frame.columns[0] if self.fmt == "redcap" else DEFAULT_ID_COLUMN[self.fmt]
@@ -459,6 +664,11 @@ class _Mapper:
                          "response id column under import.respondent_id")
         self.source["respondent_id"] = id_column
         role = self.spec.get("role", {})
+        if "value" in role:  # a survey of one role: no role question
+            self.out["role"] = pd.Series(str(role["value"]), index=self.frame.index,
+                                         dtype="string")
+            self.source["role"] = "import.role.value"
+            return
         role_column = role.get("column", "role")
         values = self.column(role_column, "import.role.column")
         if "values" in role:
@@ -530,6 +740,16 @@ class _Mapper:
         if item["type"] in ("likert", "binary", "single_choice"):
             values = self.from_labels(values, item)
         mapping = self.choice_map(item, name)
+        if item["type"] == "binary" and mapping is None:
+            mapping = {"0": "0", "1": "1"}
+        if mapping is not None and {"0", "1"} <= set(mapping) and "true" not in mapping:
+            # TRUE/FALSE where the field's codes are 0/1 (a file saved from R or Excel)
+            logical = values.str.upper().isin(["TRUE", "FALSE"]).fillna(False)
+            if logical.any():
+                self.notes.append(f"column '{name}' (item {item['id']}): read {int(logical.sum())}"
+                                  " TRUE/FALSE answer(s) as the field's codes 1/0")
+                values = values.where(~logical, values.str.upper().map({"TRUE": "1",
+                                                                         "FALSE": "0"}))
         if mapping is not None and item["type"] != "free_text":
             values = self.recode(values, mapping, name, f"import.values.{item['id']}")
         self.out[item["id"]] = values
@@ -847,6 +1067,19 @@ def _carry_role(frame: pd.DataFrame, id_column: str, role_column: str) -> pd.Dat
     return frame
 
 
+def _config_place(config_path, program: dict, keys: list, parent: str) -> str:
+    """Where in the programme's YAML a key is (``config/programs/p.yaml, line 12``), or
+    where it would go (under ``parent``), for messages that say what to change."""
+    from peermentor.config import yaml_line
+
+    path = config_path or f"config/programs/{program.get('program', '<program>')}.yaml"
+    line = yaml_line(path, keys) if config_path else None
+    if line is None and config_path:
+        line = yaml_line(path, parent.split("."))
+        return f"{path} (the {parent}: block, line {line})" if line else str(path)
+    return f"{path}, line {line}" if line else str(path)
+
+
 def _as_written(table: pd.DataFrame) -> pd.DataFrame:
     """The table as validation will read it back from CSV (same text, same dtypes)."""
     buffer = io.StringIO()
@@ -900,6 +1133,14 @@ def _validate_mapped(table: pd.DataFrame, mapper, program, path, fmt, sheet_colu
                                 failure.respondent_id, cell))
     if problems:
         raise ImportProblems(problems)
+    return [
+        f"row {b.row} (respondent {table.at[b.row, 'respondent_id']}), column "
+        f"'{source.get(b.item, b.item)}': value '{b.value}' is outside "
+        f"{'-' if pd.isna(b.min) else _number_text(b.min)} to "
+        f"{'-' if pd.isna(b.max) else _number_text(b.max)}, the item's soft range (REDCap "
+        "lets a user save it after a warning); kept"
+        for b in soft_range_breaches(table, program).itertuples(index=False)
+    ]
 
 
 @dataclass
@@ -937,6 +1178,7 @@ def import_cohort(
     dictionary: str | Path | None = None,
     notes: list[str] | None = None,
     year: str | None = None,
+    config_path: str | Path | None = None,
 ) -> Imported:
     """Map one export onto the canonical tables (text), validated: see :class:`Imported`.
 
@@ -979,13 +1221,24 @@ def import_cohort(
     if frame.empty:
         raise _fail(export, "no responses: the export has a header but no data rows",
                     row=FIRST_DATA_ROW[fmt])
+    if fmt == "qualtrics":
+        frame = _qualtrics_rows(frame, spec, str(export), notes, _config_place(
+            config_path, program, ["import", "leave_out"], "import"))
+    held = None
+    if fmt == "redcap" and EVENT_COLUMN in frame:
+        forms = [_form_of(c) for c in frame.columns if c.endswith("_complete")]
+        held = spec.get("event_forms") or event_forms(frame, forms)
+
+    def place(keys):
+        return _config_place(config_path, program, keys, "import.complete_when")
+
     waves = _waves(frame, spec, str(export), year) if fmt == "redcap" else {"": frame}
     tables = {}
     for wave, rows in waves.items():
         where_ = f" ({EVENT_COLUMN} of wave {wave})" if wave else ""
         wave_notes: list[str] = []
         rows = rows[_complete_rows(rows, spec.get("complete_when", {}), str(export) + where_,
-                                   wave_notes)]
+                                   wave_notes, dictionary_frame, held, place)]
         notes += [f"wave {wave}: {n}" if wave else n for n in wave_notes]
         tables[wave] = _map_rows(program, spec, fmt, rows, export, dictionary_frame, notes)
     last = list(tables)[-1]
@@ -1029,7 +1282,7 @@ def _map_rows(program, spec, fmt, frame, export, dictionary_frame, notes) -> pd.
         if unused and note not in notes:
             notes.append(note)
     table = _as_written(table)
-    _validate_mapped(table, mapper, program, export, fmt, frame.columns)
+    notes += _validate_mapped(table, mapper, program, export, fmt, frame.columns)
     return table.reset_index(drop=True)
 
 
@@ -1049,7 +1302,7 @@ def write_atomically(table: pd.DataFrame, path: str | Path) -> None:
 
 def run(program: dict, fmt: str, export: str, dictionary: str | None, out: str,
         log=sys.stderr, waves_out: str | None = None, instances_out: str | None = None,
-        year: str | None = None, console=None) -> None:
+        year: str | None = None, console=None, config_path: str | None = None) -> None:
     """Import one cohort's export for the pipeline, or raise :class:`ImportProblems`.
 
     ``waves_out`` and ``instances_out``, if given, receive :class:`Imported`'s other
@@ -1059,7 +1312,7 @@ def run(program: dict, fmt: str, export: str, dictionary: str | None, out: str,
     """
     notes: list[str] = []
     try:
-        imported = import_cohort(program, fmt, export, dictionary, notes, year)
+        imported = import_cohort(program, fmt, export, dictionary, notes, year, config_path)
     except ImportProblems as err:
         for note in notes:
             print(f"{export}: {note}", file=log)
@@ -1090,6 +1343,6 @@ def import_job(input, output, params, wildcards, log_path: str) -> None:
             run(program=load_program(input.program), fmt=params.format, export=input.export,
                 dictionary=input.get("dictionary"), out=output.responses, log=log,
                 waves_out=output.waves, instances_out=output.instances, year=wildcards.year,
-                console=sys.stderr)
+                console=sys.stderr, config_path=input.program)
         except ImportProblems as err:
             raise CohortJobFailed(f"Import failed: {err}") from None

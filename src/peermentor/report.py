@@ -57,6 +57,96 @@ def _fmt(value: float, digits: int = 1) -> str:
     return f"{value:.{digits}f}"
 
 
+def _mean_sd(mean: float, sd: float, digits: int) -> str:
+    """``mean ± SD``; what cannot be computed said in words, never ``nan``.
+
+    >>> _mean_sd(4.0, float("nan"), 2), _mean_sd(float("nan"), float("nan"), 1)
+    ('4.00 (SD not computable)', 'no answers')
+    """
+    if pd.isna(mean):
+        return "no answers"
+    if pd.isna(sd):
+        return f"{mean:.{digits}f} (SD not computable)"
+    return f"{mean:.{digits}f} ± {sd:.{digits}f}"
+
+
+def _median_iqr(median: float, q1: float, q3: float) -> str:
+    return "–" if pd.isna(median) else f"{_fmt(median)} [{_fmt(q1)}–{_fmt(q3)}]"
+
+
+def small_groups(answers: pd.DataFrame, program: dict,
+                 threshold: int = DEFAULT_THRESHOLD) -> list[str]:
+    """One sentence per analysed group (the cohort, each role) with fewer respondents
+    than the small-cell threshold, saying what its report cannot show and why. A small
+    count itself is not printed (the small-cell rule), a zero is.
+
+    >>> program = {"roles": {"mentor": "Mentors", "mentee": "Mentees"}}
+    >>> small_groups(pd.DataFrame({"role": ["mentor"]}), program)
+    ['fewer than 5 respondents in all (small_cell_threshold): their counts are shown as <5, \
+and a standard deviation or a test needs more answers than a group may have', 'Mentees: \
+no respondents: nothing is reported for them and no test compares them with another role']
+    """
+    if threshold <= 1:
+        return []
+    roles = [r for r in program["roles"] if r not in program.get("excluded_roles", [])]
+    counts = answers["role"].value_counts() if "role" in answers else pd.Series(dtype=int)
+    total = int(counts.reindex(roles).fillna(0).sum())
+    notes = []
+    if 0 < total < threshold:
+        notes.append(f"fewer than {threshold} respondents in all (small_cell_threshold): their "
+                     f"counts are shown as {marker(threshold)}, and a standard deviation or a "
+                     "test needs more answers than a group may have")
+    for role in roles:
+        n = int(counts.get(role, 0))
+        label = group_label(program, role)
+        if n == 0 and len(roles) > 1:
+            notes.append(f"{label}: no respondents: nothing is reported for them and no test "
+                         "compares them with another role")
+        elif n < threshold and total >= threshold:
+            notes.append(f"{label}: fewer than {threshold} respondents: their counts are "
+                         f"shown as {marker(threshold)}")
+    return notes
+
+
+def soft_range_note(answers: pd.DataFrame, program: dict,
+                    threshold: int = DEFAULT_THRESHOLD) -> str:
+    """Numeric answers kept outside an item's soft range (``soft_range: true``), counted per
+    item under the small-cell rule (empty when there are none).
+
+    >>> program = {"codebook": [{"id": "height", "text": "Height (cm)", "type": "numeric",
+    ...                          "min": 130, "max": 215, "soft_range": True}]}
+    >>> soft_range_note(pd.DataFrame({"height": [7.0, 6.0, 170.0]}), program)
+    '**Kept outside the expected range** (REDCap lets a user save such a value after a \
+warning; they are analysed as given): Height (cm): <5 answers outside 130–215.'
+    """
+    from peermentor.schema import soft_range_breaches
+
+    breaches = soft_range_breaches(answers, program)
+    if breaches.empty:
+        return ""
+    texts = {item["id"]: item["text"] for item in program.get("codebook", [])}
+    parts = []
+    for item_id, rows in breaches.groupby("item", sort=False):
+        count = len(rows)
+        shown = marker(threshold) if is_small(count, threshold) else str(count)
+        lo, hi = rows["min"].iloc[0], rows["max"].iloc[0]
+        bounds = f"{_fmt(lo) if not pd.isna(lo) else '…'}–{_fmt(hi) if not pd.isna(hi) else '…'}"
+        parts.append(f"{texts.get(item_id, item_id)}: {shown} answers outside {bounds}")
+    return ("**Kept outside the expected range** (REDCap lets a user save such a value after "
+            "a warning; they are analysed as given): " + "; ".join(parts) + ".")
+
+
+def small_cohort_note(answers: pd.DataFrame, program: dict,
+                      threshold: int = DEFAULT_THRESHOLD) -> str:
+    """What a small cohort's report cannot show and why (empty when nothing is small)."""
+    notes = small_groups(answers, program, threshold)
+    if not notes:
+        return ""
+    text = "; ".join(notes)
+    return (f"**A small cohort.** {text[0].upper()}{text[1:]}. Tables show what the "
+            "small-cell rule allows and say in words what cannot be computed.")
+
+
 def _protect(values: dict, sums: list, threshold: int, prefer: str = "part"):
     """Display text of every count cell and the set of hidden keys: small counts as the
     marker, cells hidden so that a small one cannot be worked out from a sum as
@@ -440,11 +530,9 @@ def likert_table(
             get = partial(_stat, values, item["id"], "", group)
             label = group_label(program, group)
             row[f"{label}: mean ± SD (n)"] = (
-                f"{get('mean'):.2f} ± {get('sd'):.2f} ({n[('n', group)]})"
+                f"{_mean_sd(get('mean'), get('sd'), 2)} ({n[('n', group)]})"
             )
-            row[f"{label}: median [IQR]"] = (
-                f"{_fmt(get('median'))} [{_fmt(get('q1'))}–{_fmt(get('q3'))}]"
-            )
+            row[f"{label}: median [IQR]"] = _median_iqr(get("median"), get("q1"), get("q3"))
         row.update(_test_cells(values, item["id"], _vs_group(stats, item["id"]), "likert"))
         rows.append(row)
     return _display_frame(rows, ["Item"])
@@ -543,9 +631,9 @@ def numeric_table(
                         _role_sums(["n"], groups), threshold)
         for group in groups:
             get = partial(_stat, values, item["id"], "", group)
+            median = "" if pd.isna(get("median")) else f", median {_fmt(get('median'))}"
             row[group_label(program, group)] = (
-                f"{get('mean'):.1f} ± {get('sd'):.1f}, median {_fmt(get('median'))} "
-                f"(n={n[('n', group)]})"
+                f"{_mean_sd(get('mean'), get('sd'), 1)}{median} (n={n[('n', group)]})"
             )
         vs = _vs_group(stats, item["id"])
         if vs is not None:

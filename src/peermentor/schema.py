@@ -177,7 +177,10 @@ def _item_column_checks(item: dict) -> dict[str, pa.Column]:
         )
         return {item["id"]: pa.Column(str, check, nullable=nullable)}
     if kind == "numeric":
-        check = _number_between(item.get("min"), item.get("max"))
+        if item.get("soft_range"):  # kept when outside; listed by soft_range_breaches
+            check = _number_between(None, None)
+        else:
+            check = _number_between(item.get("min"), item.get("max"))
         return {item["id"]: pa.Column(str, check, nullable=nullable)}
     if kind == "free_text":
         return {item["id"]: pa.Column(str, nullable=True)}
@@ -285,6 +288,34 @@ def codes_schema(program: dict) -> pa.DataFrameSchema:
         strict=False,
         name=f"{program.get('program', 'programme')} codes",
     )
+
+
+def soft_range_breaches(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
+    """Answers outside the soft range of a numeric item (``soft_range: true``: REDCap lets
+    a user save such a value after a warning), kept in the data: one row per answer,
+    columns ``item, row, value, min, max`` (``row``: the frame's index).
+
+    >>> program = {"codebook": [{"id": "height", "text": "Height", "type": "numeric",
+    ...                          "min": 130, "max": 215, "soft_range": True}]}
+    >>> soft_range_breaches(pd.DataFrame({"height": ["7", "170", None]}), program)
+         item  row value  min  max
+    0  height    0     7  130  215
+    """
+    rows = []
+    for item in program.get("codebook", []):
+        if item["type"] != "numeric" or not item.get("soft_range") or item["id"] not in \
+                responses:
+            continue
+        values = _numbers(responses[item["id"]])
+        outside = pd.Series(False, index=responses.index)
+        if item.get("min") is not None:
+            outside |= values < item["min"]
+        if item.get("max") is not None:
+            outside |= values > item["max"]
+        rows += [{"item": item["id"], "row": row, "value": str(responses.at[row, item["id"]]),
+                  "min": item.get("min"), "max": item.get("max")}
+                 for row in responses.index[outside.fillna(False)]]
+    return pd.DataFrame(rows, columns=["item", "row", "value", "min", "max"])
 
 
 def to_typed(responses: pd.DataFrame, program: dict) -> pd.DataFrame:

@@ -51,6 +51,7 @@ from peermentor.schema import (
     codes_schema,
     map_likert_labels,
     response_schema,
+    soft_range_breaches,
     to_typed,
 )
 
@@ -423,8 +424,9 @@ def _warn_extra_columns(frame: pd.DataFrame, expected: list[str], path, what: st
         )
 
 
-def _read_and_check(path, schema, expected, what, prepare=None):
-    """Read one raw file and validate it; return (frame of known columns, failures)."""
+def _read_and_check(path, schema, expected, what, prepare=None, after=None):
+    """Read one raw file and validate it; return (frame of known columns, failures).
+    ``after(frame, lines)``, if given, looks at a frame that passed."""
     try:
         table = read_raw_table(path)
     except CohortValidationError as err:
@@ -435,14 +437,32 @@ def _read_and_check(path, schema, expected, what, prepare=None):
     # Extra columns stay during validation (the schema is not strict) so that a
     # missing column can be matched to a misspelt one.
     failures = validate_frame(frame, schema, str(path), table.lines)
+    if after and not failures:
+        after(frame, table.lines)
     _warn_extra_columns(frame, expected, path, what)
     return frame[[c for c in frame.columns if c in expected]], failures
+
+
+def _warn_soft_ranges(frame: pd.DataFrame, lines, program: dict, path) -> None:
+    """A warning per answer outside a numeric item's soft range (kept, not refused)."""
+    ids = frame["respondent_id"] if "respondent_id" in frame else None
+    for breach in soft_range_breaches(frame, program).itertuples(index=False):
+        position = frame.index.get_loc(breach.row)
+        who = f", respondent {ids.iloc[position]}" if ids is not None else ""
+        logger.warning("%s, line %s%s, column '%s': value '%s' is outside %s to %s, the "
+                       "item's soft range (soft_range: true); kept", path, lines[position],
+                       who, breach.item, breach.value, _g(breach.min), _g(breach.max))
+
+
+def _g(number) -> str:
+    return "-" if number is None or pd.isna(number) else f"{number:g}"
 
 
 def validate_cohort(
     program: dict,
     responses_path: str | Path | None,
     codes_path: str | Path | None,
+    warn_soft_ranges: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate a cohort's raw files; return typed responses and codes.
 
@@ -465,6 +485,8 @@ def validate_cohort(
         frame, found = _read_and_check(
             responses_path, response_schema(program), response_columns(program),
             f"the codebook of {program.get('program', 'the programme')}", labels_to_numbers,
+            warn_soft_ranges and (lambda frame, lines: _warn_soft_ranges(
+                frame, lines, program, responses_path)),
         )
         failures += found
         responses = responses if frame is None else frame
@@ -502,6 +524,7 @@ def run(
     out_codes: str,
     failures_path: str,
     log=sys.stderr,
+    warn_soft_ranges: bool = True,
 ) -> None:
     """Validate and write outputs, or write the failure report and exit non-zero.
 
@@ -519,7 +542,8 @@ def run(
         handler.addFilter(lambda record: record.thread == thread)
         logger.addHandler(handler)
     try:
-        responses, codes = validate_cohort(program, responses_path, codes_path)
+        responses, codes = validate_cohort(program, responses_path, codes_path,
+                                           warn_soft_ranges)
     except CohortValidationError as err:
         write_failure_report(err.failures, failures_path)
         print(f"{err}\nFailure report: {failures_path}", file=log)
@@ -549,8 +573,12 @@ def validate_job(input, output, log) -> None:
     """
     with open(log.log, "w", encoding="utf-8") as handle:
         try:
+            # An imported cohort's out-of-range answers were named by the import, at the
+            # export's own rows.
+            imported = str(input.get("responses", "")).startswith("results/imported/")
             run(program=load_program(input.program), responses_path=input.get("responses"),
                 codes_path=input.get("codes"), out_responses=output.responses,
-                out_codes=output.codes, failures_path=log.failures, log=handle)
+                out_codes=output.codes, failures_path=log.failures, log=handle,
+                warn_soft_ranges=not imported)
         except SystemExit as failed:
             raise CohortJobFailed(str(failed)) from None
