@@ -57,3 +57,20 @@ def test_reused_exporter_renders_what_a_new_one_renders(tmp_path):
         for round_ in range(2):
             reused = (tmp_path / f"reused-{name}{round_}.html").read_text(encoding="utf-8")
             assert reused == expected[name], (name, round_)
+
+
+def test_the_report_hides_what_the_cells_metadata_say(tmp_path):
+    hidden = new_code_cell("secret_code_1 = 1", execution_count=1, outputs=[new_output(
+        "execute_result", data={"text/plain": "'shown output'"}, execution_count=1)])
+    hidden.metadata.update(tags=["remove-input"], jupyter={"source_hidden": True})
+    visible = new_code_cell("visible_code_2 = 2", execution_count=2)
+    parameters = new_code_cell("program = 'x'", execution_count=3)
+    parameters.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[new_markdown_cell("# Title"), parameters, hidden, visible])
+    nbformat.write(nb, str(tmp_path / "n.ipynb"))
+    site._exporters.__dict__.clear()
+    html = site.render_notebook(tmp_path / "n.ipynb", tmp_path / "n.html").read_text()
+    assert "shown output" in html and "secret_code_1" not in html
+    assert "visible_code_2" in html  # no tag: the code shows (the metadata decides)
+    assert "program = " not in html
+    assert "<title>Title · cohort report · peermentor</title>" in html

@@ -428,7 +428,9 @@ def table_heading(stats: pd.DataFrame, program: dict, kind: str) -> tuple[str, s
 def effects_table(stats: pd.DataFrame, program: dict,
                   mwu_variant: str = DEFAULT_MWU_VARIANT) -> pd.DataFrame:
     """The cohort's between-role effects for its report: one row per item and metric,
-    each interval and p named by its method's description (:mod:`peermentor.methods`)."""
+    with its 95% CI, p and direction; how each is computed is in the report's Methods
+    (:func:`peermentor.report.methods_html`), not in the table. ``mwu_variant``: the
+    cohort's Mann-Whitney variant, as :func:`cohort_effects` takes it."""
     program_id = program.get("program", "")
     variants = {(program_id, str(y)): mwu_variant for y in stats["year"].astype(str).unique()
                 } if "year" in stats else {}
@@ -439,21 +441,22 @@ def effects_table(stats: pd.DataFrame, program: dict,
     texts |= {s["id"]: f"{s.get('text', s['id'])} (scale score)"
               for s in program.get("scales", [])}
 
-    def ci(row) -> str:
-        if pd.isna(row.estimate):
-            return ""
-        if pd.isna(row.ci_low):
-            return f"{row.estimate:.2f}"
-        return f"{row.estimate:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]"
+    from peermentor.pages import METRICS, fmt_ci, fmt_p
+
+    roles = program.get("roles", {})
+
+    def positive(row) -> str:
+        first = roles.get(row.role_a, row.role_a)
+        return f"{'> 1' if METRICS.get(row.metric, {}).get('ratio') else '> 0'}: {first} higher"
 
     shown = pd.DataFrame({
         "Item": [texts.get(i, i) for i in table["item"]],
-        "Construct": table["construct"],
-        "Effect": table["metric"].str.replace("_", " "),
-        "Estimate [95% CI]": [ci(r) for r in table.itertuples()],
-        "p": [f"{p:.3g}" if pd.notna(p) else "" for p in table["p"]],
-        "Interval; p": [f"{methods.CI_METHODS[c]}; {methods.P_METHODS[p]}"
-                        for c, p in zip(table["ci_method"], table["p_method"], strict=True)],
-        "Direction": table["direction"],
+        "Effect": [METRICS.get(m, {}).get("label", m.replace("_", " "))
+                   for m in table["metric"]],
+        "Estimate (95% CI)": [fmt_ci(r.estimate, r.ci_low, r.ci_high,
+                                     METRICS.get(r.metric, {}).get("ratio"))
+                              for r in table.itertuples()],
+        "p": [fmt_p(p) for p in table["p"]],
+        "Direction": [positive(r) for r in table.itertuples()],
     })
     return shown.set_index(["Item", "Effect"])

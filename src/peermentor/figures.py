@@ -255,6 +255,8 @@ def participation_chart(
                 ax.text(x[i] + offset, 0, text[i], ha="center", va="bottom", fontsize=7,
                         rotation=90)
         ax.set_xticks(x, [short_label(group_label(program, g), 16) for g in groups])
+        # every group keeps its slot, so a marker where no bar is drawn stays inside
+        ax.set_xlim(-0.6, len(groups) - 0.4)
         ax.set_ylabel("respondents")
         ax.set_title("Participation", loc="left")
         ax.legend(frameon=False)

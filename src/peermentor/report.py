@@ -276,9 +276,9 @@ CAPTIONS = {
         "Number answering yes / number answering (percent yes), by role. Descriptive, no "
         "test."),
     "effects": (
-        "Between-role effect sizes, each with its 95% confidence interval and p-value, the "
-        "method of each, and the direction of a positive estimate (as in "
-        "results/comparison/effects.csv)."),
+        "Between-role effect sizes, each with its 95% confidence interval and p-value and "
+        "the direction of a positive estimate; how each interval and p-value is computed "
+        "is under Methods, at the end of the report."),
     "scales": (
         "Each multi-item scale (items listed, reverse-keyed ones reversed before scoring) by "
         "role: the score (mean of the answered items) with its n, mean, SD, median and IQR; "
@@ -330,6 +330,77 @@ CAPTIONS = {
         "and SDs, percentages against counts, totals, text against tables, attainable "
         "Mann-Whitney p-values) with its verdict."),
 }
+
+def methods_html(effect_rows: pd.DataFrame, program: dict, mwu: str = "",
+                 threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The report's Methods section: how every table's tests, intervals and effect sizes
+    are computed (libraries and variants), gathered here instead of in the tables.
+
+    ``effect_rows``: :func:`peermentor.effects.cohort_effects` of the cohort, whose method
+    columns name each measure's interval and p-value; ``mwu``: the Mann-Whitney statement
+    of :func:`peermentor.published.mwu_statement`.
+
+    >>> rows = pd.DataFrame({"metric": ["hedges_g"], "ci_method": ["hedges_g_t"],
+    ...                      "p_method": ["student_t"]})
+    >>> html = methods_html(rows, {"codebook": []})
+    >>> "<dt>Hedges' g</dt>" in html and "Student's two-sample t-test" in html
+    True
+    """
+    from peermentor.methods import ODDS_RATIO_RULE, describe
+    from peermentor.pages import METRICS
+
+    types = {item["type"] for item in program.get("codebook", [])}
+    entries = [("Response rate", "Responded / invited, by role; not computed where the "
+                "number invited is unknown.")]
+    if types & {"single_choice", "multi_choice"} or any(
+            i.get("section") == "demographics" for i in program.get("codebook", [])):
+        entries.append(("Single-choice and demographic items", (
+            "Counts and percentages of those answering. Between roles: Fisher's exact test "
+            "for two answers, otherwise Pearson's chi-square test of independence of role "
+            "and answer (scipy.stats). Multiple-response items are described only: several "
+            "options may be chosen.")))
+    if "numeric" in types:
+        entries.append(("Numeric items", "Mean ± SD and median by role; two-sided "
+                        "Mann-Whitney U test between the roles compared."))
+    if "likert" in types:
+        entries.append(("Likert items", (
+            "Mean ± SD, median and interquartile range by role; two-sided Mann-Whitney U "
+            "test between the roles compared, p-values adjusted by Holm's method within each "
+            "codebook section (statsmodels multipletests). " + mwu.replace("`", "")).strip()))
+    if "binary" in types:
+        entries.append(("Yes/no items", (
+            "Number and percent answering yes by role; two-sided Fisher's exact test "
+            "between the roles compared (scipy.stats.fisher_exact); risk and odds ratios "
+            "with the intervals below.")))
+    if "ranking" in types:
+        entries.append(("Rankings", "Mean rank, percent ranking an option first, and "
+                        "Borda points (with k options, rank r earns k - r + 1)."))
+    if program.get("scales"):
+        entries.append(("Multi-item scales", CAPTIONS.get("scales", "")))
+    known = list(METRICS)
+    metrics = sorted(dict.fromkeys(effect_rows.get("metric", pd.Series(dtype=str)).dropna()),
+                     key=lambda m: known.index(m) if m in known else len(known))
+    for metric in metrics:
+        rows = effect_rows[effect_rows["metric"] == metric]
+        info = METRICS.get(metric, {})
+        what = info.get("what", "")
+        parts = [what[:1].upper() + what[1:]]
+        if metric == "odds_ratio":
+            parts.append(f"Which odds ratio: {ODDS_RATIO_RULE}")
+        # each method named by what it is and by its key in effects.csv
+        parts += [f"95% confidence interval: {describe(m)} ({m})"
+                  for m in dict.fromkeys(rows["ci_method"]) if isinstance(m, str) and m]
+        parts += [f"p-value: {describe(m)} ({m})"
+                  for m in dict.fromkeys(rows["p_method"]) if isinstance(m, str) and m]
+        entries.append((info.get("label", metric.replace("_", " ")),
+                        ". ".join(p for p in parts if p) + "."))
+    if len(effect_rows) and "detectable" in CAPTIONS:
+        entries.append(("What this cohort can detect", CAPTIONS["detectable"]))
+    entries.append(("Small cells", rule_text(threshold).replace("`", "")))
+    items = "".join(f"<dt>{escape(term, quote=False)}</dt><dd>{escape(text, quote=False)}</dd>"
+                    for term, text in entries)
+    return f'<section class="methods"><dl>{items}</dl></section>'
+
 
 def figure_withheld(threshold: int = DEFAULT_THRESHOLD, name: str = "") -> str:
     """What the report says where a figure would show only small cells; ``name`` says

@@ -271,6 +271,7 @@ def build_site(
     reports = {(e["program"], e["year"]): e["href"] for e in status if e["href"]}
     forest = _copy_figures(results / "comparison/forest", out / "img/forest")
     trends = _copy_figures(results / "comparison/trends", out / "img/trends")
+    audit_context = pages.audit_page(audit)
     contexts = {
         "index.html": {
             "cohorts": status, "failed": failed, "versions": _versions(),
@@ -278,6 +279,7 @@ def build_site(
             "tally": (tally := reproduction_tally(results / "reproduction.csv")),
             "tally_table": _tally_table(tally),
             "audit_tally": reproduction_tally_audit(results / "audit.csv"),
+            "findings": len(audit_context["findings"]) if audit_context else 0,
         },
         "studies.html": pages.studies_page(frames["studies"], labels, reports),
         "outcomes.html": pages.outcomes_page(frames["outcomes"], frames["effects"],
@@ -286,7 +288,7 @@ def build_site(
         "themes.html": {"tables": [pages.themes_table(frames["themes"], labels, reports)]
                         if len(frames["themes"]) else []},
         "reproduction.html": {"repro": pages.reproduction_page(reproduction, labels)},
-        "audit.html": {"audit": pages.audit_page(audit)},
+        "audit.html": {"audit": audit_context},
         "methods.html": {"methods": pages.methods_page(frames["outcomes"], frames["effects"],
                                                        frames["pooled"], labels),
                          "mwu_variants": MWU_VARIANTS},
@@ -372,6 +374,9 @@ def table_of_contents(html: str) -> str:
 
 
 _exporters = threading.local()
+#: Cells a cohort report leaves out whole (by tag): how to run the notebook by hand, and
+#: the parameters (no output; papermill's own cell repeats them).
+REMOVED_CELLS = {"developer", "parameters", "injected-parameters"}
 
 
 def _report_exporter() -> HTMLExporter:
@@ -381,10 +386,15 @@ def _report_exporter() -> HTMLExporter:
     if exporter is None:
         exporter = _exporters.html = HTMLExporter(
             template_name="peermentor_report", extra_template_basedirs=[str(TEMPLATES)],
-            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-        # cells tagged "developer" (how to run the notebook by hand) stay out of the report
-        exporter.register_preprocessor(
-            TagRemovePreprocessor(remove_cell_tags={"developer"}, enabled=True), enabled=True)
+            exclude_input_prompt=True, exclude_output_prompt=True)
+        # The notebook says what the report hides, in its cells' metadata: code tagged
+        # "remove-input" (every code cell of notebooks/cohort.ipynb, which JupyterLab also
+        # shows collapsed) shows only its output; cells tagged "developer" (how to run the
+        # notebook by hand) and the parameter cells (papermill's "parameters" and
+        # "injected-parameters") stay out.
+        exporter.register_preprocessor(TagRemovePreprocessor(
+            remove_cell_tags=REMOVED_CELLS, remove_input_tags={"remove-input"}, enabled=True),
+            enabled=True)
     return exporter
 
 

@@ -151,9 +151,12 @@ def execute_notebook(notebook: str, output: str, parameters: dict, cwd: str = ".
     try:
         # request_save_on_cell_execute=False: papermill writes the notebook once at the
         # end (or on a failing cell), not twice per cell, which cost ~0.1 CPU-s a cohort
+        # report_mode: every code cell, papermill's injected parameters included, opens
+        # collapsed in JupyterLab (metadata.jupyter.source_hidden), as in cohort.ipynb
         papermill.execute_notebook(notebook, output, parameters=parameters,
                                    kernel_name=KERNEL, engine_name=ENGINE, km=km,
-                                   progress_bar=False, request_save_on_cell_execute=False)
+                                   progress_bar=False, request_save_on_cell_execute=False,
+                                   report_mode=True)
     except BaseException:
         _discard(km)  # whatever state the failure left stays out of the next cohort
         _local.km = None
