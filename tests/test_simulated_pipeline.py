@@ -109,8 +109,8 @@ def test_site_shows_each_pooled_forest_plot_with_a_sentence(simulated):
     import re
 
     html = (simulated / "results/site/outcomes.html").read_text()
-    figures = re.findall(r'<figure>\s*<img src="(img/forest/[^"]+)"[^>]*>\s*'
-                         r'<figcaption>(.*?)</figcaption>', html, re.S)
+    figures = re.findall(r'<figure>\s*<div[^>]*>\s*<img src="(img/forest/[^"]+)"[^>]*>\s*'
+                         r'</div>\s*<figcaption>(.*?)</figcaption>', html, re.S)
     pooled = pd.read_csv(simulated / "results/comparison/pooled.csv")
     primary = pooled[pooled["metric"].isin(["hedges_g", "odds_ratio"])]
     assert len(figures) == len(primary) >= 3  # one per construct x comparison, k >= 2
