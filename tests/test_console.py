@@ -108,7 +108,7 @@ def test_validation_failure_lists_file_line_and_rule(workdir):
     console = failed_console(workdir)
     assert f"data/raw/{PROGRAM}/2024/responses.csv, line 4 (data row 3, respondent USR-03), " \
         "column 'sat': value '7' breaks rule: must be a whole number from 1 to 5" in console
-    assert re.search(r"Error in rule validate_cohort \(program=user-crlf, year=2024\); "
+    assert re.search(r"Error in rule cohort_report \(program=user-crlf, year=2024\); "
                      r"log: results/logs/validate/user-crlf/2024\.log", console), console
 
 
@@ -233,7 +233,8 @@ def test_all_preview_export_refused_on_the_console(workdir):
     console = failed_console(workdir)
     assert f"data/raw/{PROGRAM}/2024/qualtrics.csv: every one of the 2 responses is left out: " \
         "2 survey previews (Status 'Survey Preview', DistributionChannel 'preview')" in console
-    assert f"write `leave_out: [test, spam]` under import: in config/programs/{PROGRAM}.yaml" \
+    assert "write `leave_out: [test, spam, imported]` under import: in " \
+        f"config/programs/{PROGRAM}.yaml" \
         in console
 
 
