@@ -1,4 +1,4 @@
-# Peer-mentoring survey pipeline: import exports -> validate -> notebook per programme and year
+# Peer-mentoring survey pipeline: import exports -> validate and run a notebook per programme and year
 # -> cross-study tables -> disclosure check -> results site.
 from snakemake.utils import min_version
 
@@ -10,7 +10,6 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/import.smk"
-include: "workflow/rules/validate.smk"
 include: "workflow/rules/cohort.smk"
 include: "workflow/rules/compare.smk"
 include: "workflow/rules/reproduce.smk"

@@ -108,7 +108,7 @@ def test_validation_failure_lists_file_line_and_rule(workdir):
     console = failed_console(workdir)
     assert f"data/raw/{PROGRAM}/2024/responses.csv, line 4 (data row 3, respondent USR-03), " \
         "column 'sat': value '7' breaks rule: must be a whole number from 1 to 5" in console
-    assert re.search(r"Error in rule validate_cohort \(program=user-crlf, year=2024\); "
+    assert re.search(r"Error in rule cohort_report \(program=user-crlf, year=2024\); "
                      r"log: results/logs/validate/user-crlf/2024\.log", console), console
 
 
@@ -174,7 +174,10 @@ def test_one_respondent_cohort_warns_and_its_report_has_no_nan(workdir):
     assert f"Warning: {PROGRAM} 2024: Mentees: no respondents" in console
     text = report_text(workdir, PROGRAM)
     assert not re.search(r"\b(nan|NaN|None)\b", text), re.findall(r".{60}\bnan\b.{20}", text)
-    assert "A small cohort." in text and "4.00 (SD not computable)" in text
+    assert "A small cohort." in text, text
+    # one person's mean is their answer: a group below the threshold shows only its size
+    # marker (issue 18), never the mean
+    assert "4.00" not in text and "SD not computable" not in text, text
 
 
 def scaffold_into(workdir: Path, program: str, argv: list[str], capsys) -> str:
@@ -230,7 +233,8 @@ def test_all_preview_export_refused_on_the_console(workdir):
     console = failed_console(workdir)
     assert f"data/raw/{PROGRAM}/2024/qualtrics.csv: every one of the 2 responses is left out: " \
         "2 survey previews (Status 'Survey Preview', DistributionChannel 'preview')" in console
-    assert f"write `leave_out: [test, spam]` under import: in config/programs/{PROGRAM}.yaml" \
+    assert "write `leave_out: [test, spam, imported]` under import: in " \
+        f"config/programs/{PROGRAM}.yaml" \
         in console
 
 

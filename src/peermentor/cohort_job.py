@@ -1,10 +1,13 @@
-"""The ``cohort_report`` job: execute the cohort notebook with papermill, then its HTML.
+"""The ``cohort_report`` job: validate the cohort, execute its notebook with papermill,
+then write its HTML.
 
 Called from the rule's ``run:`` block, so with Snakemake's worker threads it runs inside
-the Snakemake process: papermill and nbconvert are imported once per run, and the
-notebook runs on the thread's warm kernel (:mod:`peermentor.warmkernel`) instead of a
-new kernel per cohort. The notebook, its parameters and the HTML are the same as
-``papermill --kernel python3 -p ...`` followed by :func:`peermentor.site.render_notebook`.
+the Snakemake process: pandas, pandera, papermill and nbconvert are imported once per
+run, and the notebook runs on the thread's warm kernel (:mod:`peermentor.warmkernel`)
+instead of a new kernel per cohort. The notebook, its parameters and the HTML are the
+same as ``papermill --kernel python3 -p ...`` followed by
+:func:`peermentor.site.render_notebook`. A cohort that fails validation stops before the
+notebook, with every problem in the error's message; Snakemake removes the job's outputs.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 from peermentor import warmkernel
 from peermentor.site import render_notebook
+from peermentor.validate import validate_job
 
 
 def warn_small_groups(responses_path: str, program_path: str, threshold: int,
@@ -33,14 +37,20 @@ def warn_small_groups(responses_path: str, program_path: str, threshold: int,
         print(f"Warning: {cohort}: {note}", file=sys.stderr, flush=True)
 
 
+def build_cohort(input, output, params, wildcards, log) -> None:
+    """The whole job: validated data, then the report (:func:`build_cohort_report`)."""
+    validate_job(input, output, log)
+    build_cohort_report(input, output, params, wildcards, log.notebook)
+
+
 def build_cohort_report(input, output, params, wildcards, log_path: str) -> None:
     """Write ``report.ipynb``, ``stats.csv``, ``shared_stats.csv``, ``figures/`` and
-    ``report.html`` of a cohort.
+    ``report.html`` of a validated cohort.
 
     The job's log gets what ran and, when the notebook fails, the failing cell's
     traceback (papermill's error names the cell and shows its output).
     """
-    warn_small_groups(input.responses, input.program, params.threshold,
+    warn_small_groups(output.responses, input.program, params.threshold,
                       f"{wildcards.program} {wildcards.year}")
     kernel_log = Path("results/logs/kernels") / f"thread-{threading.get_ident()}.log"
     kernel_log.parent.mkdir(parents=True, exist_ok=True)
@@ -58,14 +68,14 @@ def build_cohort_report(input, output, params, wildcards, log_path: str) -> None
                     # papermill -p reads "2019" as the integer 2019: kept, so the
                     # notebook is unchanged
                     "year": int(wildcards.year),
-                    "responses": input.responses,
-                    "codes": input.codes,
+                    "responses": output.responses,
+                    "codes": output.codes,
                     "program_config": input.program,
                     "stats_path": output.stats,
                     "shared_path": output.shared,
                     "figures_dir": output.figures,
-                    "published": params.published,
-                    "waves": params.waves,
+                    "published": input.get("published", ""),
+                    "waves": input.get("waves", ""),
                     "small_cell_threshold": params.threshold,
                 },
                 log_path=str(kernel_log),

@@ -127,6 +127,21 @@ def where_in_yaml(path: str | Path, keys: list) -> str:
     return f"{path}, line {line}" if line else str(path)
 
 
+class YamlPlace:
+    """``file, line N`` of the value at ``keys``, worked out only when a message shows it.
+
+    Finding a line composes the whole file again in pure Python: done for every codebook
+    item of every programme at every Snakemake start, that was most of the start-up
+    (about 7 CPU-s for 105 programme configs).
+    """
+
+    def __init__(self, path: str | Path, keys: list, then: str = ""):
+        self.path, self.keys, self.then = path, keys, then
+
+    def __str__(self) -> str:
+        return where_in_yaml(self.path, self.keys) + self.then
+
+
 def yaml_line(path: str | Path, keys: list) -> int | None:
     """1-based line of the value at ``keys`` (mapping keys, list indexes) in a YAML file.
 
@@ -181,7 +196,7 @@ def load_program(path: str | Path) -> dict:
         )
     seen: set[str] = set()
     for index, item in enumerate(program.get("codebook", [])):
-        at = where_in_yaml(path, ["codebook", index])
+        at = YamlPlace(path, ["codebook", index])
         if item["id"] in seen:
             raise ConfigError(f"{at}: codebook item id '{item['id']}' appears twice")
         seen.add(item["id"])
@@ -203,7 +218,7 @@ def _check_scales(program: dict, path: Path) -> None:
     items = codebook_items(program)
     seen: dict[str, str] = {}
     for index, scale in enumerate(program.get("scales", [])):
-        where = f"{where_in_yaml(path, ['scales', index])}: scale '{scale['id']}'"
+        where = YamlPlace(path, ["scales", index], then=f": scale '{scale['id']}'")
         if scale["id"] in items or scale["id"] in seen.values():
             raise ConfigError(f"{where}: the id is already used by an item or another scale")
         for item_id in scale["items"]:
@@ -294,7 +309,7 @@ def _check_import(program: dict, path: Path) -> None:
                 )
 
 
-def _check_scale_labels(item: dict, path: Path) -> None:
+def _check_scale_labels(item: dict, path: YamlPlace) -> None:
     """Likert labels are keyed by scale points, so a text answer can be read as its number."""
     scale = item.get("scale") or {}
     for level in scale.get("labels") or {}:

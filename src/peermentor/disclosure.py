@@ -199,22 +199,19 @@ def binary_statistics(yes_a: int, n_a: int, yes_b: int, n_b: int) -> dict[str, f
     >>> round(binary_statistics(38, 42, 22, 48)["risk_ratio:estimate"], 3)
     1.974
     """
-    from statsmodels.stats.contingency_tables import Table2x2  # noqa: PLC0415
-
+    from peermentor import methods  # noqa: PLC0415
     from peermentor.effects import binary_effects  # noqa: PLC0415 (effects imports privacy)
 
     found = {}
     for row in binary_effects(yes_a, n_a, yes_b, n_b):
         for column in ("estimate", "ci_low", "ci_high", "pool_estimate", "pool_se"):
             found[f"{row['metric']}:{column}"] = float(row[column])
-    table = np.array([[yes_a, n_a - yes_a], [yes_b, n_b - yes_b]], dtype=float)
-    fitted = Table2x2(table + 0.5 if (table == 0).any() else table, shift_zeros=False)
-    found["odds_ratio"] = float(fitted.oddsratio)
-    found["odds_ratio_ci_low"], found["odds_ratio_ci_high"] = map(
-        float, fitted.oddsratio_confint(alpha=0.05))
-    found["risk_ratio"] = float(fitted.riskratio)
-    found["risk_ratio_ci_low"], found["risk_ratio_ci_high"] = map(
-        float, fitted.riskratio_confint(alpha=0.05))
+    # the report's ratios, as stats.csv has them (peermentor.stats.binary_summary)
+    for metric in ("odds_ratio", "risk_ratio"):
+        got = getattr(methods, metric)(yes_a, n_a, yes_b, n_b)
+        found[metric] = float(got["estimate"])
+        found[f"{metric}_ci_low"], found[f"{metric}_ci_high"] = (float(got["ci_low"]),
+                                                                 float(got["ci_high"]))
     return found
 
 

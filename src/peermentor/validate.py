@@ -564,20 +564,20 @@ class CohortJobFailed(RuntimeError):
 
 
 def validate_job(input, output, log) -> None:
-    """The ``validate_cohort`` job, called from the rule's ``run:`` block.
+    """The validation step of the ``cohort_report`` job (:mod:`peermentor.cohort_job`).
 
     Runs in a worker thread of the Snakemake process (``force-use-threads``), so pandas
     and pandera are imported once per run, not once per cohort. A failed validation
     raises an ordinary error carrying the failure report's message (``SystemExit``
     would be taken for an interrupt of the whole run).
     """
-    with open(log.log, "w", encoding="utf-8") as handle:
+    with open(log.validation, "w", encoding="utf-8") as handle:
         try:
             # An imported cohort's out-of-range answers were named by the import, at the
             # export's own rows.
-            imported = str(input.get("responses", "")).startswith("results/imported/")
-            run(program=load_program(input.program), responses_path=input.get("responses"),
-                codes_path=input.get("codes"), out_responses=output.responses,
+            imported = str(input.get("raw_responses", "")).startswith("results/imported/")
+            run(program=load_program(input.program), responses_path=input.get("raw_responses"),
+                codes_path=input.get("raw_codes"), out_responses=output.responses,
                 out_codes=output.codes, failures_path=log.failures, log=handle,
                 warn_soft_ranges=not imported)
         except SystemExit as failed:

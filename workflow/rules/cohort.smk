@@ -1,15 +1,15 @@
-# One executed notebook per programme and year, its tidy statistics, figures and HTML.
+# One job per programme and year: validation, then the executed notebook, its tidy
+# statistics, figures and HTML. One job, not two, because Snakemake's planning at every
+# start grows with the number of jobs and files (docs/benchmarks.md); a failed
+# validation still names every problem and leaves no results.
 
 
 rule cohort_report:
     input:
-        notebook="notebooks/cohort.ipynb",
+        unpack(cohort_inputs),
+    output:
         responses="results/validated/{program}/{year}.responses.csv",
         codes="results/validated/{program}/{year}.codes.csv",
-        program=program_config,
-        published=cohort_published,
-        waves=cohort_waves,
-    output:
         notebook="results/cohorts/{program}/{year}/report.ipynb",
         stats="results/cohorts/{program}/{year}/stats.csv",
         shared="results/cohorts/{program}/{year}/shared_stats.csv",
@@ -21,15 +21,15 @@ rule cohort_report:
             labels={"programme": "{program}", "year": "{year}"},
         ),
     params:
-        published=lambda wildcards, input: input.published[0] if input.published else "",
-        waves=lambda wildcards, input: input.waves[0] if input.waves else "",
         threshold=config["small_cell_threshold"],
     log:
-        "results/logs/cohort/{program}/{year}.log",
+        validation="results/logs/validate/{program}/{year}.log",
+        failures="results/logs/validate/{program}/{year}.failures.csv",
+        notebook="results/logs/cohort/{program}/{year}.log",
     # run: (not script:) so that, with Snakemake's worker threads (profiles/default), the
-    # notebook runs on the thread's warm kernel: kernel imports once per thread, not per
-    # cohort (peermentor.warmkernel).
+    # job runs in the Snakemake process: pandas and pandera imported once per run, and the
+    # notebook on the thread's warm kernel (peermentor.warmkernel).
     run:
-        from peermentor.cohort_job import build_cohort_report
+        from peermentor.cohort_job import build_cohort
 
-        build_cohort_report(input, output, params, wildcards, log[0])
+        build_cohort(input, output, params, wildcards, log)

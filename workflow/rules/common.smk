@@ -46,17 +46,26 @@ wildcard_constraints:
     year="[0-9]{4}",
 
 
-def cohort_raw_files(wildcards):
-    """The files validation reads: responses (raw, or imported from an export) and/or codes."""
-    cohort = COHORT_INDEX[(wildcards.program, wildcards.year)]
+def cohort_inputs(wildcards):
+    """Every file a cohort's job reads, in one call per job (Snakemake calls an input
+    function for every job at every start): the notebook, the programme config, the
+    survey answers (raw, or imported from an export) and/or coded segments, the waves of
+    an imported cohort and the paper's published values where they are recorded."""
+    key = (wildcards.program, wildcards.year)
+    cohort = COHORT_INDEX[key]
     folder = f"{RAW_DIR}/{wildcards.program}/{wildcards.year}"
-    files = {}
+    files = {"notebook": "notebooks/cohort.ipynb",
+             "program": f"{PROGRAMS_DIR}/{wildcards.program}.yaml"}
     if cohort.import_format:
-        files["responses"] = f"results/imported/{wildcards.program}/{wildcards.year}/responses.csv"
+        imported = f"results/imported/{wildcards.program}/{wildcards.year}"
+        files["raw_responses"] = f"{imported}/responses.csv"
+        files["waves"] = f"{imported}/waves.csv"  # header-only when the export has one wave
     elif cohort.has_responses:
-        files["responses"] = f"{folder}/responses.csv"
+        files["raw_responses"] = f"{folder}/responses.csv"
     if cohort.has_codes:
-        files["codes"] = f"{folder}/codes.csv"
+        files["raw_codes"] = f"{folder}/codes.csv"
+    if key in PUBLISHED:
+        files["published"] = PUBLISHED[key]
     return files
 
 
@@ -67,25 +76,8 @@ def cohort_export_files(wildcards):
     return {key: f"{folder}/{name}" for key, name in cohort.export_files.items()}
 
 
-def cohort_waves(wildcards):
-    """Every wave of an imported cohort (header-only when the export has one wave)."""
-    if COHORT_INDEX[(wildcards.program, wildcards.year)].import_format:
-        return [f"results/imported/{wildcards.program}/{wildcards.year}/waves.csv"]
-    return []
-
-
 def cohort_import_format(wildcards):
     return COHORT_INDEX[(wildcards.program, wildcards.year)].import_format
-
-
-def program_config(wildcards):
-    return f"{PROGRAMS_DIR}/{wildcards.program}.yaml"
-
-
-def cohort_published(wildcards):
-    """The cohort's published-values file, if the paper's numbers are recorded."""
-    path = PUBLISHED.get((wildcards.program, wildcards.year))
-    return [path] if path else []
 
 
 def published_paths(pattern):
@@ -99,9 +91,10 @@ def cohort_paths(pattern):
 
 
 def all_outputs():
+    """What a run builds. Each cohort's report and statistics are reached through the site
+    and the comparison tables, which read them; listing them here too would only make
+    Snakemake match every cohort's files to its job twice at every start."""
     return [
-        *cohort_paths("results/cohorts/{program}/{year}/report.html"),
-        *cohort_paths("results/cohorts/{program}/{year}/stats.csv"),
         "results/comparison/studies.csv",
         "results/comparison/outcomes.csv",
         "results/comparison/themes.csv",

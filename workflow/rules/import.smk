@@ -7,7 +7,7 @@
 rule import_export:
     input:
         unpack(cohort_export_files),
-        program=program_config,
+        program=f"{PROGRAMS_DIR}/{{program}}.yaml",
     output:
         responses="results/imported/{program}/{year}/responses.csv",
         waves="results/imported/{program}/{year}/waves.csv",
