@@ -655,7 +655,7 @@ def attack_cohort(stats: pd.DataFrame, shared: pd.DataFrame, program: dict,
         hidden = {k for k in cells if rules.get((item, *k), "") or k[2] in ("no",)
                   and is_small(cells[k], threshold)}
         protected = [k for k in cells if (is_small(cells[k], threshold) and (
-            rules.get((item, *k)) in ("small cell", "distribution", "small group")
+            rules.get((item, *k)) in ("small cell", "distribution", "small group", "masked")
             or k[2].startswith("no"))) or rules.get((item, *k)) == "small group"]
         for (i, option, group, statistic), listed in facts.items():
             if i != item or "_vs_" not in str(group) or statistic == "p_holm":
