@@ -230,7 +230,8 @@ def test_all_preview_export_refused_on_the_console(workdir):
     console = failed_console(workdir)
     assert f"data/raw/{PROGRAM}/2024/qualtrics.csv: every one of the 2 responses is left out: " \
         "2 survey previews (Status 'Survey Preview', DistributionChannel 'preview')" in console
-    assert f"write `leave_out: [test, spam]` under import: in config/programs/{PROGRAM}.yaml" \
+    assert "write `leave_out: [test, spam, imported]` under import: in " \
+        f"config/programs/{PROGRAM}.yaml" \
         in console
 
 

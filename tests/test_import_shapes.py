@@ -71,6 +71,7 @@ def choice_text_export(tmp_path):
         row("R_6", "Spam", "Very dissatisfied", "Bachelor", "Cafe", "1", "2", "3", "No"),
         row("R_7", "IP Address", "Very satisfied", "Bachelor", "", "", "", "", "",
             finished="False"),
+        row("R_8", "Imported", "Very satisfied", "Bachelor", "Cafe", "1", "2", "3", "Yes"),
     ]
     return qualtrics_csv(tmp_path / "qualtrics.csv", CHOICE_TEXT_QUESTIONS, rows)
 
@@ -95,12 +96,16 @@ def test_choice_text_export_typed_from_its_answers(tmp_path, capsys):
     assert items["q4"]["type"] == "ranking"
     assert items["q4"]["choices"] == {"1": "Advice", "2": "Support", "3": "Contacts"}
     assert items["q5"]["type"] == "binary"
-    assert program["import"]["leave_out"] == ["preview", "test", "spam"]
+    # imported responses (entered from a file) are left out by default, said on the console
+    assert program["import"]["leave_out"] == ["preview", "test", "spam", "imported"]
+    assert "1 of 8 responses were imported into Qualtrics from a file: the import leaves " \
+        "them out" in console
 
     notes: list[str] = []
     table = import_cohort(program, "qualtrics", path, None, notes, "2024", config).responses
     by_id = table.set_index("respondent_id")
-    assert list(by_id.index) == ["R_1", "R_2", "R_3"]  # no preview, test, spam, unfinished
+    # no preview, test, spam, import or unfinished response
+    assert list(by_id.index) == ["R_1", "R_2", "R_3"]
     degree = next(c for c, label in items["q2"]["choices"].items() if label == DEGREE)
     assert by_id["q2"].tolist() == [degree, by_id.at["R_2", "q2"], degree]
     assert by_id["q1"].tolist() == ["5", "2", "5"]
@@ -109,8 +114,9 @@ def test_choice_text_export_typed_from_its_answers(tmp_path, capsys):
     assert by_id.at["R_2", "q4__2"] == "1" and by_id["q5"].tolist() == ["1", "0", "1"]
     assert ("left out 1 survey preview (Status 'Survey Preview', DistributionChannel "
             "'preview'), 1 survey test (Status 'Survey Test', DistributionChannel 'test'), "
-            "1 spam (Status 'Spam', DistributionChannel 'anonymous') (import.leave_out: "
-            "preview, test, spam)") in notes
+            "1 spam (Status 'Spam', DistributionChannel 'anonymous'), 1 imported response "
+            "(Status 'Imported', DistributionChannel 'anonymous') (import.leave_out: "
+            "preview, test, spam, imported)") in notes
     assert any(n.startswith("1 of 4 rows not complete") for n in notes)
 
 

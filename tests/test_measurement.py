@@ -149,7 +149,7 @@ def test_scale_in_stats_and_as_one_outcome_in_effects_and_pooling():
     both = cohort_effects(pd.concat([stats, second]), {"scaled": program,
                                                        "other": {**program,
                                                                  "program": "other"}})
-    pooled = pool_effects(both)
+    pooled = pool_effects(both, knapp_hartung=False)
     assert set(pooled["construct"]) == {"programme_design"}
     assert (pooled["k"] == 2).all()
 

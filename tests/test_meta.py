@@ -51,8 +51,8 @@ def test_escalc_values_match_metafor(bcg):
 
 
 def test_reml_matches_metafor(bcg):
-    row = pool(bcg).iloc[0]
-    assert list(pool(bcg).columns) == POOLED_COLUMNS
+    row = pool(bcg, knapp_hartung=False).iloc[0]
+    assert list(pool(bcg, knapp_hartung=False).columns) == POOLED_COLUMNS
     assert row["method"] == "REML" and row["k"] == 13
     assert round(row["estimate"], 4) == -0.7145
     assert round(row["se"], 4) == 0.1798
@@ -68,7 +68,7 @@ def test_reml_matches_metafor(bcg):
 
 
 def test_dl_matches_metafor(bcg):
-    row = pool(bcg, method="dl").iloc[0]
+    row = pool(bcg, method="dl", knapp_hartung=False).iloc[0]
     assert row["method"] == "DL"
     assert round(row["estimate"], 4) == -0.7141
     assert round(row["ci_low"], 4) == -1.0644
@@ -82,7 +82,7 @@ def test_dl_matches_metafor(bcg):
 
 
 def test_knapp_hartung_scales_se_and_uses_t_on_k_minus_1(bcg):
-    plain = pool(bcg).iloc[0]
+    plain = pool(bcg, knapp_hartung=False).iloc[0]
     kh = pool(bcg, knapp_hartung=True).iloc[0]
     # Hand calculation of the Hartung-Knapp definition: se_KH^2 =
     # sum(w * (y - mu)^2) / ((k - 1) * sum(w)), w = 1 / (v + tau2), same REML tau2 and mu.
@@ -105,7 +105,8 @@ def test_knapp_hartung_scales_se_and_uses_t_on_k_minus_1(bcg):
 
 def test_homogeneous_studies_give_zero_tau2_and_fixed_effect_answer():
     # Two identical estimates: tau2 = 0, I2 = 0, the pooled se is 1/sqrt(sum(1/v)).
-    row = pool(pd.DataFrame({"estimate": [0.3, 0.3], "se": [0.2, 0.2]})).iloc[0]
+    row = pool(pd.DataFrame({"estimate": [0.3, 0.3], "se": [0.2, 0.2]}),
+               knapp_hartung=False).iloc[0]
     assert row["tau2"] == pytest.approx(0.0, abs=1e-8)
     assert row["i2"] == pytest.approx(0.0, abs=1e-6)
     assert row["se"] == pytest.approx(0.2 / math.sqrt(2))
@@ -122,9 +123,86 @@ def test_homogeneous_studies_give_zero_tau2_and_fixed_effect_answer():
 )
 def test_bad_input_is_named(frame, message):
     with pytest.raises(ValueError, match=message):
-        pool(frame)
+        pool(frame, knapp_hartung=False)
 
 
 def test_unknown_method_is_refused(bcg):
     with pytest.raises(ValueError, match="reml, dl"):
-        pool(bcg, method="pm")
+        pool(bcg, method="pm", knapp_hartung=False)
+
+
+def test_knapp_hartung_must_be_stated():
+    # PyMARE's default changed (0.0.11); ours is never left to a default.
+    frame = pd.DataFrame({"estimate": [0.1, 0.2], "se": [0.1, 0.1]})
+    with pytest.raises(TypeError, match="knapp_hartung"):
+        pool(frame)
+    with pytest.raises(ValueError, match="True or False"):
+        pool(frame, knapp_hartung="yes")
+
+
+# metafor 3.8.1, computed with Rscript on this machine (values to 6 decimals):
+#   library(metafor)
+#   dat <- escalc(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg)
+#   res <- rma(yi, vi, data=dat, method=m, test=t); p <- predict(res)
+#   c(res$b, res$se, res$zval, res$pval, res$ci.lb, res$ci.ub, res$tau2, p$pi.lb, p$pi.ub)
+# for m in "REML", "DL" and t in "z", "knha" (zval is t under knha).
+METAFOR_BCG = {
+    ("reml", False): (-0.714532, 0.179782, -3.974448, 7.054267e-05, -1.066898, -0.362167,
+                      0.313243, -1.866692, 0.437628),
+    ("reml", True): (-0.714532, 0.180792, -3.952240, 1.920015e-03, -1.108444, -0.320621,
+                     0.313243, -1.996017, 0.566952),
+    ("dl", False): (-0.714117, 0.178742, -3.995238, 6.462924e-05, -1.064445, -0.363789,
+                    0.308760, -1.858154, 0.429919),
+    ("dl", True): (-0.714117, 0.180697, -3.952023, 1.920767e-03, -1.107821, -0.320413,
+                   0.308760, -1.987207, 0.558973),
+}
+COMPARED = ["estimate", "se", "stat", "p", "ci_low", "ci_high", "tau2", "pi_low", "pi_high"]
+
+
+@pytest.mark.parametrize(("method", "knapp_hartung"), sorted(METAFOR_BCG))
+def test_both_settings_match_metafor_on_bcg(bcg, method, knapp_hartung):
+    row = pool(bcg, method=method, knapp_hartung=knapp_hartung).iloc[0]
+    for col, expected in zip(COMPARED, METAFOR_BCG[(method, knapp_hartung)], strict=True):
+        tolerance = 1e-5 * abs(expected) if col == "p" else 2e-6
+        assert row[col] == pytest.approx(expected, abs=tolerance), (col, row[col], expected)
+    assert row["ci_method"] == ("knapp-hartung t(df=12)" if knapp_hartung else "z")
+    assert not row["tau2_at_zero"]
+
+
+# A homogeneous set, tau2 at its boundary. metafor 3.8.1, Rscript:
+#   y <- c(0.10, 0.30, 0.20, 0.25); v <- c(0.04, 0.05, 0.03, 0.06)
+#   res <- rma(y, v, method=m, test=t)  # m in REML, DL; t in z, knha: tau2 = 0 in all four
+# z:    b=0.203509 se=0.102598 zval=1.983558 pval=4.730512e-02 ci=[0.002421, 0.404597]
+# knha: b=0.203509 se=0.041485 tval=4.905546 pval=1.621715e-02 ci=[0.071484, 0.335534]
+# (predict(res): the PI equals the CI; QE = 0.490497)
+HOMOGENEOUS = pd.DataFrame({"estimate": [0.10, 0.30, 0.20, 0.25],
+                            "se": np.sqrt([0.04, 0.05, 0.03, 0.06])})
+METAFOR_HOMOGENEOUS = {
+    False: (0.203509, 0.102598, 1.983558, 4.730512e-02, 0.002421, 0.404597),
+    True: (0.203509, 0.041485, 4.905546, 1.621715e-02, 0.071484, 0.335534),
+}
+
+
+@pytest.mark.parametrize("method", ["reml", "dl"])
+@pytest.mark.parametrize("knapp_hartung", [False, True])
+def test_tau2_at_its_boundary_is_flagged_and_matches_metafor(method, knapp_hartung):
+    row = pool(HOMOGENEOUS, method=method, knapp_hartung=knapp_hartung).iloc[0]
+    assert row["tau2"] == 0.0 and row["tau2_at_zero"]
+    for col, expected in zip(COMPARED[:6], METAFOR_HOMOGENEOUS[knapp_hartung], strict=True):
+        tolerance = 1e-5 * abs(expected) if col == "p" else 2e-6
+        assert row[col] == pytest.approx(expected, abs=tolerance), (col, row[col], expected)
+    assert (row["pi_low"], row["pi_high"]) == pytest.approx((row["ci_low"], row["ci_high"]))
+    assert row["q"] == pytest.approx(0.490497, abs=2e-6)
+
+
+def test_pooled_table_says_when_tau2_is_at_zero():
+    from peermentor.meta import TAU2_AT_ZERO, pool_effects
+
+    effects = pd.DataFrame({
+        "program": list("abcd"), "year": "2024", "construct": "v", "comparison": "x_vs_y",
+        "metric": "hedges_g", "pool_scale": "identity",
+        "pool_estimate": HOMOGENEOUS["estimate"], "pool_se": HOMOGENEOUS["se"]})
+    row = pool_effects(effects, knapp_hartung=True).iloc[0]
+    assert row["tau2_at_zero"] and TAU2_AT_ZERO in row["note"]
+    assert row["stat"] == pytest.approx(4.905546, abs=2e-6)
+    assert row["p"] == pytest.approx(1.621715e-02, rel=1e-5)

@@ -96,6 +96,8 @@ def test_choice_text_labels_with_commas_stay_whole_and_scales_are_likert(tmp_pat
     assert both and (by_id.loc[both, ["race__white", "race__asian"]] == "1").all().all()
     assert (by_id.loc[both].filter(like="race__").astype(int).sum(axis=1) == 2).all()
     assert any("kept 100 imported responses (Status 'Imported')" in n for n in notes)
+    assert "all 100 answers are imported responses (Status 'Imported')" in console
+    assert program["import"]["leave_out"] == ["preview", "test", "spam"]
 
 
 def test_all_preview_export_refused_saying_so_then_imported_deliberately(tmp_path, capsys):
@@ -107,7 +109,7 @@ def test_all_preview_export_refused_saying_so_then_imported_deliberately(tmp_pat
     message = str(info.value)
     assert "every one of the 20 responses is left out: 20 survey previews (Status " \
         "'Imported', DistributionChannel 'preview')" in message
-    assert f"write `leave_out: [test, spam]` under import: in {path}" in message
+    assert f"write `leave_out: [test, spam, imported]` under import: in {path}" in message
     program["import"]["leave_out"] = ["test", "spam"]  # the user's deliberate choice
     table = imported(program, "easyqualtrics-dev", path).responses
     assert len(table) == 20
@@ -163,7 +165,8 @@ def test_test_responses_refused_saying_survey_test(tmp_path, capsys):
     program, path, _ = scaffolded(tmp_path, capsys, "qualtricstools-sample", "--qsf",
                                   str(folder / "survey.qsf"))
     with pytest.raises(ImportProblems, match=r"every one of the 5 responses is left out: 5 "
-                       r"survey tests \(Status '2'\).*write `leave_out: \[preview, spam\]`"):
+                       r"survey tests \(Status '2'\).*write "
+                       r"`leave_out: \[preview, spam, imported\]`"):
         imported(program, "qualtricstools-sample", path)
     program["import"]["leave_out"] = ["preview", "spam"]
     table = imported(program, "qualtricstools-sample", path).responses

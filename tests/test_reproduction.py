@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from peermentor.audit import audit, findings
+from peermentor.audit import BUILT_IN_FINDINGS, audit, findings
 from peermentor.config import ConfigError
 from peermentor.published import load_published, reproduce, status_of
 
@@ -101,6 +101,43 @@ def test_audit_flags_a_percentage_its_count_cannot_give():
     assert checks.loc["percentage vs count: q a (all)", "verdict"] == "inconsistent"
     assert "16" in checks.loc["percentage vs count: q a (all)", "expected"]
     assert checks.loc["percentage vs count: q b (all)", "verdict"] == "consistent"
+
+
+def test_a_sum_of_rounded_percentages_is_a_rounding_artefact():
+    # 6/19 and 6/19 print as 32% each; their sum 12/19 = 63.2% prints as 63, but a text
+    # adding the two printed shares says 64: a rounding artefact. 65 is neither.
+    def published(printed):
+        values = []
+        for option in ("a", "b"):
+            values += [{"source": "T1", "item": "q", "option": option, "group": "all",
+                        "statistic": "count", "printed": "6", "denominator": 19},
+                       {"source": "T1", "item": "q", "option": option, "group": "all",
+                        "statistic": "percent", "printed": "32", "denominator": 19}]
+        values.append({"source": "Text", "item": "q", "options": ["a", "b"], "group": "all",
+                       "statistic": "percent", "printed": printed, "denominator": 19})
+        return {"program": "demo", "year": "2020", "values": values}
+
+    name = "percentage vs count: q a + b (all)"
+    verdict = {p: audit(published(p)).set_index("check").loc[name, "verdict"]
+               for p in ("63", "64", "65")}
+    assert verdict == {"63": "consistent", "64": "rounding artefact", "65": "inconsistent"}
+    # a failed check without an error label is its own finding, never blank
+    row = audit(published("65")).set_index("check").loc[name]
+    assert row["finding"] == name
+
+
+def test_an_error_label_needs_its_one_line_text(tmp_path):
+    from peermentor.config import load_program
+
+    program = load_program(ROOT / "config/programs/ulsan-peer.yaml")
+    bad = tmp_path / "ulsan-peer.yaml"
+    bad.write_text('program: ulsan-peer\nyear: "2019"\nvalues:\n'
+                   '  - {source: Results 1, statistic: responded, group: mentee, printed: "10",'
+                   ' error: swapped}\n')
+    with pytest.raises(ConfigError, match=r"values/0.*'swapped' has no one-line text"):
+        load_published(bad, program)
+    with pytest.raises(ValueError, match="swapped"):
+        audit(load_published(bad))
 
 
 def test_audit_flags_text_against_table_and_grim():
@@ -233,13 +270,37 @@ def test_audit_flags_the_known_ulsan_errors(built):
         "6 + 2 + 1 = 9", "10", "inconsistent")
     assert not ulsan["check"].str.startswith("same count printed twice: grade").any()
     assert not ulsan["check"].str.startswith("same n printed twice: grade").any()
-    # One finding per error, with every place it shows.
+    # One finding per error, with every place it shows, under its one-line text.
+    text = load_published(PUBLISHED / "ulsan-peer.yaml")["findings"]
     found = findings(ulsan).set_index("finding")
     assert found.index.is_unique
-    swap = found.loc["role_counts_swapped"]
+    swap = found.loc[text["role_counts_swapped"]]
     assert swap["places"].split("; ")[:2] == ["Results 1 vs Table 2", "Results 1 vs Table 4"]
     assert "listed counts vs their n: grade (mentee)" in swap["checks"]
-    assert found.loc["table1_3_of_19_printed_6", "checks"].count("|") == 1  # 6% and 91
+    assert found.loc[text["table1_3_of_19_printed_6"], "checks"].count("|") == 1  # 6% and 91
+    # "64%" (Results 1.1) for 12/19 = 63.2% is Table 1's 32% + 32%: a rounding artefact.
+    row = ulsan[ulsan["check"] == "percentage vs count: meeting_hours about1 + about2 (all)"]
+    row = row.iloc[0]
+    assert (row["printed"], row["verdict"]) == ("64%", "rounding artefact")
+    assert "64 = 32 + 32" in row["explanation"] and "not a printing error" in row["explanation"]
+    assert row["finding"] == text["results_64_percent"]
+
+
+@pytest.mark.pipeline
+def test_every_failed_check_has_a_one_line_finding(built):
+    checks = table(built, "audit.csv")
+    failed = checks[checks["verdict"] != "consistent"]
+    assert (failed["finding"] != "").all() and not failed["finding"].str.contains("\n").any()
+    assert (checks.loc[checks["verdict"] == "consistent", "finding"] == "").all()
+    # Typed from the papers' errors (README): 10 in Ulsan, 1 in UNC, 1 in UCSF, and an
+    # underpowered "no difference" claim in Ulsan and in UNC.
+    assert failed.groupby("program")["finding"].nunique().to_dict() == {
+        "ulsan-peer": 11, "unc-ssm": 2, "ucsf-obgyn": 1}
+    # Every one is a text the published-values file (or the audit itself) gives: no check
+    # name stands in.
+    texts = {t for path in PUBLISHED.glob("*.yaml")
+             for t in (load_published(path).get("findings") or {}).values()}
+    assert set(failed["finding"]) <= texts | set(BUILT_IN_FINDINGS.values())
 
 
 @pytest.mark.pipeline

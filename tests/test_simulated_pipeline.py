@@ -13,7 +13,10 @@ import shutil
 import pandas as pd
 import pytest
 from conftest import fresh_copy, snakemake
+from recompute import check_effects
 
+from peermentor.compare import read_effects
+from peermentor.config import load_programs
 from peermentor.simulate import write_consortium
 
 pytestmark = pytest.mark.pipeline
@@ -47,6 +50,27 @@ def test_pooled_rows_for_every_construct_metric(simulated):
     assert (pooled["pi_low"] <= pooled["ci_low"]).all()
     assert (pooled["ci_low"] <= pooled["estimate"]).all()
     assert set(pooled["comparison"]) == {"mentor_vs_mentee"}
+
+
+def test_pooled_rows_give_the_test_of_the_pooled_estimate(simulated):
+    pooled = pd.read_csv(simulated / "results/comparison/pooled.csv")
+    assert pooled["p"].between(0, 1).all() and pooled["stat"].notna().all()
+    assert (pooled["ci_method"] == "z").all()  # config: knapp_hartung: false
+    assert set(pooled["tau2_at_zero"]) <= {True, False}
+    assert (pooled.loc[pooled["tau2_at_zero"], "tau2"] == 0).all()
+
+
+def test_every_p_is_recomputed_by_its_named_method(simulated):
+    effects = read_effects(simulated / "results/comparison/effects.csv")
+    programs = load_programs(sorted((simulated / "sim/programs").glob("*.yaml")))
+    checked, problems = check_effects(effects, simulated / "results/validated", programs)
+    assert not problems, "\n".join(problems)
+    # (6 Likert items + the 4-item scale's score) x 2 metrics + 3 for the yes/no item
+    assert len(effects) == PROGRAMS * YEARS * 17
+    assert (effects["item_type"] == "scale").sum() == PROGRAMS * YEARS * 2
+    assert checked == pd.to_numeric(effects["p"], errors="coerce").notna().sum() > 0
+    assert set(effects.loc[effects["metric"] == "rank_biserial", "p_method"]) == {
+        "mann_whitney_r_correct"}  # no paper, so the default variant
 
 
 def test_forest_and_trend_figures_with_stable_names(simulated):
@@ -85,8 +109,8 @@ def test_site_shows_each_pooled_forest_plot_with_a_sentence(simulated):
     import re
 
     html = (simulated / "results/site/outcomes.html").read_text()
-    figures = re.findall(r'<figure>\s*<img src="(img/forest/[^"]+)"[^>]*>\s*'
-                         r'<figcaption>(.*?)</figcaption>', html, re.S)
+    figures = re.findall(r'<figure>\s*<div[^>]*>\s*<img src="(img/forest/[^"]+)"[^>]*>\s*'
+                         r'</div>\s*<figcaption>(.*?)</figcaption>', html, re.S)
     pooled = pd.read_csv(simulated / "results/comparison/pooled.csv")
     primary = pooled[pooled["metric"].isin(["hedges_g", "odds_ratio"])]
     assert len(figures) == len(primary) >= 3  # one per construct x comparison, k >= 2

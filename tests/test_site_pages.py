@@ -132,3 +132,26 @@ def test_numbers_for_display():
     assert pages.fmt_ci("suppressed", 1, 2) == "suppressed (1.00 to 2.00)"
     assert pages.fmt_p(0.0009) == "<0.001" and pages.fmt_p("") == ""
     assert pages.fmt_ratio(618.48) == "618"
+
+
+def test_forest_plot_speaks_the_reader_s_language_and_flags_what_it_cannot_draw():
+    from peermentor import forest
+
+    effects = pd.DataFrame([
+        effect("alpha", "2023", "continued_participation", "take_again", "mentor_vs_mentee",
+               "odds_ratio", 2.5, 1.2, 5.1),
+        effect("alpha", "2024", "continued_participation", "take_again", "mentor_vs_mentee",
+               "odds_ratio", float("inf"), 1.9, float("inf"))]).assign(
+        direction="positive = mentor higher than mentee")
+    fig = forest.forest_plot(effects, None, "Taking part again: Mentors vs mentees", LABELS)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["alpha 2023", "alpha 2024"]
+    assert ax.get_xlabel() == "odds ratio with 95% CI (> 1: mentors higher)"
+    assert [t.get_text().strip() for t in ax.texts] == ["not estimable (infinite or zero)"]
+    assert len(ax.lines) == 1 + 1 + 1  # one CI line, one square, the line of no difference
+    noted = effects.assign(note=["", "0.5 added to every cell for the pooled log scale "
+                                     "(zero cell)"])
+    fig = forest.forest_plot(noted, None, "t", LABELS)
+    assert [t.get_text().strip() for t in fig.axes[0].texts] == [
+        "not estimable (a zero cell); pooled with 0.5 added to each cell"]

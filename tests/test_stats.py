@@ -205,13 +205,13 @@ def test_binary_two_by_two_odds_and_risk_ratio():
     assert value(out, "n", "mentor") == 10
     assert value(out, "percent", "mentee") == pytest.approx(30.0)
     assert value(out, "percent", "all") == pytest.approx(55.0)
-    odds = (8 * 7) / (2 * 3)
-    se_log_or = math.sqrt(1 / 8 + 1 / 2 + 1 / 3 + 1 / 7)
-    assert value(out, "odds_ratio", g) == pytest.approx(odds)
-    assert value(out, "odds_ratio_ci_low", g) == pytest.approx(
-        math.exp(math.log(odds) - Z975 * se_log_or))
-    assert value(out, "odds_ratio_ci_high", g) == pytest.approx(
-        math.exp(math.log(odds) + Z975 * se_log_or))
+    # Expected count of "no" among mentors 9 * 10 / 20 = 4.5 < 5: the exact conditional
+    # odds ratio. R: fisher.test(matrix(c(8, 2, 3, 7), 2, byrow = TRUE)) prints
+    # odds ratio 8.153063, 95% CI 0.8821175 to 127.0558418, p-value = 0.06978.
+    # (R's uniroot stops at its default tolerance: agreement to 1e-4.)
+    assert value(out, "odds_ratio", g) == pytest.approx(8.153063, rel=1e-4)
+    assert value(out, "odds_ratio_ci_low", g) == pytest.approx(0.8821175, rel=1e-4)
+    assert value(out, "odds_ratio_ci_high", g) == pytest.approx(127.0558, rel=1e-3)
     risk = 0.8 / 0.3
     se_log_rr = math.sqrt(1 / 8 - 1 / 10 + 1 / 3 - 1 / 10)
     assert value(out, "risk_ratio", g) == pytest.approx(risk)
@@ -219,16 +219,35 @@ def test_binary_two_by_two_odds_and_risk_ratio():
         math.exp(math.log(risk) - Z975 * se_log_rr))
     assert value(out, "risk_ratio_ci_high", g) == pytest.approx(
         math.exp(math.log(risk) + Z975 * se_log_rr))
-    assert value(out, "p", g) == pytest.approx(sps.fisher_exact([[8, 2], [3, 7]]).pvalue)
+    assert value(out, "p", g) == pytest.approx(0.0697785, rel=1e-5)
+
+
+def test_binary_large_table_gets_the_woolf_odds_ratio():
+    # 80/100 vs 30/100: every expected count >= 5, so the sample odds ratio with
+    # Woolf's interval (by hand: SE sqrt(1/80 + 1/20 + 1/30 + 1/70)).
+    resp = responses(["mentor"] * 100 + ["mentee"] * 100,
+                     again=[1] * 80 + [0] * 20 + [1] * 30 + [0] * 70)
+    out = stats.binary_summary(resp, program(codebook=[BINARY]))
+    g = "mentor_vs_mentee"
+    odds = (80 * 70) / (20 * 30)
+    se_log_or = math.sqrt(1 / 80 + 1 / 20 + 1 / 30 + 1 / 70)
+    assert value(out, "odds_ratio", g) == pytest.approx(odds)
+    assert value(out, "odds_ratio_ci_low", g) == pytest.approx(
+        math.exp(math.log(odds) - Z975 * se_log_or))
+    assert value(out, "odds_ratio_ci_high", g) == pytest.approx(
+        math.exp(math.log(odds) + Z975 * se_log_or))
 
 
 def test_binary_zero_cell_adds_one_half_to_every_cell():
     resp = responses(["mentor"] * 5 + ["mentee"] * 5, again=[1] * 5 + [1, 1, 0, 0, 0])
     out = stats.binary_summary(resp, program(codebook=[BINARY]))
     g = "mentor_vs_mentee"
-    # [[5, 0], [2, 3]] + 0.5 -> [[5.5, 0.5], [2.5, 3.5]]
-    assert value(out, "odds_ratio", g) == pytest.approx(5.5 * 3.5 / (0.5 * 2.5))
+    # Risk ratio: [[5, 0], [2, 3]] + 0.5 -> [[5.5, 0.5], [2.5, 3.5]]
     assert value(out, "risk_ratio", g) == pytest.approx((5.5 / 6) / (2.5 / 6))
+    # Odds ratio: expected counts below 5, so exact conditional on the raw counts, as
+    # R's fisher.test(matrix(c(5, 0, 2, 3), 2, byrow = TRUE)): Inf, CI 0.4933712 to Inf.
+    assert value(out, "odds_ratio", g) == math.inf
+    assert value(out, "odds_ratio_ci_low", g) == pytest.approx(0.4933712, rel=1e-4)
     # Fisher exact uses the raw counts
     assert value(out, "p", g) == pytest.approx(sps.fisher_exact([[5, 0], [2, 3]]).pvalue)
 

@@ -23,6 +23,14 @@ Checks, all automatic except the last:
   above Cohen's medium effect);
 * ``checks:`` declared in the published-values file, for what numbers cannot show
   (category labels, for instance).
+
+Verdicts: ``consistent``; ``inconsistent`` (the printed numbers cannot all be true);
+``questionable`` (they may not be); ``rounding artefact`` (a percentage of several
+categories printed as the sum of their printed, rounded percentages, e.g. 32% + 32% =
+64% where the count gives 63%: not what the count rounds to, but not a printing error).
+Every check that is not consistent carries a one-line ``finding``: the text the
+published-values file gives its ``error`` label under ``findings:``, or the check itself
+when it has none; checks sharing a finding are one error shown in several places.
 """
 
 from __future__ import annotations
@@ -44,7 +52,7 @@ from peermentor.consistency import (
     round_half_up,
     sprite,
 )
-from peermentor.precision import claim_power_checks
+from peermentor.precision import UNDERPOWERED_FINDING, claim_power_checks
 
 AUDIT_COLUMNS = ["program", "source", "check", "printed", "expected", "verdict", "explanation",
                  "finding"]
@@ -77,9 +85,19 @@ def _scale(program: dict | None, item_id: str | None) -> tuple[int, int] | None:
     return (int(scale["min"]), int(scale["max"])) if scale else None
 
 
+#: A percentage of several categories printed as the sum of their rounded percentages.
+ROUNDING_ARTEFACT = "rounding artefact"
+#: One-line texts of the findings the audit labels itself (the files label the others).
+BUILT_IN_FINDINGS = {
+    UNDERPOWERED_FINDING: "A 'no difference' claim from groups too small to detect a medium "
+                          "effect with 80% power: not evidence of no difference.",
+}
+
+
 def _row(program, source, check, printed, expected, consistent, explanation, *entries):
-    """One audit row; ``finding`` is the ``error`` label of the first published entry
-    involved that has one (one printing error can fail several checks)."""
+    """One audit row; ``finding`` is, for now, the ``error`` label of the first published
+    entry involved that has one (one printing error can fail several checks);
+    :func:`audit` turns it into the finding's text."""
     verdict = consistent if isinstance(consistent, str) else (
         "consistent" if consistent else "inconsistent")
     error = next((e["error"] for e in entries if e and e.get("error")), "")
@@ -124,6 +142,21 @@ def _counts_index(values):
     return index
 
 
+def _rounded_parts(values, parts, entry) -> list[dict] | None:
+    """The printed percentages of the categories summed in ``entry`` (one per count in
+    ``parts``, printed where the count is), or None when one is missing."""
+    found = []
+    for part in parts:
+        match = next((x for x in values if x["statistic"] == "percent" and _numeric(x)
+                      and x["source"] == part["source"]
+                      and (x.get("item"), x.get("option"), x.get("group"))
+                      == (part.get("item"), part.get("option"), part.get("group"))), None)
+        if match is None:
+            return None
+        found.append(match)
+    return found
+
+
 def _percents(values, program_id):
     rows, counts = [], _counts_index(values)
     for e in values:
@@ -145,6 +178,15 @@ def _percents(values, program_id):
                 why = f"counts from {parts[0]['source']}; {total}/{n} = {share:.2f}%"
                 if not ok:
                     why += f", which rounds to {rounded}, not {e['printed']}"
+                    shares = _rounded_parts(values, parts, e) if len(parts) > 1 else None
+                    if shares and sum(Decimal(x["printed"]) for x in shares) == Decimal(
+                            e["printed"]):
+                        ok = ROUNDING_ARTEFACT
+                        why += (f"; {e['printed']} = "
+                                + " + ".join(x["printed"] for x in shares)
+                                + f", the sum of the rounded percentages {shares[0]['source']} "
+                                "prints for these categories: a rounding artefact, not a "
+                                "printing error")
             rows.append(_row(program_id, e["source"], f"percentage vs count: {where}",
                              f"{e['printed']}%", expected, ok, why, e, *parts))
         elif _numeric(e):
@@ -406,10 +448,22 @@ def audit(published: dict, program: dict | None = None) -> pd.DataFrame:
     for c in published.get("checks", []):
         rows.append(_row(program_id, c["source"], c["check"], c["printed"], c["expected"],
                          c["verdict"], c["explanation"], c))
-    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+    table = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+    texts = {**BUILT_IN_FINDINGS, **(published.get("findings") or {})}
+    labels = {e["error"] for e in [*published["values"], *published.get("checks", [])]
+              if e.get("error")}
+    unknown = sorted(labels - set(texts))
+    if unknown:
+        raise ValueError(f"{program_id}: error label(s) {unknown} have no one-line text under "
+                         "`findings:` in the published-values file")
+    failed = table["verdict"] != "consistent"
+    table["finding"] = [
+        (texts.get(label, label) if label else check) if bad else ""
+        for label, check, bad in zip(table["finding"], table["check"], failed, strict=True)]
+    return table
 
 
-_SEVERITY = {"inconsistent": 0, "questionable": 1}
+_SEVERITY = {"inconsistent": 0, "questionable": 1, ROUNDING_ARTEFACT: 2}
 
 
 def findings(checks: pd.DataFrame) -> pd.DataFrame:
@@ -427,12 +481,13 @@ def findings(checks: pd.DataFrame) -> pd.DataFrame:
     failed = checks[checks["verdict"] != "consistent"].copy()
     if failed.empty:
         return pd.DataFrame(columns=FINDING_COLUMNS)
-    failed["finding"] = failed["finding"].where(failed["finding"] != "", failed["check"])
+    failed["finding"] = failed["finding"].where(failed["finding"].fillna("") != "",
+                                                failed["check"])
     rows = []
     for (program, finding), group in failed.groupby(["program", "finding"], sort=False):
         rows.append([
             program, finding,
-            min(group["verdict"], key=lambda v: _SEVERITY.get(v, 2)),
+            min(group["verdict"], key=lambda v: _SEVERITY.get(v, 3)),
             "; ".join(dict.fromkeys(group["source"])),
             " | ".join(dict.fromkeys(group["check"])),
             "; ".join(dict.fromkeys(group["printed"])),

@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
+from peermentor.methods import pooling_statement
 from peermentor.precision import DETECTABLE_COLUMNS
 from peermentor.privacy import (
     DEFAULT_THRESHOLD,
@@ -506,8 +507,11 @@ def _effect_section(effects: pd.DataFrame) -> list[str]:
              "Per cohort, item and declared comparison (`comparison:` in the programme's "
              "YAML), with 95% CIs: rank-biserial r and Hedges' g for Likert items; risk "
              "difference, risk ratio and odds ratio for yes/no items. Which method gives "
-             "each interval and p-value is in `effects.csv` (`ci_method`, `p_method`); no "
-             "p-value here is adjusted for multiplicity.", ""]
+             "each interval and p-value is in `effects.csv` (`ci_method`, `p_method`; the "
+             "keys are explained in the README); odds ratios are exact conditional (with "
+             "Fisher's p) where any expected cell count is below 5, otherwise the sample "
+             "odds ratio with Woolf's interval and Wald p. No p-value here is adjusted for "
+             "multiplicity.", ""]
     if effects.empty:
         return parts + ["No cohort declares a between-role comparison that its Likert or "
                         "yes/no items were put to. Add `comparison: [<role>, <role>]` to "
@@ -563,11 +567,20 @@ def _pooled_section(pooled: pd.DataFrame, forest_files: list[str]) -> list[str]:
             "I2 %": [f"{v:.0f}" for v in pooled["i2"]],
             "Q (p)": [f"{q:.2f} ({p:.3g})" for q, p in zip(pooled["q"], pooled["q_p"],
                                                           strict=True)],
+            "z or t (p)": [f"{z:.2f} ({p:.3g})" for z, p in zip(pooled["stat"], pooled["p"],
+                                                                strict=True)],
             "method": pooled["method"] + ", " + pooled["ci_method"],
         })
         if "cohorts_to_halve_ci" in pooled:
             table["more cohorts to halve the CI"] = pooled["cohorts_to_halve_ci"]
-        parts += [markdown_table(table), ""]
+        zero = pooled["tau2_at_zero"].astype(str).str.lower().eq("true")
+        at_zero = ([f"tau2 sits at its boundary 0 in {int(zero.sum())} row(s) "
+                    "(`tau2_at_zero` in `pooled.csv`): no heterogeneity beyond sampling error "
+                    "was estimated, so their CI is the fixed-effect one.", ""]
+                   if zero.any() else [])
+        parts += [markdown_table(table), "", *at_zero,
+                  pooling_statement(list(zip(pooled["method"], pooled["ci_method"],
+                                             strict=True))), ""]
         if "cohorts_to_halve_ci" in pooled:
             parts += ["More cohorts to halve the CI: how many more cohorts of the typical "
                       "size (the median within-cohort variance; `typical_n` in "

@@ -7,8 +7,10 @@ statsmodels:
 
 Likert items (first-named role A vs second B):
 
-* ``rank_biserial``: pingouin's rank-biserial r (from ``pingouin.mwu``, in stats.csv)
-  with the Mann-Whitney p. CI: Fisher z of r with SE sqrt((nA + nB + 1) / (3 nA nB)),
+* ``rank_biserial``: the rank-biserial r 2U/(nA nB) - 1 (stats.csv) with the Mann-Whitney
+  p of the cohort's declared variant (``p_method`` ``mann_whitney_<variant>``, see
+  :data:`peermentor.consistency.MWU_VARIANTS`; the default ``r_correct`` where a paper
+  declares none). CI: Fisher z of r with SE sqrt((nA + nB + 1) / (3 nA nB)),
   the normal-approximation interval of R's effectsize::rank_biserial (Ben-Shachar et al.
   2020; SE of U under H0, King, Rosopa & Minium 2011). It grows with nA + nB, never with
   nA x nB work.
@@ -23,10 +25,16 @@ Yes/no items (yes-share of A vs B):
   intervals; statsmodels ``confint_proportions_2indep(method="newcomb")``) beside the
   Miettinen-Nurminen score test p: both score methods, named in ``ci_method`` and
   ``p_method``.
-* ``risk_ratio``: Wald interval and Wald test on the log scale (Katz): one family.
-* ``odds_ratio``: conditional maximum-likelihood odds ratio with its exact interval
-  (``scipy.stats.contingency.odds_ratio(kind="conditional")``) beside Fisher's exact p,
-  as R's ``fisher.test`` reports them: one family.
+* ``risk_ratio``: Wald interval and Wald test on the log scale (Katz): one family
+  (:func:`peermentor.methods.risk_ratio`, which ``stats.csv`` shows too).
+* ``odds_ratio``: by the rule of :func:`peermentor.methods.odds_ratio` (which ``stats.csv``
+  shows too): where any expected cell count is below 5, the conditional maximum-likelihood
+  odds ratio with its exact interval beside Fisher's exact p, as R's ``fisher.test``
+  reports them; otherwise the sample odds ratio with Woolf's interval beside the Wald p
+  of the log odds ratio. Each family whole, named in ``ci_method`` and ``p_method``.
+
+``ci_method`` and ``p_method`` are keys of :data:`peermentor.methods.CI_METHODS` and
+:data:`peermentor.methods.P_METHODS`.
 
 ``pool_estimate`` / ``pool_se`` carry each effect on the scale that is pooled across
 cohorts (:mod:`peermentor.meta`): Fisher z for r, log for ratios (Woolf SE; 0.5 added to
@@ -53,11 +61,12 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 from scipy import stats as sps
-from scipy.stats.contingency import odds_ratio
 from statsmodels.stats import proportion as smprop
 from statsmodels.stats.contingency_tables import Table2x2
 
+from peermentor import methods
 from peermentor.config import asked_roles
+from peermentor.consistency import DEFAULT_MWU_VARIANT
 from peermentor.precision import DETECTABLE_COLUMNS, ci_half_width, detectable_fields
 from peermentor.stats import round_values
 
@@ -117,11 +126,13 @@ def rank_biserial_se(n_a: int, n_b: int) -> float:
     return math.sqrt((n_a + n_b + 1) / (3 * n_a * n_b))
 
 
-def likert_effects(values: dict, n_a: int, n_b: int) -> list[dict]:
+def likert_effects(values: dict, n_a: int, n_b: int,
+                   mwu_variant: str = DEFAULT_MWU_VARIANT) -> list[dict]:
     """Rank-biserial r and Hedges' g rows from per-role summaries.
 
     ``values``: ``mean_a``, ``sd_a``, ``mean_b``, ``sd_b`` and the Mann-Whitney ``rbc``
-    and ``p`` (NaN when missing).
+    and ``p`` (NaN when missing), that ``p`` computed under ``mwu_variant`` (the cohort's
+    declared variant, which the row's ``p_method`` names).
     """
     rows = []
     r = values.get("rbc", _nan())
@@ -130,10 +141,9 @@ def likert_effects(values: dict, n_a: int, n_b: int) -> list[dict]:
         finite = abs(r) < 1
         rows.append({
             "metric": "rank_biserial", "estimate": r, "ci_low": low, "ci_high": high,
-            "ci_method": "Fisher z, SE sqrt((nA+nB+1)/(3 nA nB)) (effectsize::rank_biserial)",
+            "ci_method": "fisher_z_rank_biserial",
             "p": values.get("p", _nan()),
-            "p_method": "Mann-Whitney U (pingouin.mwu: exact without ties, else normal "
-                        "with tie and continuity correction)",
+            "p_method": methods.mwu_p_method(mwu_variant),
             "pool_scale": "atanh",
             "pool_estimate": float(np.arctanh(r)) if finite else _nan(),
             "pool_se": rank_biserial_se(n_a, n_b) if finite else _nan(),
@@ -157,9 +167,8 @@ def likert_effects(values: dict, n_a: int, n_b: int) -> list[dict]:
         note = "fewer than 2 answers in a role: standardised difference undefined"
     rows.append({
         "metric": "hedges_g", "estimate": g, "ci_low": low, "ci_high": high,
-        "ci_method": "pingouin.compute_esci: SE sqrt((nA+nB)/(nA nB) + g^2/(2(nA+nB))), "
-                     "t on nA+nB-2 df",
-        "p": float(p), "p_method": "Student t-test (scipy ttest_ind_from_stats)",
+        "ci_method": "hedges_g_t",
+        "p": float(p), "p_method": "student_t",
         "pool_scale": "identity", "pool_estimate": g, "pool_se": se, "note": note,
     })
     return rows
@@ -196,6 +205,33 @@ def log_ratio(count_a: int, n_a: int, count_b: int, n_b: int,
     return float(fitted.log_oddsratio), float(fitted.log_oddsratio_se)
 
 
+def binary_pool_inputs(count_a: int, n_a: int, count_b: int,
+                       n_b: int) -> dict[str, tuple[str, float, float]]:
+    """What pooling takes from a yes/no item: ``{metric: (pool_scale, estimate, se)}``.
+
+    Risk difference with its Wald SE (NaN when neither role varies); log risk and odds
+    ratios with their large-sample SEs (:func:`log_ratio`). The coverage test of the
+    pooled intervals feeds these, as ``effects.csv`` does, to :func:`peermentor.meta.pool`.
+
+    By hand, 38/42 vs 22/48: sqrt(0.9048 x 0.0952 / 42 + 0.4583 x 0.5417 / 48) = 0.0850;
+    sqrt(1/38 - 1/42 + 1/22 - 1/48) = 0.1647; sqrt(1/38 + 1/4 + 1/22 + 1/26) = 0.6002.
+
+    >>> {m: round(v[2], 4) for m, v in binary_pool_inputs(38, 42, 22, 48).items()}
+    {'risk_difference': 0.085, 'risk_ratio': 0.1647, 'odds_ratio': 0.6002}
+    """
+    pa, pb = count_a / n_a, count_b / n_b
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wald_var = smprop.test_proportions_2indep(count_a, n_a, count_b, n_b, method="wald",
+                                                  compare="diff", return_results=True).variance
+    return {
+        "risk_difference": ("identity", pa - pb,
+                            math.sqrt(wald_var) if wald_var > 0 else _nan()),
+        "risk_ratio": ("log", *log_ratio(count_a, n_a, count_b, n_b, "risk_ratio")),
+        "odds_ratio": ("log", *log_ratio(count_a, n_a, count_b, n_b, "odds_ratio")),
+    }
+
+
 def binary_effects(count_a: int, n_a: int, count_b: int, n_b: int) -> list[dict]:
     """Risk difference, risk ratio and odds ratio rows for yes-counts of roles A and B.
 
@@ -203,45 +239,28 @@ def binary_effects(count_a: int, n_a: int, count_b: int, n_b: int) -> list[dict]
     >>> [(r["metric"], round(r["estimate"], 3)) for r in rows[:2]]
     [('risk_difference', 0.446), ('risk_ratio', 1.974)]
     """
-    table = np.array([[count_a, n_a - count_a], [count_b, n_b - count_b]])
-    zero = bool((table == 0).any())
-    log_rr, log_rr_se = log_ratio(count_a, n_a, count_b, n_b, "risk_ratio")
-    log_or, log_or_se = log_ratio(count_a, n_a, count_b, n_b, "odds_ratio")
-    correction = "0.5 added to every cell for the pooled log scale (zero cell)" if zero else ""
-    pa, pb = count_a / n_a, count_b / n_b
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        wald_var = smprop.test_proportions_2indep(count_a, n_a, count_b, n_b, method="wald",
-                                           compare="diff", return_results=True).variance
+    zero = 0 in (count_a, n_a - count_a, count_b, n_b - count_b)
+    pooled = binary_pool_inputs(count_a, n_a, count_b, n_b)
     # statsmodels' Miettinen-Nurminen interval fails to bracket some small tables
     # (e.g. 9/10 vs 3/10), so the difference takes Newcombe's hybrid score interval.
     rd_low, rd_high, rd_p = _interval_and_p(count_a, n_a, count_b, n_b, "diff",
                                             "newcomb", "score")
-    rr_low, rr_high, rr_p = _interval_and_p(count_a, n_a, count_b, n_b, "ratio", "log", "log")
-    conditional = odds_ratio(table, kind="conditional")
-    or_ci = conditional.confidence_interval(confidence_level=0.95)
-    fisher_p = sps.fisher_exact(table).pvalue
-    rd_se = math.sqrt(wald_var) if wald_var > 0 else _nan()
-    rows = [
-        {"metric": "risk_difference", "estimate": pa - pb, "ci_low": rd_low,
-         "ci_high": rd_high,
-         "ci_method": "Newcombe hybrid score, from Wilson intervals (statsmodels)",
-         "p": rd_p, "p_method": "score test, Miettinen-Nurminen (statsmodels)",
-         "pool_scale": "identity", "pool_estimate": pa - pb, "pool_se": rd_se,
-         "note": "" if wald_var > 0 else "no variance (all or none said yes): not pooled"},
-        {"metric": "risk_ratio", "estimate": pa / pb if pb else _nan(), "ci_low": rr_low,
-         "ci_high": rr_high, "ci_method": "Wald on the log scale (Katz; statsmodels)",
-         "p": rr_p, "p_method": "Wald test on the log scale (statsmodels)",
-         "pool_scale": "log", "pool_estimate": log_rr, "pool_se": log_rr_se,
-         "note": correction},
-        {"metric": "odds_ratio", "estimate": float(conditional.statistic),
-         "ci_low": float(or_ci.low), "ci_high": float(or_ci.high),
-         "ci_method": "exact conditional (scipy odds_ratio, kind='conditional')",
-         "p": float(fisher_p), "p_method": "Fisher exact (scipy fisher_exact)",
-         "pool_scale": "log", "pool_estimate": log_or, "pool_se": log_or_se,
-         "note": correction},
-    ]
-    return rows
+    odds = methods.odds_ratio(count_a, n_a, count_b, n_b)
+    if zero and not odds["note"]:  # exact conditional: only the pooled scale is corrected
+        odds["note"] = "0.5 added to every cell for the pooled log scale (zero cell)"
+    no_variance = not math.isfinite(pooled["risk_difference"][2])
+    found = {
+        "risk_difference": {
+            "estimate": count_a / n_a - count_b / n_b, "ci_low": rd_low, "ci_high": rd_high,
+            "ci_method": "newcombe_hybrid_score", "p": rd_p,
+            "p_method": "score_miettinen_nurminen",
+            "note": "no variance (all or none said yes): not pooled" if no_variance else ""},
+        "risk_ratio": methods.risk_ratio(count_a, n_a, count_b, n_b),
+        "odds_ratio": odds,
+    }
+    return [{"metric": metric, **row, "pool_scale": pooled[metric][0],
+             "pool_estimate": pooled[metric][1], "pool_se": pooled[metric][2]}
+            for metric, row in found.items()]
 
 
 def direction_text(metric: str, role_a: str, role_b: str) -> str:
@@ -271,14 +290,20 @@ def _scale_roles(scale: dict, program: dict) -> dict:
     return {**scale, "roles": [r for r in program["roles"] if all(r in a for a in asked)]}
 
 
-def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.DataFrame:
+def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict],
+                   mwu_variants: dict[tuple[str, str], str] | None = None) -> pd.DataFrame:
     """Effects of every multi-item scale score (first, as ``item_type`` ``scale``: the
     outcome of its construct) and every Likert and yes/no item for each cohort's declared
     comparison.
 
-    ``stats``: one or more cohorts' ``stats.csv`` rows; ``programs``: configs by id.
-    Items without a construct keep an empty ``construct`` (they are not pooled).
+    ``stats``: one or more cohorts' ``stats.csv`` rows; ``programs``: configs by id;
+    ``mwu_variants``: the Mann-Whitney variant each ``(program, year)``'s stats.csv p was
+    computed under (its paper's declared one, :func:`peermentor.published.mwu_variant`),
+    :data:`~peermentor.consistency.DEFAULT_MWU_VARIANT` for a cohort not listed, as
+    :func:`peermentor.stats.analyse_cohort` does. Items without a construct keep an
+    empty ``construct`` (they are not pooled).
     """
+    mwu_variants = mwu_variants or {}
     rows = []
     stats = stats.assign(year=stats["year"].astype(str),
                          option=stats["option"].fillna("").astype(str))
@@ -316,7 +341,7 @@ def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.DataFra
                     "sd_b": value.get((item_id, b, "sd"), _nan()),
                     "rbc": value.get((item_id, vs, "rbc"), _nan()),
                     "p": value.get((item_id, vs, "p"), _nan()),
-                }, n_a, n_b)
+                }, n_a, n_b, mwu_variants.get((program_id, str(year)), DEFAULT_MWU_VARIANT))
             else:
                 found = binary_effects(int(value[(item_id, a, "count")]), n_a,
                                        int(value[(item_id, b, "count")]), n_b)
@@ -400,11 +425,16 @@ def table_heading(stats: pd.DataFrame, program: dict, kind: str) -> tuple[str, s
     return f"{title} ({TEST_NAMES[kind]}; p not adjusted for multiplicity)", ""
 
 
-def effects_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
+def effects_table(stats: pd.DataFrame, program: dict,
+                  mwu_variant: str = DEFAULT_MWU_VARIANT) -> pd.DataFrame:
     """The cohort's between-role effects for its report: one row per item and metric,
     with its 95% CI, p and direction; how each is computed is in the report's Methods
-    (:func:`peermentor.report.methods_html`), not in the table."""
-    table = cohort_effects(stats, {program.get("program", ""): program})
+    (:func:`peermentor.report.methods_html`), not in the table. ``mwu_variant``: the
+    cohort's Mann-Whitney variant, as :func:`cohort_effects` takes it."""
+    program_id = program.get("program", "")
+    variants = {(program_id, str(y)): mwu_variant for y in stats["year"].astype(str).unique()
+                } if "year" in stats else {}
+    table = cohort_effects(stats, {program_id: program}, variants)
     if table.empty:
         return pd.DataFrame()
     texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}

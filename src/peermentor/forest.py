@@ -83,11 +83,19 @@ def forest_plot(effects: pd.DataFrame, pooled: pd.Series | None, title: str,
         if caterpillar:
             _caterpillar_rows(ax, ys, points)
         else:
-            for y, (est, low, high) in zip(ys, points, strict=True):
+            notes = (effects["note"].fillna("").astype(str) if "note" in effects
+                     else pd.Series("", index=effects.index))
+            for y, (est, low, high), note in zip(ys, points, notes, strict=True):
                 if _finite(low, high):
                     ax.plot([low, high], [y, y], color="0.2", lw=1.2)
-                if _finite(est):
+                if _finite(est) and not (ratio and float(est) <= 0):
                     ax.plot([est], [y], "s", color="0.2", ms=5)
+                else:  # e.g. an odds ratio when one group all said yes: say so, no mark
+                    why = ("; pooled with 0.5 added to each cell" if "0.5 added" in note
+                           else "")
+                    ax.text(1.0 if ratio else 0.0, y, f"  not estimable (a zero cell){why}"
+                            if why else "  not estimable (infinite or zero)",
+                            va="center", fontsize=7, color="0.35")
             ticks = list(ys)
             names = _row_names(effects, labels)
         if pooled is not None:

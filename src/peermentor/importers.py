@@ -279,7 +279,10 @@ CHANNEL_TYPES = {"preview": "preview", "test": "test"}
 #: What each kind is called on the console.
 KIND_NAMES = {"preview": "survey preview", "test": "survey test", "spam": "spam",
               "imported": "imported response"}
-DEFAULT_LEAVE_OUT = ["preview", "test", "spam"]
+#: Left out unless ``import.leave_out`` says otherwise. Imported responses were entered
+#: from a file (paper forms, another tool, a copied survey): the scaffold keeps them when
+#: an export holds nothing else, and every run says how many it left out or kept.
+DEFAULT_LEAVE_OUT = ["preview", "test", "spam", "imported"]
 
 
 def response_kinds(frame: pd.DataFrame) -> pd.Series:
@@ -325,8 +328,8 @@ def _kind_counts(frame: pd.DataFrame, kinds: pd.Series, mask: pd.Series) -> str:
 
 def _qualtrics_rows(frame: pd.DataFrame, spec: dict, path: str, notes: list[str],
                     where_: str = "import.leave_out") -> pd.DataFrame:
-    """The rows of a Qualtrics export that are responses: previews, test responses and
-    spam (``import.leave_out``, default :data:`DEFAULT_LEAVE_OUT`) left out, counted in
+    """The rows of a Qualtrics export that are responses: previews, test responses, spam
+    and imports (``import.leave_out``, default :data:`DEFAULT_LEAVE_OUT`) left out, counted in
     ``notes``; an export holding nothing else is refused, naming what it holds."""
     leave_out = [str(k) for k in spec.get("leave_out", DEFAULT_LEAVE_OUT)]
     kinds = response_kinds(frame)
@@ -341,7 +344,8 @@ def _qualtrics_rows(frame: pd.DataFrame, spec: dict, path: str, notes: list[str]
         kept = [k for k in leave_out if k not in set(kinds[out])]
         raise _fail(path, f"every one of the {len(frame)} responses is left out: "
                     f"{_kind_counts(frame, kinds, out)}. import.leave_out leaves out "
-                    f"{listed}; a survey preview or test is not an answer. To analyse them "
+                    f"{listed} (a survey preview or test is not an answer; an imported "
+                    f"response was entered from a file). To analyse them "
                     f"deliberately, write `leave_out: [{', '.join(kept)}]` under import: in "
                     f"{where_}, or export the real responses")
     if out.any():

@@ -1,11 +1,20 @@
 """Random-effects meta-analysis of per-cohort effects, as metafor's ``rma()`` reports it.
 
 :func:`pool` takes one row per cohort (``estimate``, ``se``) and returns one tidy row:
-the pooled estimate with its standard error and 95% confidence interval, the 95%
-prediction interval, the between-cohort variance ``tau2``, ``i2`` (percent), Cochran's
-``q`` with its p-value, ``k`` and the method. PyMARE fits the model (REML, the default
-as in metafor, or DerSimonian-Laird); its Knapp-Hartung option gives the
-Hartung-Knapp-Sidik-Jonkman interval with a t reference on k - 1 degrees of freedom.
+the pooled estimate with its standard error, its test (``stat``: z, or t under
+Knapp-Hartung, and ``p``) and 95% confidence interval, the 95% prediction interval, the
+between-cohort variance ``tau2`` (``tau2_at_zero`` says when it sits at its boundary 0:
+no heterogeneity beyond sampling error was estimated, so the random-effects answer is
+the fixed-effect one), ``i2`` (percent), Cochran's ``q`` with its p-value, ``k`` and the
+method. PyMARE fits the model (REML, as metafor's default, or DerSimonian-Laird).
+
+The Knapp-Hartung choice is explicit in every call, ours and PyMARE's: PyMARE made
+Knapp-Hartung the default of its estimators in 0.0.11 (its PR 139), metafor's default
+is the z test, so a default would mean different intervals in different releases.
+``knapp_hartung=False`` is metafor's ``test="z"`` (PyMARE's
+``small_sample_correction="wald"``); ``True`` is metafor's ``test="knha"``, the
+Hartung-Knapp-Sidik-Jonkman standard error with t on k - 1 degrees of freedom
+(PyMARE's ``"knapp-hartung"``, not its ``"knapp-hartung-conservative"``).
 
 Two quantities PyMARE does not report are taken as metafor defines them (Viechtbauer
 2010, J Stat Softw 36(3); Higgins & Thompson 2002):
@@ -19,7 +28,7 @@ Two quantities PyMARE does not report are taken as metafor defines them (Viechtb
 
 >>> import pandas as pd
 >>> frame = pd.DataFrame({"estimate": [0.2, 0.5, 0.35], "se": [0.1, 0.12, 0.15]})
->>> row = pool(frame).iloc[0]
+>>> row = pool(frame, knapp_hartung=False).iloc[0]
 >>> int(row["k"]), row["method"], bool(row["ci_low"] < row["estimate"] < row["ci_high"])
 (3, 'REML', True)
 """
@@ -41,11 +50,14 @@ POOLED_COLUMNS = [
     "k",
     "estimate",
     "se",
+    "stat",
+    "p",
     "ci_low",
     "ci_high",
     "pi_low",
     "pi_high",
     "tau2",
+    "tau2_at_zero",
     "i2",
     "q",
     "q_df",
@@ -58,6 +70,7 @@ METHODS = {"reml": "REML", "dl": "DL"}
 
 
 def _estimator(method: str, knapp_hartung: bool):
+    # Always named: PyMARE's own default changed from "wald" to "knapp-hartung" in 0.0.11.
     correction = "knapp-hartung" if knapp_hartung else "wald"
     if method == "reml":
         return VarianceBasedLikelihoodEstimator(method="REML", small_sample_correction=correction)
@@ -67,7 +80,8 @@ def _estimator(method: str, knapp_hartung: bool):
 def pool(
     frame: pd.DataFrame,
     method: str = "reml",
-    knapp_hartung: bool = False,
+    *,
+    knapp_hartung: bool,
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Pool per-cohort effects with a random-effects model; one tidy row.
@@ -75,16 +89,21 @@ def pool(
     ``frame`` has one row per cohort with ``estimate`` and ``se`` (the standard error,
     on the scale that is pooled: log for ratios, Fisher z for correlations). ``method``
     is ``"reml"`` (default, as metafor) or ``"dl"`` (DerSimonian-Laird);
-    ``knapp_hartung=True`` gives the Hartung-Knapp-Sidik-Jonkman standard error with t
-    intervals on k - 1 degrees of freedom. Needs k >= 2 finite estimates with positive
-    standard errors.
+    ``knapp_hartung`` (required: no default, see the module notes) ``True`` gives the
+    Hartung-Knapp-Sidik-Jonkman standard error with t intervals and test on k - 1
+    degrees of freedom, ``False`` the z test and interval. Needs k >= 2 finite estimates
+    with positive standard errors.
 
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"estimate": [0.0, 0.0], "se": [0.1, 0.1]})
-    >>> row = pool(frame, method="dl").iloc[0]
+    >>> row = pool(frame, method="dl", knapp_hartung=False).iloc[0]
     >>> int(row["k"]), float(row["estimate"]), float(row["tau2"]), row["ci_method"]
     (2, 0.0, 0.0, 'z')
+    >>> bool(row["tau2_at_zero"]), float(row["stat"]), float(row["p"])
+    (True, 0.0, 1.0)
     """
+    if not isinstance(knapp_hartung, bool):
+        raise ValueError(f"pool: knapp_hartung must be True or False, not {knapp_hartung!r}")
     key = str(method).lower()
     if key not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
@@ -112,6 +131,9 @@ def pool(
     estimate = float(np.ravel(fe["est"])[0])
     pooled_se = float(np.ravel(fe["se"])[0])
     tau2 = float(np.ravel(fit.tau2)[0])
+    # z, or t on k - 1 df under Knapp-Hartung (PyMARE's "z" there is a z-equivalent);
+    # PyMARE's p is referred to the matching distribution.
+    stat = estimate / pooled_se if pooled_se > 0 else float("nan")
     q = float(np.ravel(het["Q"])[0])
     w = 1.0 / v
     typical = (k - 1) * w.sum() / (w.sum() ** 2 - (w**2).sum())
@@ -125,11 +147,14 @@ def pool(
         "k": k,
         "estimate": estimate,
         "se": pooled_se,
+        "stat": stat,
+        "p": float(np.ravel(fe["p"])[0]),
         "ci_low": float(np.ravel(fe["ci_l"])[0]),
         "ci_high": float(np.ravel(fe["ci_u"])[0]),
         "pi_low": estimate - half_pi,
         "pi_high": estimate + half_pi,
         "tau2": tau2,
+        "tau2_at_zero": tau2 <= 0.0,
         "i2": i2,
         "q": q,
         "q_df": k - 1,
@@ -144,12 +169,16 @@ def pool(
 POOLED_TABLE_COLUMNS = ["construct", "comparison", "metric", "scale", "k", "cohorts",
                         *POOLED_COLUMNS[1:], "note"]
 
+#: Note of a pooled row whose tau2 sits at its boundary.
+TAU2_AT_ZERO = ("tau2 at its boundary 0: no heterogeneity beyond sampling error estimated; "
+                "the CI is the fixed-effect one and the PI equals it")
+
 #: Back-transformation from the pooled scale to the metric's own scale.
 INVERSE = {"identity": lambda v: v, "log": np.exp, "atanh": np.tanh}
 
 
 def pool_effects(
-    effects: pd.DataFrame, method: str = "reml", knapp_hartung: bool = False
+    effects: pd.DataFrame, method: str = "reml", *, knapp_hartung: bool
 ) -> pd.DataFrame:
     """``pooled.csv``: one random-effects row per construct x comparison x metric, k >= 2.
 
@@ -159,12 +188,14 @@ def pool_effects(
     SE are left out; a cohort with several items of one construct contributes its first
     (codebook order), so cohorts stay independent. ``estimate``, the CI and the PI are
     back on the metric's scale (ratios exponentiated, r from Fisher z); ``se`` and
-    ``tau2`` stay on the pooled scale named in ``scale``.
+    ``tau2`` stay on the pooled scale named in ``scale``, as do ``stat`` and ``p`` (the
+    test of no effect: 0 on that scale, 1 for a ratio). ``knapp_hartung`` as in
+    :func:`pool`, required.
 
     >>> effects = pd.DataFrame({"program": ["a", "b"], "year": ["2024", "2024"],
     ...     "construct": "v", "comparison": "x_vs_y", "metric": "risk_ratio",
     ...     "pool_scale": "log", "pool_estimate": [0.0, 0.0], "pool_se": [0.2, 0.2]})
-    >>> row = pool_effects(effects).iloc[0]
+    >>> row = pool_effects(effects, knapp_hartung=False).iloc[0]
     >>> int(row["k"]), float(row["estimate"]), row["cohorts"]
     (2, 1.0, 'a 2024; b 2024')
     """
@@ -193,15 +224,17 @@ def pool_effects(
                                                             strict=True)),
             **{col: float(back(fit[col])) for col in
                ("estimate", "ci_low", "ci_high", "pi_low", "pi_high")},
-            **{col: fit[col] for col in ("se", "tau2", "i2", "q", "q_df", "q_p", "method",
-                                         "ci_method")},
-            "note": (f"{dropped} further item(s) of the construct in the same cohorts "
-                     "left out (one effect per cohort)") if dropped else "",
+            **{col: fit[col] for col in ("se", "stat", "p", "tau2", "tau2_at_zero", "i2", "q",
+                                         "q_df", "q_p", "method", "ci_method")},
+            "note": "; ".join(filter(None, [
+                (f"{dropped} further item(s) of the construct in the same cohorts left out "
+                 "(one effect per cohort)") if dropped else "",
+                TAU2_AT_ZERO if fit["tau2_at_zero"] else ""])),
         }
         rows.append(row)
     table = pd.DataFrame(rows, columns=POOLED_TABLE_COLUMNS)
-    for col in ("estimate", "se", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q",
-                "q_p"):
+    for col in ("estimate", "se", "stat", "p", "ci_low", "ci_high", "pi_low", "pi_high",
+                "tau2", "i2", "q", "q_p"):
         table[col] = round_values(table[col].astype(float))
     table["k"] = table["k"].astype("Int64")
     table["q_df"] = table["q_df"].astype("Int64")

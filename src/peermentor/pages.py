@@ -24,6 +24,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from peermentor.methods import ODDS_RATIO_RULE, POOLING_WHY, describe
+
 #: Effect measures as a reader meets them: label, short form, ratio scale, and what the
 #: measure is (for the methods page). The first of PRIMARY present is the one plotted
 #: and put first; the others are listed beside it.
@@ -145,8 +147,8 @@ EFFECT_COLUMNS = ["program", "year", "construct", "item", "item_type", "comparis
                   "role_a", "role_b", "metric", "estimate", "ci_low", "ci_high", "ci_method",
                   "p", "p_method", "pool_scale", "detectable_effect"]
 POOLED_COLUMNS = ["construct", "comparison", "metric", "k", "estimate", "ci_low", "ci_high",
-                  "pi_low", "pi_high", "tau2", "i2", "method", "ci_method",
-                  "cohorts_to_halve_ci"]
+                  "pi_low", "pi_high", "tau2", "tau2_at_zero", "i2", "method", "ci_method",
+                  "stat", "p", "cohorts_to_halve_ci"]
 
 
 def cell(text: str, sort=None, href: str = "", css: str = "") -> dict:
@@ -485,20 +487,23 @@ def pooled_table(pooled: pd.DataFrame, labels: Labels) -> dict:
             labels.metric(r.metric), cell(str(r.k), sort=r.k, css="num"),
             cell(fmt_ci(r.estimate, r.ci_low, r.ci_high, ratio), sort=r.estimate,
                  css="nowrap"),
+            cell(fmt_p(r.p), sort=r.p, css="num"),
             cell(f"{fmt_ci(r.pi_low, None, None, ratio)} to "
                  f"{fmt_ci(r.pi_high, None, None, ratio)}", sort=r.pi_low, css="nowrap"),
             cell(f"{fmt(r.i2, 0)}%", sort=r.i2, css="num"),
-            cell(fmt(r.tau2, 3), sort=r.tau2, css="num"),
+            cell(fmt(r.tau2, 3) + (" (at 0)" if str(r.tau2_at_zero) == "True" else ""),
+                 sort=r.tau2, css="num"),
             cell(_int_text(getattr(r, "cohorts_to_halve_ci", "")),
                  sort=getattr(r, "cohorts_to_halve_ci", ""), css="num"),
             r.method,
         ])
     return table("pooled", "Random-effects pooled estimates of like outcomes across "
-                 "cohorts: the average effect with its 95% confidence interval, the 95% "
-                 "prediction interval for a new cohort, and heterogeneity (I\u00b2, "
-                 "\u03c4\u00b2 on the pooled scale), and how many more cohorts of the "
-                 "typical size would halve the confidence interval.",
-                 ["Construct", "Comparison", "Measure", "k", "Pooled (95% CI)",
+                 "cohorts: the average effect with its 95% confidence interval and the p of "
+                 "its z (or Knapp-Hartung t) test, the 95% prediction interval for a new "
+                 "cohort, and heterogeneity (I\u00b2, \u03c4\u00b2 on the pooled scale, "
+                 "\u201cat 0\u201d where it sits at its boundary), and how many more cohorts "
+                 "of the typical size would halve the confidence interval.",
+                 ["Construct", "Comparison", "Measure", "k", "Pooled (95% CI)", "p",
                   "95% prediction interval", "I\u00b2", "\u03c4\u00b2",
                   "Cohorts to halve the CI", "Method"],
                  rows, csv="data/pooled.csv", methods="methods.html#pooling")
@@ -572,11 +577,19 @@ def methods_page(outcomes: pd.DataFrame, effects: pd.DataFrame, pooled: pd.DataF
         measures.append({
             "id": f"metric-{metric}", "label": labels.metric(metric),
             "what": METRICS.get(metric, {}).get("what", ""),
-            "ci": _distinct(rows, "ci_method"), "p": _distinct(rows, "p_method"),
+            "ci": [_named(k) for k in _distinct(rows, "ci_method")],
+            "p": [_named(k) for k in _distinct(rows, "p_method")],
+            "rule": ODDS_RATIO_RULE if metric == "odds_ratio" else "",
             "scale": [SCALES.get(v, v) for v in _distinct(rows, "pool_scale")]})
     return {"outcome_methods": outcome_methods, "measures": measures,
             "pooling": {"methods": _distinct(pooled, "method"),
-                        "ci": _distinct(pooled, "ci_method")}}
+                        "ci": _distinct(pooled, "ci_method"), "why": POOLING_WHY}}
+
+
+def _named(key: str) -> str:
+    """A method key of effects.csv as the methods page shows it: what it is, then the key."""
+    text = describe(key)
+    return f"{text} ({key})" if text != key else key
 
 
 def plain(text: str) -> str:

@@ -136,6 +136,12 @@ def check_against_program(published: dict, program: dict, path: str | Path) -> N
             if unknown:
                 problems.append(f"{where}: group '{group}' names no role of the programme "
                                 f"({', '.join(sorted(roles))}, or 'all')")
+    texts = published.get("findings") or {}
+    for kind in ("values", "checks"):
+        for index, entry in enumerate(published.get(kind) or []):
+            if entry.get("error") and entry["error"] not in texts:
+                problems.append(f"{kind}/{index} ({entry.get('source')}): error label "
+                                f"'{entry['error']}' has no one-line text under `findings:`")
     if problems:
         raise ConfigError(f"{path}: does not match programme '{program['program']}':\n  "
                           + "\n  ".join(problems))

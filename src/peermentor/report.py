@@ -264,7 +264,12 @@ CAPTIONS = {
         "Holm's method within the section."),
     "binary": (
         "Number answering yes / number answering (percent yes), by role. p: two-sided Fisher "
-        "exact test; risk and odds ratios with 95% confidence intervals."),
+        "exact test. Risk ratio with its Katz (log-scale Wald) 95% confidence interval. Odds "
+        "ratio: where any expected cell count is below 5, the conditional maximum-likelihood "
+        "estimate with its exact conditional 95% interval (as R's fisher.test); otherwise "
+        "the sample odds ratio with Woolf's 95% interval. 0.5 is added to every cell of a "
+        "table with a zero cell for the large-sample intervals. The same numbers as the "
+        "between-role effects table, which names each method."),
     # the same tables when the programme declares no between-role comparison
     "likert_descriptive": "Mean ± SD (n) and median [IQR] by role. Descriptive, no test.",
     "binary_descriptive": (
@@ -335,12 +340,13 @@ def methods_html(effect_rows: pd.DataFrame, program: dict, mwu: str = "",
     columns name each measure's interval and p-value; ``mwu``: the Mann-Whitney statement
     of :func:`peermentor.published.mwu_statement`.
 
-    >>> rows = pd.DataFrame({"metric": ["hedges_g"], "ci_method": ["t on n-2 df"],
-    ...                      "p_method": ["Student t-test (scipy)"]})
+    >>> rows = pd.DataFrame({"metric": ["hedges_g"], "ci_method": ["hedges_g_t"],
+    ...                      "p_method": ["student_t"]})
     >>> html = methods_html(rows, {"codebook": []})
-    >>> "<dt>Hedges' g</dt>" in html and "Student t-test (scipy)" in html
+    >>> "<dt>Hedges' g</dt>" in html and "Student's two-sample t-test" in html
     True
     """
+    from peermentor.methods import ODDS_RATIO_RULE, describe
     from peermentor.pages import METRICS
 
     types = {item["type"] for item in program.get("codebook", [])}
@@ -379,10 +385,13 @@ def methods_html(effect_rows: pd.DataFrame, program: dict, mwu: str = "",
         info = METRICS.get(metric, {})
         what = info.get("what", "")
         parts = [what[:1].upper() + what[1:]]
-        parts += [f"95% confidence interval: {m}" for m in dict.fromkeys(rows["ci_method"])
-                  if isinstance(m, str) and m]
-        parts += [f"p-value: {m}" for m in dict.fromkeys(rows["p_method"])
-                  if isinstance(m, str) and m]
+        if metric == "odds_ratio":
+            parts.append(f"Which odds ratio: {ODDS_RATIO_RULE}")
+        # each method named by what it is and by its key in effects.csv
+        parts += [f"95% confidence interval: {describe(m)} ({m})"
+                  for m in dict.fromkeys(rows["ci_method"]) if isinstance(m, str) and m]
+        parts += [f"p-value: {describe(m)} ({m})"
+                  for m in dict.fromkeys(rows["p_method"]) if isinstance(m, str) and m]
         entries.append((info.get("label", metric.replace("_", " ")),
                         ". ".join(p for p in parts if p) + "."))
     if len(effect_rows) and "detectable" in CAPTIONS:
@@ -461,8 +470,8 @@ def suppress_reproduction(
 
 
 def suppress_audit(checks: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """The audit rows as a cohort report shows them: a printed, expected or explanation
-    text holding a small count (a numerator like ``2/19`` or a term of a sum like
+    """The audit rows as a cohort report shows them: a printed, expected, explanation or
+    finding text holding a small count (a numerator like ``2/19`` or a term of a sum like
     ``2 + 5 = 7``) is withheld whole, since the rest of the text would give it away.
 
     >>> rows = pd.DataFrame({"printed": ["2 + 5 = 7", "3.5"], "expected": ["7", "3.5"],
@@ -475,7 +484,7 @@ def suppress_audit(checks: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> 
     small = "|".join(str(i) for i in range(1, threshold))
     pattern = re.compile(rf"(?<![\d.])({small})(?=\s*[/+=])|(?<=[+=]\s)({small})(?![\d.])")
     out = checks.copy()
-    for column in ("printed", "expected", "explanation"):
+    for column in ("printed", "expected", "explanation", "finding"):
         if column in out:
             out[column] = out[column].astype(object).map(
                 lambda v: SUPPRESSED if isinstance(v, str) and pattern.search(v) else v)

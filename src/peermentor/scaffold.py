@@ -773,11 +773,24 @@ def from_qualtrics(path: str, program: str, role_column: str | None = None,
     if "Finished" in frame:
         # Finished is 1 for submitted responses (True when exported as choice text).
         draft.spec["complete_when"] = {"Finished": ["True"] if typer.choice_text else ["1"]}
-    # Previews, test responses and spam are left out (Status, numeric or text, and
-    # DistributionChannel); imported responses are kept unless "imported" is added.
+    # Previews, test responses, spam and imports are left out (Status, numeric or text,
+    # and DistributionChannel); an export whose answers were all imported keeps them
+    # (some tools export every response as Imported), saying so.
     draft.spec["leave_out"] = list(DEFAULT_LEAVE_OUT)
     kinds = response_kinds(frame)
-    left = kinds.isin(DEFAULT_LEAVE_OUT)
+    imported = kinds == "imported"
+    if imported.any() and not (kinds == "response").any():
+        draft.spec["leave_out"].remove("imported")
+        draft.spec_todo.append(f"import.leave_out: all {int(imported.sum())} answers were "
+                               "imported into Qualtrics from a file, so they are kept; add "
+                               "imported to leave them out")
+        warn(f"{path}: all {int(imported.sum())} answers are imported responses (Status "
+             "'Imported'): the scaffold keeps them (import.leave_out without imported)")
+    elif imported.any():
+        warn(f"{path}: {int(imported.sum())} of {len(frame)} responses were imported into "
+             "Qualtrics from a file: the import leaves them out (remove imported from "
+             "import.leave_out to keep them)")
+    left = kinds.isin(draft.spec["leave_out"]) & ~imported
     if left.all() and len(frame):
         warn(f"{path}: every response is a survey preview, test or spam ({int(left.sum())}); "
              "the import will refuse it: export the real responses, or, to analyse these "

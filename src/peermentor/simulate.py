@@ -213,40 +213,21 @@ def _frame(program_id: str, year: int, answers: dict) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def yes_counts(n_programs: int, seed: int = 1, year_index: int = 0) -> pd.DataFrame:
-    """``again`` yes-counts per programme and role for one year, straight from the model
-    (no files, no pipeline): what the coverage test feeds to the estimator.
+def cohort_answers(n_programs: int, seed: int = 1, year_index: int = 0) -> list[dict]:
+    """One year's answers of every programme, straight from the model (no files, no
+    pipeline): ``[{role: {item: array}}]``, programme 1 first; the cohorts
+    :func:`simulate_consortium` writes for that year. The coverage test of the pooled
+    intervals draws its consortia here.
 
-    >>> yes_counts(2, seed=1).columns.tolist()
-    ['program', 'yes_mentor', 'n_mentor', 'yes_mentee', 'n_mentee']
+    >>> answers = cohort_answers(2, seed=1)
+    >>> len(answers), sorted(answers[0]), sorted(answers[0]["mentor"])[:4]
+    (2, ['mentee', 'mentor'], ['again', 'design_1', 'design_2', 'design_3'])
     """
-    rows = []
+    found = []
     for p in range(1, n_programs + 1):
         theta, deltas = _programme_effects(seed, p)
-        drawn = _draw(seed, p, FIRST_YEAR + year_index, year_index, theta, deltas)
-        rows.append({"program": f"sim-{p:02d}",
-                     **{f"{k}_{role}": v for role in ("mentor", "mentee")
-                        for k, v in (("yes", int(drawn[role]["again"].sum())),
-                                     ("n", len(drawn[role]["again"])))}})
-    return pd.DataFrame(rows)
-
-
-def scale_answers(n_programs: int, seed: int = 1, year_index: int = 0) -> list[pd.DataFrame]:
-    """The scale's answers (``role`` and its items) of every programme for one year,
-    straight from the model (no files, no pipeline): what the scale's coverage test feeds
-    to the estimator.
-
-    >>> [list(f.columns) for f in scale_answers(1)][0][:2]
-    ['role', 'design_1']
-    """
-    frames = []
-    for p in range(1, n_programs + 1):
-        theta, deltas = _programme_effects(seed, p)
-        drawn = _draw(seed, p, FIRST_YEAR + year_index, year_index, theta, deltas)
-        frames.append(pd.concat(
-            [pd.DataFrame({"role": role, **{item: d[item] for item in SCALE_ITEMS}})
-             for role, d in drawn.items()], ignore_index=True))
-    return frames
+        found.append(_draw(seed, p, FIRST_YEAR + year_index, year_index, theta, deltas))
+    return found
 
 
 def simulate_consortium(n_programs: int, n_years: int, seed: int = 1):

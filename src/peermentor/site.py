@@ -185,6 +185,15 @@ def _copy_csv(source: Path, out: Path) -> None:
         shutil.copyfile(source, out / "data" / source.name)
 
 
+def phone_width(png: Path) -> int | None:
+    """The width, in CSS pixels, at which a saved figure stays legible on a phone: about
+    85% of its printed size (9-point text at about 10 px; PNGs are saved at 150 dpi)."""
+    head = png.read_bytes()[:24] if png.suffix.lower() == ".png" else b""
+    if head[12:16] != b"IHDR":
+        return None
+    return round(int.from_bytes(head[16:20], "big") * 96 / 150 * 0.85)
+
+
 def _copy_figures(source: Path, target: Path) -> dict[str, str]:
     """Every figure of ``source`` (the PNG where there is also an SVG) copied into the
     site: file stem -> path relative to the site."""
@@ -238,6 +247,7 @@ def build_site(
         program = programs.get(entry["program"], {})
         entry["institution"] = program.get("institution", "")
         entry["reconstructed"] = is_reconstructed(program, entry["year"])
+        entry["simulated"] = bool(program.get("simulated"))
         entry["files"] = (sources or {}).get(f"{entry['program']}/{entry['year']}", "")
         entry["href"] = f"../{entry['report']}" if entry["report"] else ""
         entry["log_href"] = f"../{entry['log']}" if entry["log"] else ""
@@ -255,7 +265,9 @@ def build_site(
         entry["failures_page"] = name
         failure_pages.append((name, entry, table))
 
+    simulated = any(programs.get(p, {}).get("simulated") for p, _ in cohorts)
     common = {"pages": PAGES, "partial": partial, "threshold": threshold,
+              "simulated": simulated,
               "built": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
               "suppression": rule_text(threshold).replace("`", ""),
               "not_suppressed": NOT_SUPPRESSED}
@@ -271,6 +283,8 @@ def build_site(
     reports = {(e["program"], e["year"]): e["href"] for e in status if e["href"]}
     forest = _copy_figures(results / "comparison/forest", out / "img/forest")
     trends = _copy_figures(results / "comparison/trends", out / "img/trends")
+    common["figure_widths"] = {src: phone_width(out / src)
+                               for src in [*forest.values(), *trends.values()]}
     audit_context = pages.audit_page(audit)
     contexts = {
         "index.html": {
@@ -309,7 +323,8 @@ def _cohort_table(status: list[dict]) -> dict:
     """The landing page's table of cohorts: where each got to and its report."""
     rows = []
     for entry in status:
-        data = ("reconstructed from the paper" if entry["reconstructed"] else "survey answers")
+        data = ("simulated" if entry["simulated"] else "reconstructed from the paper"
+                if entry["reconstructed"] else "survey answers")
         if entry["href"]:
             report = {"text": "cohort report", "href": entry["href"]}
         elif entry.get("failures_page"):

@@ -45,6 +45,8 @@ rule effects_table:
     input:
         stats=cohort_paths("results/cohorts/{program}/{year}/stats.csv"),
         programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+        # each paper's declared Mann-Whitney variant: the p_method of its rank-biserial rows
+        published=sorted(PUBLISHED.values()),
     output:
         report(
             "results/comparison/effects.csv",
@@ -53,6 +55,7 @@ rule effects_table:
         ),
     params:
         threshold=config["small_cell_threshold"],
+        published=[[p, y, path] for (p, y), path in sorted(PUBLISHED.items())],
     log:
         "results/logs/comparison/effects.log",
     conda:
