@@ -46,11 +46,24 @@ wildcard_constraints:
     year="[0-9]{4}",
 
 
+def threads_in_cluster_jobs():
+    """Run a cluster job's cohorts in threads sharing warm kernels, as a local run does.
+
+    A cluster job runs Snakemake in remote mode, which reads no profile, so
+    profiles/default's force-use-threads is not in effect there and each cohort would be
+    a Snakemake process of its own with a fresh kernel (about 5x the CPU a cohort,
+    docs/benchmarks.md). Snakemake sets its execution settings after reading the
+    workflow, so this is called while jobs are planned, before any job starts."""
+    if workflow.remote_exec and workflow.execution_settings is not None:
+        workflow.execution_settings.use_threads = True
+
+
 def cohort_inputs(wildcards):
     """Every file a cohort's job reads, in one call per job (Snakemake calls an input
     function for every job at every start): the notebook, the programme config, the
     survey answers (raw, or imported from an export) and/or coded segments, the waves of
     an imported cohort and the paper's published values where they are recorded."""
+    threads_in_cluster_jobs()
     key = (wildcards.program, wildcards.year)
     cohort = COHORT_INDEX[key]
     folder = f"{RAW_DIR}/{wildcards.program}/{wildcards.year}"
