@@ -5,7 +5,7 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from peermentor.cohorts import check_import_formats, discover_cohorts
-from peermentor.config import load_program, load_themes
+from peermentor.config import load_programs, load_themes
 from peermentor.constructs import check_program_constructs, load_constructs
 from peermentor.published import published_files
 
@@ -23,7 +23,9 @@ COHORT_INDEX = {(c.program, c.year): c for c in COHORTS}
 
 # Fail at parse time, with file and key, on a programme config or theme framework
 # that breaks its schema, rather than in the middle of a run.
-PROGRAM_CONFIGS = {p: load_program(f"{PROGRAMS_DIR}/{p}.yaml") for p in PROGRAMS}
+# Checked configs are kept in .snakemake/ and reused while their files are unchanged.
+PROGRAM_CONFIGS = load_programs([f"{PROGRAMS_DIR}/{p}.yaml" for p in PROGRAMS],
+                                cache=".snakemake/peermentor/programs.pickle")
 check_import_formats(COHORTS, PROGRAM_CONFIGS, PROGRAMS_DIR)
 load_themes(config["themes"])
 CONSTRUCTS_PATH = config.get("constructs", "config/constructs.yaml")
