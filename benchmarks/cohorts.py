@@ -1,10 +1,15 @@
-"""Synthetic consortium for the benchmarks: N cohorts of one synthetic survey design.
+"""Consortia for the benchmarks: N cohorts of one synthetic survey design, or N copies
+of the bundled Ulsan and UNC cohorts (real codebooks).
 
-Self-contained (no project code): writes ``config/programs/bench-NNN.yaml`` (ten
-survey years each) and ``data/raw/bench-NNN/<year>/responses.csv`` with seeded
-random answers, into a copy of the repository. Synthetic data, for timing only.
+Self-contained (no project code). ``generate`` writes ``config/programs/bench-NNN.yaml``
+(ten survey years each) and ``data/raw/bench-NNN/<year>/responses.csv`` with seeded
+random answers; ``copies`` writes ``config/programs/copy-NN.yaml`` (the Ulsan or UNC
+config under another name, one cohort entry per year, the paper's published values
+left out) and copies that study's files (responses and, for Ulsan, its coded segments)
+into ``data/raw/copy-NN/<year>/``. Both write into a copy of the repository, for
+timing only.
 
-    python benchmarks/cohorts.py WORKDIR N [--respondents 150]
+    python benchmarks/cohorts.py WORKDIR N [--respondents 150] [--copies]
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import csv
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 YEARS_PER_PROGRAM = 10
 FIRST_YEAR = 2001
@@ -94,10 +100,43 @@ def generate(workdir: Path, n: int, respondents: int = 150) -> list[tuple[str, i
     return made
 
 
+#: The bundled cohorts copied by :func:`copies`, in turn: (programme, year).
+COPIED_COHORTS = [("ulsan-peer", "2019"), ("unc-ssm", "2019")]
+YEARS_PER_COPY = 200  # 1,000 cohorts are five programme copies
+FIRST_COPY_YEAR = 1900  # to 2099: the years a cohort folder may have
+
+
+def copies(workdir: Path, n: int) -> list[tuple[str, int]]:
+    """Write n copies of the bundled Ulsan and UNC cohorts; return their (program, year)."""
+    made = []
+    for number in range((n + YEARS_PER_COPY - 1) // YEARS_PER_COPY):
+        source, source_year = COPIED_COHORTS[number % len(COPIED_COHORTS)]
+        program = f"copy-{number:02d}"
+        config = yaml.safe_load((workdir / f"config/programs/{source}.yaml").read_text())
+        entry = {k: v for k, v in config["cohorts"][source_year].items() if k != "published"}
+        years = [FIRST_COPY_YEAR + k for k in range(min(YEARS_PER_COPY, n - len(made)))]
+        config["program"] = program
+        config["cohorts"] = {str(year): entry for year in years}
+        (workdir / f"config/programs/{program}.yaml").write_text(
+            "# A copy of config/programs/" + source + ".yaml for benchmarks/ (timing only).\n"
+            + yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+        files = sorted((workdir / f"data/raw/{source}/{source_year}").glob("*.csv"))
+        for year in years:
+            folder = workdir / f"data/raw/{program}/{year}"
+            folder.mkdir(parents=True, exist_ok=True)
+            for path in files:
+                (folder / path.name).write_bytes(path.read_bytes())
+            made.append((program, year))
+    return made
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workdir", type=Path)
     parser.add_argument("n", type=int)
     parser.add_argument("--respondents", type=int, default=150)
+    parser.add_argument("--copies", action="store_true", help="copies of bundled cohorts")
     args = parser.parse_args()
-    print(len(generate(args.workdir, args.n, args.respondents)), "cohorts written")
+    made = copies(args.workdir, args.n) if args.copies else generate(
+        args.workdir, args.n, args.respondents)
+    print(len(made), "cohorts written")

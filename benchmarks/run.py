@@ -1,7 +1,7 @@
 """Benchmarks of the pipeline at consortium scale (not part of the test suite).
 
-    .venv/bin/python benchmarks/run.py                  # sizes 300 and 1,000, 1,000 for no-op
-    .venv/bin/python benchmarks/run.py --quick          # sizes 5 and 15, 50 for no-op, 100k rows
+    .venv/bin/python benchmarks/run.py           # sizes 300 and 1,000; no-op at 1,000 and 10,000
+    .venv/bin/python benchmarks/run.py --quick   # sizes 5 and 15; no-op at 50 and 200; 100k rows
 
 Each measurement runs in a fresh copy of the repository under --workdir (plus N
 synthetic cohorts from benchmarks/cohorts.py) and is printed as a Markdown table with
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cohorts import generate, write_responses  # noqa: E402
+from cohorts import copies, generate, write_responses  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 COPIED = ["Snakefile", "workflow", "config", "notebooks", "data", "environment.yml", "profiles"]
@@ -62,24 +62,52 @@ def median_of(runs: int, command: list[str], cwd: Path | None = None) -> dict:
     return {key: float(np.median([r[key] for r in results])) for key in ("wall", "cpu")}
 
 
-def fresh(workdir: Path, n: int, respondents: int) -> Path:
+#: The two kinds of consortium measured: benchmarks/cohorts.py's synthetic design, and
+#: copies of the bundled Ulsan and UNC cohorts (real codebooks, Ulsan's coded segments).
+KINDS = {"synthetic": "synthetic cohorts", "copies": "copies of the Ulsan and UNC cohorts"}
+
+
+def fresh(workdir: Path, n: int, respondents: int, kind: str = "synthetic") -> Path:
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
     for name in COPIED:
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, workdir / name)
-    generate(workdir, n, respondents)
+    made = copies(workdir, n) if kind == "copies" else generate(workdir, n, respondents)
+    (workdir / "cohorts.txt").write_text("".join(f"{p} {y}\n" for p, y in made))
     return workdir
+
+
+def made_cohorts(workdir: Path) -> list[tuple[str, int]]:
+    """The (program, year) that :func:`fresh` wrote, in order."""
+    return [(p, int(y)) for p, y in map(str.split, (workdir / "cohorts.txt").read_text()
+                                         .splitlines())]
 
 
 def snakemake(*args: str) -> list[str]:
     return [str(BIN / "snakemake"), *args]
 
 
+PLAIN_SCRIPT = """
+import matplotlib.pyplot as plt
+from peermentor.config import load_program
+from peermentor.validate import run as validate
+analysis = compile(ANALYSIS, 'cohort', 'exec')
+for raw, parameters in RUNS:
+    with open(parameters['stats_path'] + '.validation.log', 'w') as log:
+        validate(load_program(parameters['program_config']), raw.get('responses'),
+                 raw.get('codes'), parameters['responses'], parameters['codes'],
+                 parameters['stats_path'] + '.failures.csv', log)
+    exec(analysis, dict(parameters))
+    plt.close('all')
+"""
+
+
 def plain_script(workdir: Path, cohorts: list[tuple[str, int]]) -> list[str]:
-    """The notebook's code cells as one plain Python process running each cohort in turn
-    (a fresh namespace per cohort, imports paid once; no kernel, no nbconvert)."""
+    """The cohort job's work as one plain Python process running each cohort in turn:
+    validation, then the notebook's code cells (a fresh namespace per cohort, imports
+    paid once; no kernel, no nbconvert)."""
     import json
 
     cells = json.loads((workdir / "notebooks/cohort.ipynb").read_text())["cells"]
@@ -88,16 +116,17 @@ def plain_script(workdir: Path, cohorts: list[tuple[str, int]]) -> list[str]:
     runs = []
     for program, year in cohorts:
         folder = f"results/plain/{program}/{year}"
-        runs.append({  # the parameters cell's values, as cohort_report passes them
+        (workdir / folder).mkdir(parents=True, exist_ok=True)
+        raw = {name: f"data/raw/{program}/{year}/{name}.csv" for name in ("responses", "codes")
+               if (workdir / f"data/raw/{program}/{year}/{name}.csv").is_file()}
+        runs.append((raw, {  # the parameters cell's values, as cohort_report passes them
             "program": program, "year": year,
-            "responses": f"results/validated/{program}/{year}.responses.csv",
-            "codes": f"results/validated/{program}/{year}.codes.csv",
+            "responses": f"{folder}/validated.responses.csv",
+            "codes": f"{folder}/validated.codes.csv",
             "program_config": f"config/programs/{program}.yaml",
             "stats_path": f"{folder}/stats.csv", "figures_dir": f"{folder}/figures",
-            "published": "", "waves": "", "small_cell_threshold": 5})
-    code = (f"import matplotlib.pyplot as plt\nanalysis = compile({analysis!r}, 'cohort', 'exec')\n"
-            f"for parameters in {runs!r}:\n    exec(analysis, dict(parameters))\n"
-            "    plt.close('all')\n")
+            "published": "", "waves": "", "small_cell_threshold": 5}))
+    code = f"ANALYSIS = {analysis!r}\nRUNS = {runs!r}\n{PLAIN_SCRIPT}"
     return [sys.executable, "-c", code]
 
 
@@ -139,34 +168,41 @@ def per_cohort(args, baseline: dict) -> list[str]:
 
 
 def notebook_vs_script(args, baseline: dict) -> list[str]:
-    """Per extra cohort: executed notebook + HTML (the pipeline's rule) against a plain
-    script doing the same analysis, each measured at 1 and at 6 cohorts."""
+    """Per extra cohort: the cohort job (validation, executed notebook, HTML) against a
+    plain script doing the same validation and analysis, each measured at 1 and at 6
+    cohorts, for both kinds of consortium."""
     few, many = 1, 6
-    workdir = fresh(args.workdir / "script", many, args.respondents)
-    cohorts = [("bench-000", 2001 + k) for k in range(many)]
-    measure(snakemake("--cores", "2", *[f"results/validated/{p}/{y}.responses.csv"
-                                        for p, y in cohorts]), cwd=workdir)
-    plain, report = {}, {}
-    for n in (few, many):
-        plain[n] = measure(plain_script(workdir, cohorts[:n]), cwd=workdir)
-        shutil.rmtree(workdir / "results/cohorts", ignore_errors=True)
-        report[n] = measure(snakemake("--cores", "1", *[
-            f"results/cohorts/{p}/{y}/report.html" for p, y in cohorts[:n]]), cwd=workdir)
-    script = (plain[many]["cpu"] - plain[few]["cpu"]) / (many - few)
-    rules = (report[many]["cpu"] - report[few]["cpu"]) / (many - few)
-    return [
-        f"CPU seconds for {few} and for {many} synthetic cohorts of one programme, after "
-        "validation; per extra cohort = the difference / "
-        f"{many - few} (start-ups cancel out):", "",
-        row("what", f"{few} cohort (s)", f"{many} cohorts (s)", "per extra cohort (s)", "ratio"),
-        row("---", "---", "---", "---", "---"),
-        row("plain script: the notebook's code cells, one `python -c` for all cohorts",
-            f"{plain[few]['cpu']:.2f}", f"{plain[many]['cpu']:.2f}", f"{script:.2f}", "1.00"),
-        row("executed notebook + HTML: `snakemake --cores 1 <report.html targets>`",
-            f"{report[few]['cpu']:.2f}", f"{report[many]['cpu']:.2f}", f"{rules:.2f}",
-            f"{rules / script:.2f}x plain script"),
-        "", f"(goal: <= 1.3x; baseline, one Python start: {baseline['cpu']:.2f} CPU-s)",
-    ]
+    lines = [
+        f"CPU seconds for {few} and for {many} cohorts of one programme, each validated and "
+        f"analysed; per extra cohort = the difference / {many - few} (start-ups cancel out):",
+        "",
+        row("cohorts", "what", f"{few} cohort (s)", f"{many} cohorts (s)",
+            "per extra cohort (s)", "ratio"),
+        row("---", "---", "---", "---", "---", "---")]
+    for kind, label in KINDS.items():
+        workdir = fresh(args.workdir / f"script-{kind}", many, args.respondents, kind)
+        cohorts = made_cohorts(workdir)
+        targets = [f"results/cohorts/{p}/{y}/report.html" for p, y in cohorts]
+        measure(snakemake("--cores", "2", *targets), cwd=workdir)  # caches, fonts: warm
+        plain, report = {}, {}
+        for n in (few, many):
+            shutil.rmtree(workdir / "results/plain", ignore_errors=True)
+            plain[n] = measure(plain_script(workdir, cohorts[:n]), cwd=workdir)
+            for path in ("results/cohorts", "results/validated"):  # the jobs' outputs
+                shutil.rmtree(workdir / path, ignore_errors=True)
+            report[n] = measure(snakemake("--cores", "1", *targets[:n]), cwd=workdir)
+        script = (plain[many]["cpu"] - plain[few]["cpu"]) / (many - few)
+        rules = (report[many]["cpu"] - report[few]["cpu"]) / (many - few)
+        lines += [
+            row(label, "plain script: validation and the notebook's code cells, one "
+                "`python -c` for all cohorts", f"{plain[few]['cpu']:.2f}",
+                f"{plain[many]['cpu']:.2f}", f"{script:.2f}", "1.00"),
+            row(label, "the cohort job (validation, executed notebook, HTML): "
+                "`snakemake --cores 1 <report.html targets>`",
+                f"{report[few]['cpu']:.2f}", f"{report[many]['cpu']:.2f}", f"{rules:.2f}",
+                f"{rules / script:.2f}x plain script")]
+    return lines + ["", f"(goal: <= 1.3x on both; baseline, one Python start: "
+                        f"{baseline['cpu']:.2f} CPU-s)"]
 
 
 def make_outputs_up_to_date(workdir: Path) -> None:
@@ -176,7 +212,8 @@ def make_outputs_up_to_date(workdir: Path) -> None:
     the outputs' content does not matter.
     """
     summary = measure(snakemake("--cores", "1", "--summary"), cwd=workdir)["out"]
-    rules = "".join(p.read_text() for p in (workdir / "workflow/rules").glob("*.smk"))
+    rules = "".join(p.read_text() for p in [workdir / "Snakefile",
+                                             *(workdir / "workflow/rules").glob("*.smk")])
     directories = [  # the rules' directory() outputs, wildcards matching one path component
         re.compile(re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(pattern)) + "$")
         for pattern in re.findall(r'directory\(\s*"([^"]+)"', rules)]
@@ -286,37 +323,62 @@ def snakemake_floor(workdir: Path, jobs: int, template: str = FLOOR_SNAKEFILE) -
     for i in range(jobs):
         (workdir / "in" / f"{i}.txt").write_text(f"{i}\n")
         (workdir / "programs" / f"{i}.txt").write_text(f"{i}\n")
-    measure(snakemake("--cores", "2", "--force-use-threads", "--quiet"), cwd=workdir)
+    # as for the pipeline: running 10,000 jobs for real would take Snakemake most of an hour
+    make_outputs_up_to_date(workdir)
     return workdir
 
 
+def planned(workdir: Path, runs: int) -> dict:
+    """Median wall and CPU of ``snakemake -n`` over ``runs`` runs, and its peak RSS."""
+    results = [measure([sys.executable, "-c", PEAK_OF_CHILDREN,
+                        *snakemake("--cores", "2", "-n")], cwd=workdir) for _ in range(runs)]
+    median = {key: float(np.median([r[key] for r in results])) for key in ("wall", "cpu")}
+    return {**median, "peak": max(float(r["out"].split()[-1]) for r in results),
+            "out": results[-1]["out"]}
+
+
 def noop(args) -> list[str]:
-    lines = ["Planning at N cohorts (median of 3; Snakemake parses the workflow, discovers "
-             "cohorts, loads and validates every programme config):", "",
-             row("N", "dry run, nothing built: wall (s)", "CPU (s)",
-                 "no-op, all up to date: wall (s)", "CPU (s)"),
-             row("---", "---", "---", "---", "---")]
-    floor = ["Snakemake's own floor, side by side: the no-op of a one-rule workflow (one "
-             "input, one output per job) with as many jobs as the pipeline plans:", "",
-             row("N", "pipeline jobs", "pipeline no-op: wall (s)", "one-rule workflow, "
-                 "same number of jobs: wall (s)", "pipeline / one-rule"),
-             row("---", "---", "---", "---", "---")]
-    for n in (5, args.noop):
-        workdir = fresh(args.workdir / f"noop{n}", n, 10)
-        dry = median_of(3, snakemake("--cores", "2", "-n"), cwd=workdir)
+    """Planning at args.noop cohorts of both kinds and args.noop_large synthetic ones,
+    each beside Snakemake's floor for a workflow with a cohort's files, same N, same run."""
+    header = [
+        "Planning at N cohorts (N counts the 5 bundled studies; median of 3, one run at the "
+        "largest N). Dry run: nothing built; no-op: all up to date. Floor: the no-op of "
+        "`COHORT_FILES_SNAKEFILE` with as many cohorts (one job per cohort with 3 inputs, one "
+        "by an input function, and 4 files and a figures directory out; 4 comparison jobs "
+        "and a site job): what Snakemake itself needs for a job graph of that shape.", "",
+        row("cohorts", "N", "jobs", "dry run: wall (s)", "CPU (s)", "no-op: wall (s)",
+            "CPU (s)", "peak RSS (MiB)", "floor no-op: wall (s)", "CPU (s)",
+            "no-op / floor: wall", "CPU"),
+        row(*["---"] * 12)]
+    rows, per_cohort = [], {}
+    sizes = [(kind, args.noop) for kind in KINDS] + (
+        [("synthetic", args.noop_large)] if args.noop_large else [])
+    for kind, n in sizes:
+        runs = 1 if n == args.noop_large else 3
+        workdir = fresh(args.workdir / f"noop-{kind}-{n}", n, 10, kind)
+        dry = planned(workdir, runs)
         make_outputs_up_to_date(workdir)
-        idle = median_of(3, snakemake("--cores", "2", "-n"), cwd=workdir)
-        lines.append(row(n + 5, f"{dry['wall']:.2f}", f"{dry['cpu']:.2f}",
-                         f"{idle['wall']:.2f}", f"{idle['cpu']:.2f}"))
-        plan = measure(snakemake("--cores", "1", "-n", "--forceall"), cwd=workdir)["out"]
-        jobs = int(re.search(r"^total\s+(\d+)$", plan, re.M).group(1)) - 1  # not `all`
-        bare = median_of(3, snakemake("--cores", "2", "-n"),
-                         cwd=snakemake_floor(args.workdir / f"floor{n}", jobs))
-        floor.append(row(n + 5, jobs, f"{idle['wall']:.2f}", f"{bare['wall']:.2f}",
-                         f"{idle['wall'] / bare['wall']:.2f}"))
-    lines += ["", "(N counts the 5 bundled studies; goal: no-op <= 2 s at 1,000 cohorts.)", "",
-              *floor, "", *no_op_breakdown(args, workdir, idle)]
-    return lines
+        idle = planned(workdir, runs)
+        jobs = int(re.search(r"^total\s+(\d+)$", dry["out"], re.M).group(1)) - 1  # not `all`
+        bare = planned(snakemake_floor(args.workdir / f"floor-{n + 5}", n + 5,
+                                       COHORT_FILES_SNAKEFILE), runs)
+        per_cohort[(kind, n)] = idle
+        rows.append(row(KINDS[kind], n + 5, jobs, f"{dry['wall']:.2f}", f"{dry['cpu']:.2f}",
+                        f"{idle['wall']:.2f}", f"{idle['cpu']:.2f}", f"{idle['peak']:.0f}",
+                        f"{bare['wall']:.2f}", f"{bare['cpu']:.2f}",
+                        f"{idle['wall'] / bare['wall']:.2f}", f"{idle['cpu'] / bare['cpu']:.2f}"))
+        if n == args.noop and kind == "synthetic":
+            synthetic_workdir, synthetic_idle = workdir, idle
+    lines = [*header, *rows, "",
+             "(goals: no-op <= 3.0 s and <= 1.15x the floor at 1,005 cohorts of both kinds; "
+             "dry run and no-op <= 30 s and <= 500 MiB at 10,005, linear in cohorts)"]
+    if args.noop_large:
+        small, large = per_cohort[("synthetic", args.noop)], per_cohort[
+            ("synthetic", args.noop_large)]
+        lines.append(f"No-op at {args.noop_large + 5} against {args.noop + 5} synthetic "
+                     f"cohorts: {large['cpu'] / small['cpu']:.1f}x the CPU for "
+                     f"{(args.noop_large + 5) / (args.noop + 5):.1f}x the cohorts.")
+    return [*lines, "", *no_op_breakdown(args, synthetic_workdir, synthetic_idle)]
 
 
 def no_op_breakdown(args, workdir: Path, idle: dict) -> list[str]:
@@ -356,7 +418,7 @@ def no_op_breakdown(args, workdir: Path, idle: dict) -> list[str]:
         "With parsing as it is, any design that keeps a job per cohort pays at least the "
         f"leanest workflow's {leanest['wall']:.2f} s plus what the pipeline's parsing adds "
         f"({parse:.2f} s: its `--list-rules` less the leanest workflow's): "
-        f"{leanest['wall'] + parse:.2f} s (goal <= 2 s).",
+        f"{leanest['wall'] + parse:.2f} s.",
     ]
 
 
@@ -423,8 +485,8 @@ def big_cohort(args) -> list[str]:
     """One cohort of --big respondents through the pipeline's own rules (validate, report)."""
     workdir = fresh(args.workdir / "big", 1, args.big)
     program, year = "bench-000", 2001
-    steps = {"validate_cohort": f"results/validated/{program}/{year}.responses.csv",
-             "cohort_report (notebook + HTML)": f"results/cohorts/{program}/{year}/report.html"}
+    steps = {"cohort_report (validation, notebook, HTML)":
+             f"results/cohorts/{program}/{year}/report.html"}
     table = [row("rule", "wall (s)", "CPU (s)", "peak RSS of its largest process (MiB)"),
              row("---", "---", "---", "---")]
     for rule, target in steps.items():
@@ -445,6 +507,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/peermentor-benchmarks"))
     parser.add_argument("--sizes", type=int, nargs=2, default=[300, 1000])
     parser.add_argument("--noop", type=int, default=1000, help="cohorts for the no-op")
+    parser.add_argument("--noop-large", type=int, default=10_000,
+                        help="synthetic cohorts for the large no-op (0: skip it)")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--respondents", type=int, default=150)
     parser.add_argument("--big", type=int, default=500_000, help="respondents of the big cohort")
@@ -452,7 +516,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=list(SECTIONS), choices=SECTIONS)
     args = parser.parse_args()
     if args.quick:
-        args.sizes, args.noop, args.rows, args.big = [5, 15], 50, 100_000, 20_000
+        args.sizes, args.noop, args.noop_large = [5, 15], 50, 200
+        args.rows, args.big = 100_000, 20_000
     print(f"Command: `{' '.join([Path(sys.executable).name, *sys.argv])}`  ")
     print(f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} "
           f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M %Z')}; "

@@ -43,3 +43,30 @@ def test_schema_errors_name_the_line(tmp_path):
         load_program(path)
     assert "line 10, at codebook/0: Additional properties are not allowed ('scael' was " \
         "unexpected)" in str(info.value)
+
+
+def test_cached_configs_follow_their_files_and_their_checks(tmp_path, monkeypatch):
+    """The start-up cache of checked programme configs (load_programs(cache=...)) gives
+    what load_program gives, sees an edited file, never hides a broken one, and is
+    dropped when the checks change."""
+    from peermentor import config
+
+    path, cache = tmp_path / "user-crlf.yaml", tmp_path / "cache" / "programs.pickle"
+    path.write_text(USER_PROGRAM, encoding="utf-8")
+    assert config.load_programs([path], cache=cache) == {"user-crlf": load_program(path)}
+    assert cache.is_file()
+    path.write_text(USER_PROGRAM.replace("title: A user's", "title: Edited, a user's", 1),
+                    encoding="utf-8")
+    assert config.load_programs([path], cache=cache)["user-crlf"]["title"].startswith(
+        "Edited")
+    path.write_text(USER_PROGRAM.replace("institution: Test U", "institution Test U", 1),
+                    encoding="utf-8")
+    for _ in range(2):  # a failed load is not cached: the error shows at every start
+        with pytest.raises(ConfigError, match=r"line 3: this line is not 'key: value'"):
+            config.load_programs([path], cache=cache)
+    path.write_text(USER_PROGRAM, encoding="utf-8")
+    config.load_programs([path], cache=cache)
+    # the same file with other checks: read and checked again, not taken from the cache
+    monkeypatch.setattr(config, "_checks_stamp", lambda: "other checks")
+    monkeypatch.setattr(config, "load_program", lambda p: {"checked again": str(p)})
+    assert config.load_programs([path], cache=cache) == {"user-crlf": {"checked again": str(path)}}

@@ -133,11 +133,15 @@ def test_site_shows_each_pooled_forest_plot_with_a_sentence(simulated):
     pooled = pd.read_csv(simulated / "results/comparison/pooled.csv")
     primary = pooled[pooled["metric"].isin(["hedges_g", "odds_ratio"])]
     assert len(figures) == len(primary) >= 3  # one per construct x comparison, k >= 2
-    cohorts = PROGRAMS * YEARS
+    # k: the cohorts pooled, those whose comparison the disclosure policy shares (issue 18)
+    by_figure = {f"{r.construct}__{r.comparison}__{r.metric}": r for r in primary.itertuples()}
     for src, caption in figures:
         assert src.startswith("img/forest/") and (simulated / "results/site" / src).is_file()
-        assert caption.startswith(f"{cohorts} cohorts ({PROGRAMS} programmes) compared mentors "
-                                  "with mentees on")
+        row = by_figure[src.rsplit("/", 1)[-1].rsplit(".", 1)[0]]
+        programmes = len({c.rsplit(" ", 1)[0] for c in row.cohorts.split("; ")})
+        assert 2 <= row.k <= PROGRAMS * YEARS
+        assert caption.startswith(f"{row.k} cohorts ({programmes} programmes) compared "
+                                  "mentors with mentees on"), caption
         assert "(95% prediction interval)" in caption and "I\u00b2 = " in caption
     assert len(re.findall(r'<img src="img/trends/', html)) == PROGRAMS * 3  # trends, too
     assert "programme_value" not in re.sub(r'(id|href|src)="[^"]*"', "", html)

@@ -10,7 +10,10 @@ single source of truth for the columns of a cohort's ``responses.csv``:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import pickle
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -322,9 +325,62 @@ def _check_scale_labels(item: dict, path: YamlPlace) -> None:
             )
 
 
-def load_programs(paths) -> dict[str, dict]:
-    """Programme configs keyed by programme id (the file name)."""
-    return {Path(path).stem: load_program(path) for path in paths}
+def load_programs(paths, cache: str | Path | None = None) -> dict[str, dict]:
+    """Programme configs keyed by programme id (the file name).
+
+    With ``cache`` (a file the pipeline owns, e.g. under ``.snakemake/``), a config whose
+    file has the same size and modification time as when it last loaded and checked
+    cleanly is taken from the cache instead of being read and checked again: Snakemake
+    loads every programme config at each start, and at 1,000 programmes reading and
+    schema-checking them was most of the parsing (docs/benchmarks.md). The cache is
+    dropped whole when the checks themselves change (this module or a schema). A config
+    that fails is never cached, so its error shows at every start.
+
+    >>> import tempfile, shutil
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = shutil.copy(Path(__file__).parents[2] / "config/programs/unc-ssm.yaml", folder)
+    >>> first = load_programs([folder / "unc-ssm.yaml"], cache=folder / "cache.pickle")
+    >>> again = load_programs([folder / "unc-ssm.yaml"], cache=folder / "cache.pickle")
+    >>> again == first == {"unc-ssm": load_program(folder / "unc-ssm.yaml")}
+    True
+    """
+    if cache is None:
+        return {Path(path).stem: load_program(path) for path in paths}
+    cache = Path(cache)
+    stamp = _checks_stamp()
+    try:
+        with open(cache, "rb") as handle:
+            stored = pickle.load(handle)
+        if stored.get("stamp") != stamp:
+            stored = {}
+    except (OSError, pickle.PickleError, EOFError, AttributeError, TypeError):
+        stored = {}
+    known = stored.get("programs", {})
+    programs, fresh, changed = {}, {}, False
+    for path in paths:
+        state = os.stat(path)
+        key = (str(path), state.st_mtime_ns, state.st_size)
+        if key in known:
+            programs[Path(path).stem] = fresh[key] = known[key]
+        else:
+            programs[Path(path).stem] = fresh[key] = load_program(path)
+            changed = True
+    if changed or len(fresh) != len(known):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        with open(partial, "wb") as handle:
+            pickle.dump({"stamp": stamp, "programs": fresh}, handle,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, cache)  # two runs at once: each writes a whole file
+    return programs
+
+
+def _checks_stamp() -> str:
+    """A digest of what checks a programme config: this module and the schemas."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for schema in sorted(SCHEMA_DIR.glob("*.json")):
+        digest.update(schema.read_bytes())
+    return digest.hexdigest()
 
 
 def asked_roles(program: dict, item: dict) -> list[str]:

@@ -5,7 +5,7 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from peermentor.cohorts import check_import_formats, discover_cohorts
-from peermentor.config import load_program, load_themes
+from peermentor.config import load_programs, load_themes
 from peermentor.constructs import check_program_constructs, load_constructs
 from peermentor.published import published_files
 
@@ -23,7 +23,9 @@ COHORT_INDEX = {(c.program, c.year): c for c in COHORTS}
 
 # Fail at parse time, with file and key, on a programme config or theme framework
 # that breaks its schema, rather than in the middle of a run.
-PROGRAM_CONFIGS = {p: load_program(f"{PROGRAMS_DIR}/{p}.yaml") for p in PROGRAMS}
+# Checked configs are kept in .snakemake/ and reused while their files are unchanged.
+PROGRAM_CONFIGS = load_programs([f"{PROGRAMS_DIR}/{p}.yaml" for p in PROGRAMS],
+                                cache=".snakemake/peermentor/programs.pickle")
 check_import_formats(COHORTS, PROGRAM_CONFIGS, PROGRAMS_DIR)
 load_themes(config["themes"])
 CONSTRUCTS_PATH = config.get("constructs", "config/constructs.yaml")
@@ -46,11 +48,24 @@ wildcard_constraints:
     year="[0-9]{4}",
 
 
+def threads_in_cluster_jobs():
+    """Run a cluster job's cohorts in threads sharing warm kernels, as a local run does.
+
+    A cluster job runs Snakemake in remote mode, which reads no profile, so
+    profiles/default's force-use-threads is not in effect there and each cohort would be
+    a Snakemake process of its own with a fresh kernel (about 5x the CPU a cohort,
+    docs/benchmarks.md). Snakemake sets its execution settings after reading the
+    workflow, so this is called while jobs are planned, before any job starts."""
+    if workflow.remote_exec and workflow.execution_settings is not None:
+        workflow.execution_settings.use_threads = True
+
+
 def cohort_inputs(wildcards):
     """Every file a cohort's job reads, in one call per job (Snakemake calls an input
     function for every job at every start): the notebook, the programme config, the
     survey answers (raw, or imported from an export) and/or coded segments, the waves of
     an imported cohort and the paper's published values where they are recorded."""
+    threads_in_cluster_jobs()
     key = (wildcards.program, wildcards.year)
     cohort = COHORT_INDEX[key]
     folder = f"{RAW_DIR}/{wildcards.program}/{wildcards.year}"
