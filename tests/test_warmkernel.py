@@ -32,7 +32,8 @@ def _parameters(folder: Path, program: str, year: str) -> dict:
         "program": program, "year": int(year),
         "responses": str(folder / "responses.csv"), "codes": str(folder / "codes.csv"),
         "program_config": str(ROOT / f"config/programs/{program}.yaml"),
-        "stats_path": str(folder / "stats.csv"), "figures_dir": str(folder / "figures"),
+        "stats_path": str(folder / "stats.csv"),
+        "shared_path": str(folder / "shared_stats.csv"), "figures_dir": str(folder / "figures"),
         "published": str(published) if published.exists() else "", "waves": "",
         "small_cell_threshold": 5,
     }
