@@ -49,13 +49,15 @@ wildcard_constraints:
 
 
 def threads_in_cluster_jobs():
-    """Run a cluster job's cohorts in threads sharing warm kernels, as a local run does.
+    """Run a cluster job's cohorts in threads of its Snakemake process, as a local run does.
 
     A cluster job runs Snakemake in remote mode, which reads no profile, so
     profiles/default's force-use-threads is not in effect there and each cohort would be
-    a Snakemake process of its own with a fresh kernel (about 5x the CPU a cohort,
-    docs/benchmarks.md). Snakemake sets its execution settings after reading the
-    workflow, so this is called while jobs are planned, before any job starts."""
+    a Snakemake process of its own, parsing the workflow again, with a fresh kernel
+    (docs/benchmarks.md). Snakemake sets its execution settings after reading the
+    workflow, so this is called while jobs are planned, before any job starts. (Snakemake
+    starts a group's jobs all at once, so each cohort of a group still gets a thread and
+    a kernel of its own: docs/benchmarks.md.)"""
     if workflow.remote_exec and workflow.execution_settings is not None:
         workflow.execution_settings.use_threads = True
 
