@@ -752,14 +752,18 @@ def withhold_comparisons(table: pd.DataFrame, shared: pd.DataFrame,
         out["note"] = ""
     for i, row in table.iterrows():
         cohort = (str(row.get("program", "")), str(row.get("year", "")))
+        sizes_shown = True
         for column, role in sizes.items():
             _, shown, _, _ = index.get((*cohort, row["item"], "", row[role], "n"),
                                        (None, "", "", None))
             if shown:
                 out.at[i, column] = shown
+                sizes_shown = False
         rule = comparison_rule(withheld, cohort, row["item"], row["role_a"], row["role_b"])
-        keep = [c for c, when in SIZE_COLUMNS.items() if c in out and rule != "small group"
-                and (when is None or row.get(when[0]) == when[1])]
+        # what the sizes alone give goes with a withheld size (small, or hidden so that a
+        # small count cannot be worked out): a detectable d is a function of the two sizes
+        keep = [c for c, when in SIZE_COLUMNS.items() if c in out and sizes_shown
+                and rule != "small group" and (when is None or row.get(when[0]) == when[1])]
         if rule == "coarsened":
             for column in blank:
                 if column not in keep:
