@@ -22,6 +22,7 @@ from scipy import stats as sps
 
 from peermentor.compare import harmonise_outcomes, share_outcomes, share_themes, theme_crosswalk
 from peermentor.effects import cohort_effects
+from peermentor.precision import detectable_effect
 from peermentor.privacy import (
     LABEL_COLUMNS,
     SUPPRESSED,
@@ -206,6 +207,29 @@ def test_risk_difference_ratio_and_odds_ratio_each_pin_a_small_cell_until_withhe
     assert value(shared, "beneficial", "mentor", "count")["shown"] == SUPPRESSED
     for statistic in ("p", "odds_ratio", "odds_ratio_ci_low", "risk_ratio"):
         assert pd.isna(value(shared, "beneficial", "mentor_vs_mentee", statistic)["value"])
+
+
+def test_a_withheld_group_size_is_not_given_back_by_what_the_sizes_could_detect(stats,
+                                                                               shared):
+    # the detectable effect (d or h) is a function of the two group sizes: beside one size
+    # it gives the other back, so it goes wherever a size is withheld, not only for a small group
+    effects = cohort_effects(stats, {"planted": PROGRAM})
+    row = effects[(effects["item"] == "beneficial") & (effects["metric"] == "odds_ratio")]
+    n_a, n_b = int(row["n_a"].iloc[0]), int(row["n_b"].iloc[0])
+    scale, shown = row["detectable_scale"].iloc[0], float(row["detectable_std"].iloc[0])
+    fits = [n for n in range(2, 200)
+            if math.isclose(detectable_effect(n_a, n, scale), shown, rel_tol=1e-9)]
+    assert fits == [n_b]  # open: the shown d and n_a pin n_b
+    hidden = shared.copy()  # the mentees' n hidden as secondary suppression would hide it
+    at = (hidden["item"] == "beneficial") & (hidden["group"] == "mentee") & (
+        hidden["statistic"] == "n") & (hidden["option"] == "")
+    assert at.sum() == 1
+    hidden.loc[at, ["value", "shown", "rule"]] = [float("nan"), SUPPRESSED, "complementary"]
+    out = withhold_comparisons(row, hidden)
+    assert out["n_b"].iloc[0] == SUPPRESSED
+    assert out[["detectable_std", "detectable_effect"]].isna().all().all()  # closed
+    # with both sizes shown the d stays (the test above)
+    assert withhold_comparisons(row, shared)["detectable_std"].notna().all()
 
 
 def test_a_comparison_with_no_small_cell_keeps_every_statistic(stats, shared):

@@ -31,7 +31,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from peermentor.config import analysed_roles, group_label, items_of_type
-from peermentor.privacy import LIKERT_PARTS, SUPPRESSED, is_small, share_stats
+from peermentor.privacy import LIKERT_PARTS, SUPPRESSED, is_small, shared_view
 from peermentor.report import participation_cells
 
 #: Resolution of saved PNGs.
@@ -114,7 +114,7 @@ def likert_diverging_bars(
     >>> likert_diverging_bars(likert_summary(answers, program), program, 5) is None
     True
     """
-    shared = share_stats(stats, program, threshold)
+    shared = shared_view(stats, program, threshold)
     panels: dict[tuple[int, int], list[tuple[str, np.ndarray | None, list | None, dict]]] = {}
     for item in items_of_type(program, "likert"):
         scale = item["scale"]
@@ -274,7 +274,7 @@ def multi_choice_bars(stats: pd.DataFrame, item_id: str,
     >>> [float(p.get_width()) for p in multi_choice_bars(stats, "why").axes[0].patches]
     [50.0, 25.0]
     """
-    shared = share_stats(stats, program or {"roles": {}}, threshold)
+    shared = shared_view(stats, program or {"roles": {}}, threshold)
     rows = shared[(shared["item"] == item_id) & (shared["statistic"] == "percent")
                   & (shared["option"].fillna("") != "")]
     groups = [g for g in dict.fromkeys(rows["group"]) if g != "all" and "_vs_" not in g]
@@ -341,7 +341,7 @@ def themes_heatmap(codes_summary_df: pd.DataFrame, program: dict,
     >>> themes_heatmap(df, program).axes[0].images[0].get_array().tolist()
     [[3.0], [0.0]]
     """
-    shared = share_stats(codes_summary_df, program, threshold)
+    shared = shared_view(codes_summary_df, program, threshold)
     rows = shared[(shared["section"] == "qualitative") & (shared["option"].fillna("") == "")
                   & (shared["statistic"] == "segments") & (shared["group"] != "all")]
     if rows.empty or (rows["value"].fillna(0).sum() == 0 and not rows["shown"].any()):

@@ -33,7 +33,7 @@ from scipy import stats as sps
 from statsmodels.stats.contingency_tables import mcnemar
 
 from peermentor.config import analysed_roles
-from peermentor.privacy import DEFAULT_THRESHOLD, SUPPRESSED, share_stats
+from peermentor.privacy import DEFAULT_THRESHOLD, SUPPRESSED, shared_view
 from peermentor.schema import to_typed
 from peermentor.validate import read_raw_csv
 
@@ -194,7 +194,7 @@ def change_table(stats: pd.DataFrame, program: dict,
     them (:func:`peermentor.privacy.share_stats`): small counts of pairs shown as
     ``<threshold``, and what they would give away ``suppressed``.
     """
-    shared = stats if "shown" in stats.columns else share_stats(stats, program, threshold)
+    shared = shared_view(stats, program, threshold)
     change = shared[(shared["section"] == SECTION) & (shared["option"].fillna("") == "")]
     texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
     labels = {**program.get("roles", {}), "all": "All"}

@@ -196,9 +196,9 @@ def _num(value: dict, key: tuple, digits: int = 2) -> str:
 def _values(stats: pd.DataFrame, program: dict, threshold: int) -> pd.DataFrame:
     """``stats`` under the disclosure policy, with ``value`` holding the shown text of a
     withheld statistic (one table for the report and the site)."""
-    from peermentor.privacy import share_stats
+    from peermentor.privacy import shared_view
 
-    shared = stats if "shown" in stats.columns else share_stats(stats, program, threshold)
+    shared = shared_view(stats, program, threshold)
     shared = shared.copy()
     shared["value"] = [t if isinstance(t, str) and t else v
                        for v, t in zip(shared["value"], shared["shown"], strict=True)]

@@ -537,6 +537,22 @@ def share_stats(stats: pd.DataFrame, program: dict,
     return out
 
 
+def shared_view(stats: pd.DataFrame, program: dict,
+                threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """``stats`` under the disclosure policy (:func:`share_stats`); a table that is
+    already shared (it has a ``shown`` column) is returned as it is, so a cohort's
+    policy, attack included, runs once however many tables and figures read it."""
+    if "shown" in stats.columns:
+        return stats
+    return share_stats(stats, program, threshold)
+
+
+def _row_at(rows: pd.DataFrame) -> dict:
+    """``(option, group, statistic) -> row index`` of one item's rows."""
+    return {(o, g, s): i for i, o, g, s in zip(rows.index, rows["option"], rows["group"],
+                                               rows["statistic"], strict=True)}
+
+
 def _public_facts(public: pd.DataFrame | None, item: str, group: str) -> dict:
     """What the paper prints about one group's answers to one item, as attack facts."""
     facts: dict = {}
@@ -572,8 +588,7 @@ def _likert_ladder(out: pd.DataFrame, decided: dict, codebook: dict, threshold: 
         if item.get("type") != "likert":
             continue
         rows = out[out["item"] == item_id]
-        at = {(o, g, s): i for i, o, g, s in zip(rows.index, rows["option"], rows["group"],
-                                                 rows["statistic"], strict=True)}
+        at = _row_at(rows)
         roles = [g for g in dict.fromkeys(rows["group"]) if g != ALL and "_vs_" not in str(g)]
         held = {g: [s for s in LIKERT_LADDER[0][0] if decided.get(
             at.get(("", g, s)), ("", ""))[1] == "hidden cell"] for g in roles}
@@ -793,15 +808,18 @@ def withhold_comparisons(table: pd.DataFrame, shared: pd.DataFrame,
         out["note"] = ""
     for i, row in table.iterrows():
         cohort = (str(row.get("program", "")), str(row.get("year", "")))
+        sizes_shown = True
         for column, role in sizes.items():
             _, shown, _, _ = index.get((*cohort, row["item"], "", row[role], "n"),
                                        (None, "", "", None))
             if shown:
                 out.at[i, column] = shown
+                sizes_shown = False
         rule = comparison_rule(withheld, cohort, row["item"], row["role_a"], row["role_b"])
-        sizes_shown = not any(isinstance(out.at[i, c], str) for c in sizes)
+        # what the sizes alone give goes with a withheld size (small, or hidden so that a
+        # small count cannot be worked out): a detectable d is a function of the two sizes
         keep = [c for c, when in SIZE_COLUMNS.items() if c in out and sizes_shown
-                and (when is None or row.get(when[0]) == when[1])]
+                and rule != "small group" and (when is None or row.get(when[0]) == when[1])]
         if rule == "coarsened":
             for column in blank:
                 if column not in keep:
@@ -954,8 +972,7 @@ def _coarsened_comparisons(out: pd.DataFrame, decided: dict, codebook: dict, thr
         if item.get("type") != "binary":
             continue
         rows = out[out["item"] == item_id]
-        at = {(o, g, s): i for i, o, g, s in zip(rows.index, rows["option"], rows["group"],
-                                                 rows["statistic"], strict=True)}
+        at = _row_at(rows)
         held = {s: i for (o, g, s), i in at.items() if g == vs and s in COARSE_COMPARISON
                 and decided.get(i, ("", ""))[1] == "comparison"}
         if not held:

@@ -37,7 +37,7 @@ from peermentor.privacy import (
     is_small,
     marker,
     rule_text,
-    share_stats,
+    shared_view,
 )
 
 PARTICIPATION_ROWS = {
@@ -139,15 +139,6 @@ def _p(value: float) -> str:
     if pd.isna(value):
         return ""
     return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def shared_stats(stats: pd.DataFrame, program: dict,
-                 threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """``stats`` under the disclosure policy (:func:`peermentor.privacy.share_stats`);
-    a table that is already shared (it has a ``shown`` column) is returned as it is."""
-    if "shown" in stats.columns:
-        return stats
-    return share_stats(stats, program, threshold)
 
 
 #: A value that is not in the table at all (not asked, not computed).
@@ -519,7 +510,7 @@ def participation_cells(
     >>> [cells[("responded", g)] for g in ("a", "b", "all")]
     ['14', '<5', 'suppressed']
     """
-    shared = shared_stats(stats, program, threshold)
+    shared = shared_view(stats, program, threshold)
     part = shared[shared["section"] == "participation"]
     values = _lookup(part)
     groups = _groups_of(part, "participation", program)
@@ -597,7 +588,7 @@ def likert_table(
     stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
 ) -> pd.DataFrame:
     """Per Likert item: mean ± SD (n) and median [IQR] by role, then the role test."""
-    shared = shared_stats(stats, program, threshold)
+    shared = shared_view(stats, program, threshold)
     values = _lookup(shared)
     rows = []
     for item in items_of_type(program, "likert"):
@@ -621,7 +612,7 @@ def binary_table(
     stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
 ) -> pd.DataFrame:
     """Per yes/no item: count/n (%) by role, then Fisher exact p, risk and odds ratios."""
-    shared = shared_stats(stats, program, threshold)
+    shared = shared_view(stats, program, threshold)
     values = _lookup(shared)
     rows = []
     for item in items_of_type(program, "binary"):
@@ -650,7 +641,7 @@ def choice_table(
     ``demographics`` selects the items of section ``demographics`` (True) or
     every other item (False).
     """
-    shared = shared_stats(stats, program, threshold)
+    shared = shared_view(stats, program, threshold)
     values = _lookup(shared)
     rows = []
     for item in items_of_type(program, *types):
@@ -680,7 +671,7 @@ def numeric_table(
     stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
 ) -> pd.DataFrame:
     """Per numeric item: mean ± SD, median (n) by role, then the Mann-Whitney p."""
-    shared = shared_stats(stats, program, threshold)
+    shared = shared_view(stats, program, threshold)
     values = _lookup(shared)
     rows = []
     for item in items_of_type(program, "numeric"):
@@ -707,7 +698,7 @@ def ranking_table(
     What a small group or a small rank count would give away is withheld by the policy
     (:func:`peermentor.privacy.share_stats`).
     """
-    shared = shared_stats(stats, program, threshold)
+    shared = shared_view(stats, program, threshold)
     values = _lookup(shared)
     rows = []
     for item in items_of_type(program, "ranking"):
