@@ -89,7 +89,8 @@ def suppress(
 
 
 def complementary(values: dict, hidden: set, sums: list[tuple], prefer: str = "total",
-                  fixed: frozenset | set = frozenset()) -> set:
+                  fixed: frozenset | set = frozenset(),
+                  derivable: frozenset | set = frozenset()) -> set:
     """Hide more cells until no hidden cell can be worked out from a sum.
 
     ``values`` maps a cell key to its count, ``hidden`` holds the keys already
@@ -100,7 +101,9 @@ def complementary(values: dict, hidden: set, sums: list[tuple], prefer: str = "t
     smallest shown part) or its smallest shown part (``prefer="part"``; the total
     when no part is left). A sum given as ``(total, parts, prefer)`` overrides
     ``prefer`` for itself. Cells in ``fixed`` are known anyway (printed elsewhere) and
-    are never chosen. Returns the keys hidden in addition.
+    are never chosen; a sum whose one hidden cell is in ``derivable`` (a cell never
+    printed that may be worked out, such as how many said no) needs nothing more.
+    Returns the keys hidden in addition.
 
     >>> values = {"all": 18, "mentee": 14, "mentor": 4}
     >>> complementary(values, {"mentor"}, [("all", ["mentee", "mentor"])])
@@ -120,7 +123,8 @@ def complementary(values: dict, hidden: set, sums: list[tuple], prefer: str = "t
     while changed:
         changed = False
         for total, parts, how in usable:
-            if sum(k in hide for k in (total, *parts)) != 1:
+            hidden_here = [k for k in (total, *parts) if k in hide]
+            if len(hidden_here) != 1 or hidden_here[0] in derivable:
                 continue
             shown = [k for k in parts if k not in hide and k not in fixed]
             if total not in hide and total not in fixed and (how == "total" or not shown):
@@ -342,6 +346,7 @@ def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int, pair: tuple 
     # what the paper prints is known to everyone: a sum it completes must keep a second
     # hidden cell, and a count it prints is no secret to protect
     known = {k for k in cells if k in public_cells and cells[k] == public_cells[k]}
+    unprinted = {k for k in cells if k not in index}
 
     def settle(forced: set) -> tuple[set, set, set]:
         """Hide cells that add up with a hidden one, and a group's whole distribution with
@@ -351,8 +356,13 @@ def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int, pair: tuple 
         secret = hidden - known
         secondary, distribution = set(forced), set()
         while True:
+            # cells never printed (who said no) are unknown to a reader until a sum gives
+            # them: hiding one hides nothing, so they are never the cell chosen, and a
+            # sum with one among its unknowns needs no more (the attack below checks
+            # what sums of sums give)
             more = complementary({k: cells[k] for k in summed if k in cells},
-                                 secret & summed, shown_sets, fixed=known)
+                                 (secret | unprinted) & summed, shown_sets, fixed=known,
+                                 derivable=unprinted - secret) - unprinted
             secondary |= more
             hidden |= more
             secret |= more
