@@ -40,21 +40,37 @@ NO_SCONTROL = Path(tempfile.mkdtemp(prefix="peermentor-bench-bin-"))
 (NO_SCONTROL / "scontrol").chmod(0o755)
 ENV = {**os.environ, "PATH": os.pathsep.join([str(NO_SCONTROL), str(BIN), os.environ["PATH"]])}
 BASELINE = [sys.executable, "-c", "import pandas, scipy.stats, matplotlib.pyplot"]
-SECTIONS = ("script", "noop", "rows", "big", "pipeline")  # in the order they run by default
+# in the order they run by default
+SECTIONS = ("script", "noop", "slurm", "rows", "big", "pipeline")
 
 
-def measure(command: list[str], cwd: Path | None = None) -> dict:
-    """Wall seconds, CPU seconds (children, user + system) and stdout of a command."""
+def machine_cpu() -> float:
+    """CPU seconds every process of the machine has used since boot (``/proc/stat``:
+    user, nice, system, irq, softirq, steal). A SLURM job's processes are not children
+    of the command that submitted it, and a cluster without accounting cannot say what
+    they used; on quiet cores the machine's own count can."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(command: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
+    """Wall seconds, CPU seconds (children, user + system), the machine's CPU seconds
+    over the same time, and stdout of a command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    machine = machine_cpu()
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=cwd, env=env or ENV, capture_output=True, text=True)
     wall = time.perf_counter() - start
+    machine = machine_cpu() - machine
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}"
                          f"{result.stderr[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "out": result.stdout, "err": result.stderr}
+    return {"wall": wall, "cpu": cpu, "machine": machine, "out": result.stdout,
+            "err": result.stderr}
 
 
 def median_of(runs: int, command: list[str], cwd: Path | None = None) -> dict:
@@ -124,7 +140,8 @@ def plain_script(workdir: Path, cohorts: list[tuple[str, int]]) -> list[str]:
             "responses": f"{folder}/validated.responses.csv",
             "codes": f"{folder}/validated.codes.csv",
             "program_config": f"config/programs/{program}.yaml",
-            "stats_path": f"{folder}/stats.csv", "figures_dir": f"{folder}/figures",
+            "stats_path": f"{folder}/stats.csv", "shared_path": f"{folder}/shared_stats.csv",
+            "figures_dir": f"{folder}/figures",
             "published": "", "waves": "", "small_cell_threshold": 5}))
     code = f"ANALYSIS = {analysis!r}\nRUNS = {runs!r}\n{PLAIN_SCRIPT}"
     return [sys.executable, "-c", code]
@@ -203,6 +220,74 @@ def notebook_vs_script(args, baseline: dict) -> list[str]:
                 f"{rules / script:.2f}x plain script")]
     return lines + ["", f"(goal: <= 1.3x on both; baseline, one Python start: "
                         f"{baseline['cpu']:.2f} CPU-s)"]
+
+
+def cluster_missing() -> str | None:
+    """Why no SLURM cluster takes jobs here (``.ci/slurm-up.sh`` starts one), or None."""
+    if shutil.which("sinfo") is None:
+        return "no SLURM client (sinfo) on PATH"
+    states = subprocess.run(["sinfo", "--noheader", "--format=%t"], capture_output=True,
+                            text=True, timeout=60)
+    if states.returncode != 0 or not re.search(r"^(idle|mix|alloc)", states.stdout, re.M):
+        return f"no SLURM node takes jobs ({(states.stderr or states.stdout).strip()})"
+    return None
+
+
+def on_the_cluster(args) -> list[str]:
+    """The whole pipeline through ``profiles/slurm`` on a running SLURM cluster beside the
+    same pipeline run locally (default profile), at two sizes: CPU per extra cohort, and
+    how many kernels the cluster jobs started. CPU is the machine's (``/proc/stat``) less
+    what the idle machine used over as long, so the cores must be quiet."""
+    reason = cluster_missing()
+    if reason:
+        return [f"SLURM section skipped: {reason}; start a one-node cluster with "
+                "`sudo bash .ci/slurm-up.sh`."]
+    small, large = (2, 10) if args.quick else (20, args.slurm)
+    # the real scontrol, not the benchmarks' stand-in
+    env = {**os.environ, "PATH": os.pathsep.join([str(BIN), os.environ["PATH"]])}
+    idle_start, idle_wall = machine_cpu(), time.perf_counter()
+    time.sleep(20)
+    idle_rate = (machine_cpu() - idle_start) / (time.perf_counter() - idle_wall)
+    how = {"local": snakemake("--cores", "2"),
+           "slurm": snakemake("--profile", "profiles/slurm",
+                              "--slurm-init-seconds-before-status-checks", "5")}
+    runs, kernels, cluster_jobs = {}, {}, {}
+    for n in (small, large):
+        for name, command in how.items():
+            workdir = fresh(args.workdir / f"{name}-{n}", n, args.respondents)
+            result = measure(command, cwd=workdir, env=env)
+            runs[(name, n)] = {**result, "children": result["cpu"],
+                               "cpu": result["machine"] - idle_rate * result["wall"]}
+            kernels[(name, n)] = len(list(workdir.glob("results/logs/kernels/*.log")))
+            cluster_jobs[(name, n)] = len(re.findall(r"submitted with SLURM jobid",
+                                                     result["out"] + result["err"]))
+    extra = {name: (runs[(name, large)]["cpu"] - runs[(name, small)]["cpu"]) / (large - small)
+             for name in how}
+    lines = [
+        f"The whole pipeline (N synthetic cohorts of {args.respondents} respondents + the 5 "
+        "bundled studies), locally (`snakemake --cores 2`, profiles/default: threads, warm "
+        "kernels) and through `profiles/slurm` on the running cluster (`snakemake --profile "
+        "profiles/slurm --slurm-init-seconds-before-status-checks 5`: cluster jobs of up to "
+        "25 cohorts, 2 cores each). CPU: the machine's, from `/proc/stat`, less what it used "
+        f"idle ({idle_rate:.3f} CPU-s per second over 20 s before the runs); a SLURM job's "
+        "processes are not children of `snakemake`, and this cluster keeps no accounting.",
+        "",
+        row("where", "N", "cluster jobs", "kernels started", "wall (s)", "CPU (s)",
+            "CPU of `snakemake` and its children (s)"),
+        row(*["---"] * 7),
+        *[row(name, n + 5, cluster_jobs[(name, n)], kernels[(name, n)],
+              f"{runs[(name, n)]['wall']:.1f}", f"{runs[(name, n)]['cpu']:.1f}",
+              f"{runs[(name, n)]['children']:.1f}")
+          for n in (small, large) for name in how], "",
+        "(the last column cannot see a cluster job's processes; for the local run it "
+        "should agree with the machine's count, a check that the cores were quiet)", "",
+        row("CPU per extra cohort", "local", "SLURM profile", "SLURM / local"),
+        row("---", "---", "---", "---"),
+        row(f"({runs[('local', large)]['cpu']:.1f} - {runs[('local', small)]['cpu']:.1f}) / "
+            f"{large - small}", f"{extra['local']:.2f} CPU-s", f"{extra['slurm']:.2f} CPU-s",
+            f"{extra['slurm'] / extra['local']:.2f}x"), "",
+        "(goal: <= 1.2x the local figure)"]
+    return lines
 
 
 def make_outputs_up_to_date(workdir: Path) -> None:
@@ -509,6 +594,8 @@ def main() -> None:
     parser.add_argument("--noop", type=int, default=1000, help="cohorts for the no-op")
     parser.add_argument("--noop-large", type=int, default=10_000,
                         help="synthetic cohorts for the large no-op (0: skip it)")
+    parser.add_argument("--slurm", type=int, default=100,
+                        help="synthetic cohorts run through the SLURM profile (and locally)")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--respondents", type=int, default=150)
     parser.add_argument("--big", type=int, default=500_000, help="respondents of the big cohort")
@@ -526,6 +613,7 @@ def main() -> None:
     print(f"Baseline (one Python start, median of 5): `{' '.join(BASELINE[1:])}` = "
           f"{baseline['cpu']:.2f} CPU-s, {baseline['wall']:.2f} s wall\n", flush=True)
     sections = {"script": lambda: notebook_vs_script(args, baseline), "noop": lambda: noop(args),
+                "slurm": lambda: on_the_cluster(args),
                 "rows": lambda: validation(args), "big": lambda: big_cohort(args),
                 "pipeline": lambda: per_cohort(args, baseline)}
     for name in args.only:

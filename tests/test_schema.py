@@ -387,6 +387,11 @@ def test_discovery_rejects_non_year_and_unknown_programme(tmp_path):
         (raw / folder / "responses.csv").write_text("respondent_id,role\n")
     with pytest.raises(CohortDiscoveryError) as info:
         discover_cohorts(raw, programs)
+    # a cluster job step looks only at its own cohorts' folders, not at the broken others
+    assert [(c.program, c.year) for c in discover_cohorts(
+        raw, programs, only={("known", "2021"), ("known", "2030")})] == [("known", "2021")]
+    with pytest.raises(CohortDiscoveryError, match="programme 'unknown' has no config"):
+        discover_cohorts(raw, programs, only={("unknown", "2022")})
     message = str(info.value)
     assert "'spring' is not a four-digit year" in message
     assert "programme 'unknown' has no config" in message and "unknown.yaml" in message

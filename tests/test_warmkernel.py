@@ -10,6 +10,7 @@ figures must match; only papermill's timings and cell ids may differ.
 from __future__ import annotations
 
 import json
+import tempfile
 import threading
 from pathlib import Path
 
@@ -122,3 +123,41 @@ def test_a_failing_notebook_takes_its_kernel_with_it(tmp_path):
     assert not warmkernel._started and warmkernel.warm_kernel() is not first
     warmkernel.shutdown_all()
     assert not warmkernel._started
+
+
+def _notebook(path: Path, source: str) -> Path:
+    path.write_text(json.dumps({
+        "cells": [{"cell_type": "code", "execution_count": None, "id": "a", "metadata": {},
+                   "outputs": [], "source": source}],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5}))
+    return path
+
+
+def test_cohort_steps_of_a_slurm_job_share_the_kernel_it_hosts(tmp_path, monkeypatch):
+    """As on the cluster: the job's process hosts a kernel, each cohort's step (here the
+    same process, through the announced connection file) runs on it, and a failing
+    notebook retires it so that later steps start their own."""
+    monkeypatch.setenv("SLURM_JOB_ID", "424242")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert warmkernel.host_kernel(log_path=str(tmp_path / "host.log"))
+    host = list(warmkernel._started)
+    assert len(host) == 1
+    counter = _notebook(tmp_path / "count.ipynb", "x = globals().get('x', 0) + 1\nprint(x)")
+    for i in range(2):
+        which = warmkernel.execute_notebook(str(counter), str(tmp_path / f"out{i}.ipynb"), {})
+        assert which == "the kernel this SLURM job hosts"
+        # the reset between cohorts: each notebook starts from an empty namespace
+        out = json.loads((tmp_path / f"out{i}.ipynb").read_text())["cells"][-1]["outputs"]
+        assert "".join(out[0]["text"]) == "1\n"
+    assert warmkernel._started == host  # no kernel started for the cohorts
+    bad = _notebook(tmp_path / "bad.ipynb", "raise ValueError('broken cohort')")
+    with pytest.raises(papermill.PapermillExecutionError, match="broken cohort"):
+        warmkernel.execute_notebook(str(bad), str(tmp_path / "bad-out.ipynb"), {})
+    assert not (tmp_path / "peermentor-kernel-424242/kernel.json").exists()
+    which = warmkernel.execute_notebook(str(counter), str(tmp_path / "out-after.ipynb"), {})
+    assert which == "this thread's kernel"
+    warmkernel.shutdown_all()
+    assert not warmkernel._started
+    assert not (tmp_path / "peermentor-kernel-424242").exists()

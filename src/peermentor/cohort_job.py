@@ -60,7 +60,7 @@ def build_cohort_report(input, output, params, wildcards, log_path: str) -> None
                   f"kernel (its own output: {kernel_log})\n")
         log.flush()
         try:
-            warmkernel.execute_notebook(
+            kernel = warmkernel.execute_notebook(
                 input.notebook,
                 output.notebook,
                 parameters={
@@ -85,4 +85,4 @@ def build_cohort_report(input, output, params, wildcards, log_path: str) -> None
         except BaseException:
             log.write(traceback.format_exc())
             raise
-        log.write(f"done in {time.monotonic() - started:.1f} s\n")
+        log.write(f"ran on {kernel}; done in {time.monotonic() - started:.1f} s\n")

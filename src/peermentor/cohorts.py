@@ -132,13 +132,16 @@ def _rename_hint(names: list[str]) -> str:
 
 
 def discover_cohorts(
-    raw_dir: str | Path, programs_dir: str | Path, notes: list[str] | None = None
+    raw_dir: str | Path, programs_dir: str | Path, notes: list[str] | None = None,
+    only: set[tuple[str, str]] | None = None,
 ) -> list[Cohort]:
     """List cohorts, sorted; raise CohortDiscoveryError naming every bad folder.
 
     Nothing is skipped silently: a file in a cohort folder that the pipeline does not
     read is appended to ``notes`` (a warning naming it and the accepted names), and a
     year folder holding nothing usable (empty, or only such files) is an error.
+    ``only`` (``{(program, year)}``) looks at those folders and no other: a cluster job
+    step that runs given cohorts need not list every cohort of a consortium.
     """
     raw_dir, programs_dir = Path(raw_dir), Path(programs_dir)
     problems: list[str] = []
@@ -147,7 +150,9 @@ def discover_cohorts(
     if not raw_dir.is_dir():
         raise CohortDiscoveryError(f"raw data folder '{raw_dir}' does not exist")
     known = (*SURVEY_FILES, *COMPANION_FILES["redcap"], CODES_FILE)
-    for year_dir in sorted(p for p in raw_dir.glob("*/*") if p.is_dir()):
+    folders = (raw_dir.glob("*/*") if only is None
+               else (raw_dir / program / year for program, year in only))
+    for year_dir in sorted(p for p in folders if p.is_dir()):
         program, year = year_dir.parent.name, year_dir.name
         unrecognised = _unrecognised(year_dir)
         if not any((year_dir / name).is_file() for name in known):

@@ -24,15 +24,30 @@ execution counts) as each run alone.
 
 Kernels are papermill's ``python3`` kernels started by jupyter_client, shut down when
 the process ends, and they exit on their own if it dies (ipykernel's parent poller).
-Without worker threads (a plain ``python`` process, a cluster job step) this is simply
-one kernel reused by one process, which behaves the same way.
+
+On a SLURM cluster a cluster job runs each cohort of its group as a job step of its own,
+a separate Snakemake process, one after another (snakemake-executor-plugin-slurm's
+jobstep executor), so no thread of one process sees two cohorts. There the cluster job's
+own Snakemake process, which lives as long as the job, starts one kernel when it reads
+the workflow (:func:`host_kernel`) and leaves its connection file in a folder named for
+the SLURM job; each cohort's step takes it (a file lock), runs its notebook on it, puts
+it back as above and lets it go (:func:`_hosted_kernel`). A kernel cannot outlive the
+step that starts it (SLURM ends a step's processes with it), hence the job's process.
+A step that finds no hosted kernel, or one that died, starts its own as before; a
+notebook that fails on the hosted kernel shuts it down, and later steps start their own.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import fcntl
+import json
+import os
 import subprocess
+import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import papermill
@@ -125,6 +140,110 @@ def shutdown_all() -> None:
     for km in kernels:
         _discard(km)
     _local.__dict__.clear()
+    folder = _host_folder()
+    if folder is not None and (folder / f"host-{os.getpid()}").is_file():
+        for path in folder.iterdir():
+            path.unlink(missing_ok=True)
+        folder.rmdir()
+
+
+def _host_folder() -> Path | None:
+    """Where this SLURM job's hosted kernel is announced (None outside a SLURM job)."""
+    job = os.environ.get("SLURM_JOB_ID")
+    return Path(tempfile.gettempdir()) / f"peermentor-kernel-{job}" if job else None
+
+
+def host_kernel(cwd: str = ".", log_path: str | None = None) -> bool:
+    """Start a kernel for the cohort steps of this SLURM job and announce it.
+
+    Called by the cluster job's own Snakemake process while it reads the workflow; the
+    kernel is shut down when that process ends. Returns False outside a SLURM job.
+    """
+    folder = _host_folder()
+    if folder is None:
+        return False
+    folder.mkdir(parents=True, exist_ok=True)
+    km = _start_kernel(str(Path(cwd).resolve()), log_path)
+    (folder / f"host-{os.getpid()}").touch()
+    announcement = folder / "kernel.json.part"
+    announcement.write_text(json.dumps({"connection_file": km.connection_file,
+                                        "pid": km.provisioner.pid}), encoding="utf-8")
+    announcement.replace(folder / "kernel.json")
+    return True
+
+
+class HostedKernelManager(AsyncKernelManager):
+    """A kernel another process of this SLURM job started, used through its connection
+    file: never started, restarted or shut down by this manager."""
+
+    pid = 0
+
+    @property
+    def has_kernel(self) -> bool:
+        return True
+
+    async def _async_is_alive(self) -> bool:
+        return _pid_alive(self.pid)
+
+    is_alive = _async_is_alive
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _hosted_kernel() -> Iterator[HostedKernelManager | None]:
+    """This SLURM job's hosted kernel, held under a file lock, or None (no SLURM job, no
+    kernel announced, or it is busy or gone)."""
+    folder = _host_folder()
+    announced = folder / "kernel.json" if folder is not None else None
+    if announced is None or not announced.is_file():
+        yield None
+        return
+    with open(folder / "kernel.lock", "a", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield None
+            return
+        try:
+            info = json.loads(announced.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            info = {}
+        if not info or not _pid_alive(int(info["pid"])):
+            yield None
+            return
+        km = HostedKernelManager(kernel_name=KERNEL)
+        km.load_connection_file(info["connection_file"])
+        km.pid = int(info["pid"])
+        try:
+            yield km
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _retire_hosted(km: HostedKernelManager) -> None:
+    """Shut a hosted kernel down (its notebook failed) and take back its announcement,
+    so that later steps start kernels of their own."""
+    folder = _host_folder()
+    if folder is not None:
+        (folder / "kernel.json").unlink(missing_ok=True)
+
+    async def go():
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.shutdown()
+        finally:
+            kc.stop_channels()
+
+    with contextlib.suppress(Exception):
+        run_sync(go)()
 
 
 class WarmKernelEngine(NBClientEngine):
@@ -159,18 +278,24 @@ papermill_engines.register(ENGINE, WarmKernelEngine)
 
 
 def execute_notebook(notebook: str, output: str, parameters: dict, cwd: str = ".",
-                     log_path: str | None = None) -> None:
-    """``papermill.execute_notebook`` on this thread's warm kernel, then reset it."""
+                     log_path: str | None = None) -> str:
+    """``papermill.execute_notebook`` on a warm kernel, then reset it: this SLURM job's
+    hosted kernel if there is one free, else this thread's. Says which."""
+    with _hosted_kernel() as hosted:
+        if hosted is not None:
+            try:
+                _papermill(notebook, output, parameters, hosted)
+            except BaseException:
+                _retire_hosted(hosted)
+                raise
+            try:
+                _run_silently(hosted, _RESET)
+            except Exception:  # noqa: BLE001 - the next step starts a kernel of its own
+                _retire_hosted(hosted)
+            return "the kernel this SLURM job hosts"
     km = warm_kernel(cwd, log_path)
     try:
-        # request_save_on_cell_execute=False: papermill writes the notebook once at the
-        # end (or on a failing cell), not twice per cell, which cost ~0.1 CPU-s a cohort
-        # report_mode: every code cell, papermill's injected parameters included, opens
-        # collapsed in JupyterLab (metadata.jupyter.source_hidden), as in cohort.ipynb
-        papermill.execute_notebook(notebook, output, parameters=parameters,
-                                   kernel_name=KERNEL, engine_name=ENGINE, km=km,
-                                   progress_bar=False, request_save_on_cell_execute=False,
-                                   report_mode=True)
+        _papermill(notebook, output, parameters, km)
     except BaseException:
         _discard(km)  # whatever state the failure left stays out of the next cohort
         _local.km = None
@@ -180,3 +305,14 @@ def execute_notebook(notebook: str, output: str, parameters: dict, cwd: str = ".
     except Exception:  # noqa: BLE001 - the notebook is done; the next cohort gets a new kernel
         _discard(km)
         _local.km = None
+    return "this thread's kernel"
+
+
+def _papermill(notebook: str, output: str, parameters: dict, km: AsyncKernelManager) -> None:
+    # request_save_on_cell_execute=False: papermill writes the notebook once at the end
+    # (or on a failing cell), not twice per cell, which cost ~0.1 CPU-s a cohort
+    # report_mode: every code cell, papermill's injected parameters included, opens
+    # collapsed in JupyterLab (metadata.jupyter.source_hidden), as in cohort.ipynb
+    papermill.execute_notebook(notebook, output, parameters=parameters, kernel_name=KERNEL,
+                               engine_name=ENGINE, km=km, progress_bar=False,
+                               request_save_on_cell_execute=False, report_mode=True)

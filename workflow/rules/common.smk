@@ -1,4 +1,5 @@
 # Helpers shared by the rules: config validation, cohort discovery, target lists.
+import os
 import sys
 from pathlib import Path
 
@@ -14,8 +15,45 @@ validate(config, schema="../schemas/config.schema.yaml")
 RAW_DIR = config["raw_dir"]
 PROGRAMS_DIR = config["programs_dir"]
 
+
+
+def cohorts_of_this_job():
+    """The cohorts a cluster job step runs, or None (every cohort) anywhere else.
+
+    The SLURM executor runs each job of a cluster job as a job step of its own: a
+    Snakemake process in remote mode told its jobs with --target-jobs (a group of 25
+    cohorts is 25 such processes, one after another). Such a step reads this workflow
+    again; listing, loading and checking every cohort of a 10,000-cohort consortium
+    there would cost each cohort seconds, so it looks only at its own. Snakemake has not
+    set its DAG settings while the workflow is read, hence sys.argv."""
+    if not workflow.remote_exec or "--target-jobs" not in sys.argv:
+        return None
+    from snakemake.target_jobs import parse_target_jobs_cli_args
+
+    values = sys.argv[sys.argv.index("--target-jobs") + 1:]
+    values = values[:next((i for i, v in enumerate(values) if v.startswith("-")), len(values))]
+    targets = parse_target_jobs_cli_args(values)
+    if not targets or any(t.rulename != "cohort_report" for t in targets):
+        return None
+    return {(t.wildcards_dict["program"], t.wildcards_dict["year"]) for t in targets}
+
+
+def host_kernel_for_cluster_job():
+    """In a SLURM cluster job's own Snakemake process (the one that runs each job of its
+    group as a job step), start the warm kernel its cohort steps share
+    (peermentor.warmkernel.host_kernel); it lives as long as the cluster job."""
+    if (workflow.remote_exec and "--local-groupid" in sys.argv
+            and "slurm-jobstep" in sys.argv and cohorts_of_this_job()):
+        from peermentor.warmkernel import host_kernel
+
+        Path("results/logs/kernels").mkdir(parents=True, exist_ok=True)
+        job = os.environ.get("SLURM_JOB_ID", "")
+        host_kernel(".", f"results/logs/kernels/slurm-job-{job}.log")
+
+
 DISCOVERY_NOTES = []
-COHORTS = discover_cohorts(RAW_DIR, PROGRAMS_DIR, DISCOVERY_NOTES)
+COHORTS = discover_cohorts(RAW_DIR, PROGRAMS_DIR, DISCOVERY_NOTES, only=cohorts_of_this_job())
+host_kernel_for_cluster_job()
 for note in DISCOVERY_NOTES:  # files in a cohort folder the run will not read
     print(f"Warning: {note}", file=sys.stderr)
 PROGRAMS = sorted({c.program for c in COHORTS})
@@ -48,26 +86,11 @@ wildcard_constraints:
     year="[0-9]{4}",
 
 
-def threads_in_cluster_jobs():
-    """Run a cluster job's cohorts in threads of its Snakemake process, as a local run does.
-
-    A cluster job runs Snakemake in remote mode, which reads no profile, so
-    profiles/default's force-use-threads is not in effect there and each cohort would be
-    a Snakemake process of its own, parsing the workflow again, with a fresh kernel
-    (docs/benchmarks.md). Snakemake sets its execution settings after reading the
-    workflow, so this is called while jobs are planned, before any job starts. (Snakemake
-    starts a group's jobs all at once, so each cohort of a group still gets a thread and
-    a kernel of its own: docs/benchmarks.md.)"""
-    if workflow.remote_exec and workflow.execution_settings is not None:
-        workflow.execution_settings.use_threads = True
-
-
 def cohort_inputs(wildcards):
     """Every file a cohort's job reads, in one call per job (Snakemake calls an input
     function for every job at every start): the notebook, the programme config, the
     survey answers (raw, or imported from an export) and/or coded segments, the waves of
     an imported cohort and the paper's published values where they are recorded."""
-    threads_in_cluster_jobs()
     key = (wildcards.program, wildcards.year)
     cohort = COHORT_INDEX[key]
     folder = f"{RAW_DIR}/{wildcards.program}/{wildcards.year}"
