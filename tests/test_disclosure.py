@@ -405,3 +405,43 @@ def test_the_check_fails_a_table_that_gives_a_count_away(stats, shared):
     # the mean of a group of 2: a statistic of a group below the threshold
     found = leak("age", "faculty", "mean")
     assert len(found), found
+
+
+def test_at_threshold_10_u_with_r_and_pool_se_do_not_give_a_group_of_9_back():
+    """Issue 18's routes at threshold 10: 9 mentees are a group below it, shown as <10.
+    In the raw statistics U beside r, and the pooled-scale SE (its formula is named in
+    ``ci_method``), each pin the 9; in what is shared both are withheld."""
+    program = {"program": "nine", "roles": {"mentor": "Mentors", "mentee": "Mentees"},
+               "comparison": ["mentor", "mentee"],
+               "codebook": [{"id": "sat", "text": "Satisfied?", "type": "likert",
+                             "construct": "satisfaction", "section": "satisfaction",
+                             "scale": {"min": 1, "max": 5}}]}
+    answers = pd.DataFrame({
+        "respondent_id": [f"r{i:02d}" for i in range(21)],
+        "role": ["mentor"] * 12 + ["mentee"] * 9,
+        "sat": [5, 5, 4, 4, 4, 4, 3, 3, 5, 4, 2, 4] + [3, 3, 4, 2, 3, 5, 4, 3, 1]})
+    stats = analyse_cohort(answers, None, program, "2024")
+    effects = cohort_effects(stats, {"nine": program})
+    r_row = effects[effects["metric"] == "rank_biserial"].iloc[0]
+    n_a = int(r_row["n_a"])
+    u = value(stats, "sat", "mentor_vs_mentee", "U")["value"]
+    r = value(stats, "sat", "mentor_vs_mentee", "rbc")["value"]
+    # open in the raw statistics: r = 2U / (nA nB) - 1, and SE = sqrt((nA+nB+1)/(3 nA nB))
+    by_u = [n for n in range(1, 200) if math.isclose(2 * u / (n_a * n) - 1, r, rel_tol=1e-9)]
+    by_se = [n for n in range(1, 200) if math.isclose(
+        math.sqrt((n_a + n + 1) / (3 * n_a * n)), r_row["pool_se"], rel_tol=1e-9)]
+    assert by_u == [9] and by_se == [9]
+    # closed in what is shared: the group's size is its marker, U, r and pool_se are gone
+    shared = share_stats(stats, program, 10)
+    assert value(shared, "sat", "mentee", "n")["shown"] == "<10"
+    for statistic in ("U", "rbc", "p"):
+        assert pd.isna(value(shared, "sat", "mentor_vs_mentee", statistic)["value"])
+    out = withhold_comparisons(effects, shared, 10)
+    assert (out["n_b"] == "<10").all()
+    assert out[["estimate", "ci_low", "ci_high", "p", "pool_estimate", "pool_se",
+                "detectable_std"]].isna().all().all()
+    # at threshold 5 the 9 mentees are no small group: their size and the effect sizes
+    # stay (at 2 decimals, as one answer level is small: the coarsened rule)
+    kept = withhold_comparisons(effects, share_stats(stats, program, 5), 5)
+    assert (kept["n_b"].astype(str) == "9").all()
+    assert kept[["estimate", "ci_low", "ci_high", "pool_se"]].notna().all().all()
