@@ -384,6 +384,8 @@ def share_outcomes(table: pd.DataFrame, shared: pd.DataFrame,
                     if interval:
                         out.at[i, "ci_low"], out.at[i, "ci_high"] = interval
                         out.at[i, "ci_method"] = WIDENED_WILSON
+                    else:
+                        out.at[i, "ci_method"] = WITHHELD_INTERVAL
         else:
             (mean, withheld, _, places), (sd, _, _, _) = get("mean"), get("sd")
             if withheld:
@@ -409,6 +411,12 @@ def share_outcomes(table: pd.DataFrame, shared: pd.DataFrame,
 #: ci_method of an outcome row whose percentage is withheld but whose interval is shown.
 WIDENED_WILSON = ("Wilson score interval (statsmodels), widened to cover every count the "
                   "suppression could hide (conservative; the percentage is withheld)")
+
+
+#: ci_method of an outcome row whose interval is withheld with its percentage.
+WITHHELD_INTERVAL = ("withheld with the percentage: the count is hidden so that another "
+                     "group's small count stays hidden, and no interval from what is shown "
+                     "is sure to cover it")
 
 
 def _hidden_count_interval(n: int, marker_text: str, row, threshold: int):
