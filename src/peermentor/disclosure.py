@@ -48,6 +48,7 @@ from peermentor.privacy import (
     is_small,
     rule_sentence,
     shared_index,
+    with_implied_cells,
     withheld_by_item,
 )
 
@@ -506,15 +507,7 @@ def _truth_cells(rows: pd.DataFrame, kind: str) -> dict:
     cells = {(o, g, s): float(v) for o, g, s, v in zip(
         rows["option"], rows["group"], rows["statistic"], rows["value"], strict=True)
         if is_cell(s) and "_vs_" not in str(g) and pd.notna(v)}
-    for option, group, statistic in list(cells):
-        size = _size_key(cells, "", group)
-        if statistic == "count" and kind in ("binary", "multi_choice") and size:
-            cells[(option, group, "no")] = cells[size] - cells[(option, group, statistic)]
-        if kind == "change" and statistic in ("yes_before", "yes_after"):
-            cells[(option, group, "no_" + statistic[4:])] = (
-                cells.get(("", group, "n_pairs"), float("nan")) - cells[(option, group,
-                                                                         statistic)])
-    return cells
+    return with_implied_cells(cells, kind)
 
 
 def _percent_facts(attack: Attack, var: dict, facts: dict, item: str, cells: dict,

@@ -308,6 +308,20 @@ def likert_parts(counts) -> list[float]:
     return [sum(counts[:half]), counts[half] if k % 2 else 0, sum(counts[k - half:])]
 
 
+def with_implied_cells(cells: dict, kind: str) -> dict:
+    """Add to ``cells`` (``(option, group, statistic) -> count``) the counts the shown
+    ones imply: who said no, who did not tick an option, who said no before and after."""
+    for option, group, statistic in list(cells):
+        size = _size_key(cells, "", group)
+        if statistic == "count" and kind in ("binary", "multi_choice") and size:
+            cells[(option, group, "no")] = cells[size] - cells[(option, group, statistic)]
+        if kind == "change" and statistic in ("yes_before", "yes_after"):
+            cells[(option, group, "no_" + statistic[4:])] = (
+                cells.get(("", group, "n_pairs"), float("nan")) - cells[(option, group,
+                                                                         statistic)])
+    return cells
+
+
 def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int, pair: tuple | None,
                      public_cells: dict | None = None) -> dict[int, tuple[str, str]]:
     """``{row index: (shown text, rule)}`` for every value of one item withheld
@@ -321,15 +335,7 @@ def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int, pair: tuple 
             cells[(option, group, statistic)] = float(value)
             index[(option, group, statistic)] = i
     groups = list(dict.fromkeys(g for _, g, _ in cells))
-    # cells implied by the shown ones: who said no, who did not tick an option
-    for option, group, statistic in list(cells):
-        size = _size_key(cells, "", group)
-        if statistic == "count" and kind in ("binary", "multi_choice") and size:
-            cells[(option, group, "no")] = cells[size] - cells[(option, group, statistic)]
-        if kind == "change" and statistic in ("yes_before", "yes_after"):
-            cells[(option, group, "no_" + statistic[4:])] = (
-                cells.get(("", group, "n_pairs"), float("nan")) - cells[(option, group,
-                                                                         statistic)])
+    with_implied_cells(cells, kind)
     small = {k for k, v in cells.items() if is_small(v, threshold)}
     # a group below the threshold shows nothing but its size marker: its other counts,
     # zeros included (0 of "<5" said yes would say what all of them answered), go too
