@@ -42,8 +42,7 @@ def host_kernel_for_cluster_job():
     """In a SLURM cluster job's own Snakemake process (the one that runs each job of its
     group as a job step), start the warm kernel its cohort steps share
     (peermentor.warmkernel.host_kernel); it lives as long as the cluster job."""
-    if (workflow.remote_exec and "--local-groupid" in sys.argv
-            and "slurm-jobstep" in sys.argv and cohorts_of_this_job()):
+    if workflow.remote_exec and "--local-groupid" in sys.argv and "slurm-jobstep" in sys.argv:
         from peermentor.warmkernel import host_kernel
 
         Path("results/logs/kernels").mkdir(parents=True, exist_ok=True)
@@ -52,8 +51,10 @@ def host_kernel_for_cluster_job():
 
 
 DISCOVERY_NOTES = []
-COHORTS = discover_cohorts(RAW_DIR, PROGRAMS_DIR, DISCOVERY_NOTES, only=cohorts_of_this_job())
-host_kernel_for_cluster_job()
+JOB_COHORTS = cohorts_of_this_job()
+COHORTS = discover_cohorts(RAW_DIR, PROGRAMS_DIR, DISCOVERY_NOTES, only=JOB_COHORTS)
+if JOB_COHORTS:
+    host_kernel_for_cluster_job()
 for note in DISCOVERY_NOTES:  # files in a cohort folder the run will not read
     print(f"Warning: {note}", file=sys.stderr)
 PROGRAMS = sorted({c.program for c in COHORTS})
