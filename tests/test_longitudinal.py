@@ -15,11 +15,11 @@ from exports import LONGITUDINAL_PROGRAM, redcap_longitudinal_project
 from peermentor.config import load_program
 from peermentor.importers import import_cohort
 from peermentor.longitudinal import (
-    change_table,
     rank_biserial_of_changes,
     signed_rank,
     wave_change,
 )
+from peermentor.report import change_table
 from peermentor.schema import to_typed
 
 

@@ -158,8 +158,8 @@ def test_scale_statistics_under_the_disclosure_policy():
     """A scale keeps every statistic where no answer to its items is hidden; a role with a
     small answer count on one item keeps no scale statistic (its score is a sum of the
     answers) and the comparison goes; a role of 3 shows only its size marker."""
-    from peermentor.measurement import item_total_table, scale_table
     from peermentor.privacy import share_stats
+    from peermentor.report import item_total_table, scale_table
 
     program = _program(3)
     answers = _responses(3)

@@ -366,46 +366,63 @@ def share_outcomes(table: pd.DataFrame, shared: pd.DataFrame,
         key = (*_cohort_of(row), row["item"], "")
         get = lambda statistic, group=row["group"], key=key: index.get(  # noqa: E731
             (*key, group, statistic), (float("nan"), "", "", float("nan")))
-        n_value, n_shown, _, _ = get("n")
+        n_shown = get("n")[1]
         if n_shown:
             out.at[i, "n"] = n_shown
-        withheld = ""
         if items[(row["program"], row["item"])] == "binary":
-            count_shown = get("count")[1]
-            if count_shown:
-                out.at[i, "count"] = count_shown
-            withheld = get("percent")[1]
-            if withheld:
-                for column in statistics:
-                    out.at[i, column] = SUPPRESSED
-                if not n_shown:
-                    interval = _hidden_count_interval(int(n_value), count_shown, row,
-                                                      threshold)
-                    if interval:
-                        out.at[i, "ci_low"], out.at[i, "ci_high"] = interval
-                        out.at[i, "ci_method"] = WIDENED_WILSON
-                    else:
-                        out.at[i, "ci_method"] = WITHHELD_INTERVAL
+            withheld = _share_percentage(out, i, row, get, statistics, threshold)
         else:
-            (mean, withheld, _, places), (sd, _, _, _) = get("mean"), get("sd")
-            if withheld:
-                for column in statistics:
-                    out.at[i, column] = SUPPRESSED
-            elif pd.notna(places):  # rounded by the policy: recompute from what is shown
-                low, high = row["scale"].split("-")
-                item = {"type": "likert", "scale": {"min": float(low), "max": float(high)}}
-                level = _level(item, pd.Series({"n": n_value, "mean": mean, "sd": sd}))
-                for column in statistics:
-                    out.at[i, column] = round(float(level[column]), 4)
-                out.at[i, "ci_method"] = (
-                    f"{level['ci_method']}, from the mean and SD rounded to {int(places)} "
-                    "decimal(s)" if pd.notna(sd) else
-                    f"no interval: the SD is withheld (disclosure control); the mean is "
-                    f"rounded to {int(places)} decimal(s)")
+            withheld = _share_mean(out, i, row, get, statistics)
         if withheld:
             for column in extra:
                 out.at[i, column] = float("nan")
     return out
+
+
+def _share_percentage(out: pd.DataFrame, i, row, get, statistics: list[str],
+                      threshold: int) -> str:
+    """Row ``i`` of a yes/no item as shared: its count as shown and, where the percentage
+    is withheld, its statistics withheld and an interval that gives nothing away. Returns
+    how the percentage is shown where withheld, else ''."""
+    n_value, n_shown, _, _ = get("n")
+    count_shown = get("count")[1]
+    if count_shown:
+        out.at[i, "count"] = count_shown
+    withheld = get("percent")[1]
+    if withheld:
+        for column in statistics:
+            out.at[i, column] = SUPPRESSED
+        if not n_shown:
+            interval = _hidden_count_interval(int(n_value), count_shown, row, threshold)
+            if interval:
+                out.at[i, "ci_low"], out.at[i, "ci_high"] = interval
+                out.at[i, "ci_method"] = WIDENED_WILSON
+            else:
+                out.at[i, "ci_method"] = WITHHELD_INTERVAL
+    return withheld
+
+
+def _share_mean(out: pd.DataFrame, i, row, get, statistics: list[str]) -> str:
+    """Row ``i`` of a scored item as shared: withheld with its mean, or recomputed from
+    the mean and SD as the policy rounded them. Returns how the mean is shown where
+    withheld, else ''."""
+    n_value = get("n")[0]
+    (mean, withheld, _, places), (sd, _, _, _) = get("mean"), get("sd")
+    if withheld:
+        for column in statistics:
+            out.at[i, column] = SUPPRESSED
+    elif pd.notna(places):  # rounded by the policy: recompute from what is shown
+        low, high = row["scale"].split("-")
+        item = {"type": "likert", "scale": {"min": float(low), "max": float(high)}}
+        level = _level(item, pd.Series({"n": n_value, "mean": mean, "sd": sd}))
+        for column in statistics:
+            out.at[i, column] = round(float(level[column]), 4)
+        out.at[i, "ci_method"] = (
+            f"{level['ci_method']}, from the mean and SD rounded to {int(places)} "
+            "decimal(s)" if pd.notna(sd) else
+            f"no interval: the SD is withheld (disclosure control); the mean is "
+            f"rounded to {int(places)} decimal(s)")
+    return withheld
 
 
 #: ci_method of an outcome row whose percentage is withheld but whose interval is shown.

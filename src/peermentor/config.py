@@ -26,15 +26,6 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 #: Item types whose answers are spread over one column per choice.
 EXPANDED_TYPES = frozenset({"multi_choice", "ranking"})
-ITEM_TYPES = (
-    "likert",
-    "binary",
-    "single_choice",
-    "multi_choice",
-    "ranking",
-    "numeric",
-    "free_text",
-)
 #: Separator between an item id and a choice code in expanded columns.
 CHOICE_SEP = "__"
 
@@ -402,10 +393,6 @@ def response_columns(program: dict) -> list[str]:
     for item in program.get("codebook", []):
         cols.extend(item_columns(item))
     return cols
-
-
-def role_ids(program: dict) -> list[str]:
-    return list(program["roles"])
 
 
 def group_label(program: dict | None, group: str) -> str:

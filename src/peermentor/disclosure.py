@@ -8,16 +8,10 @@ problem, as sdcTable's ``attack()`` and tau-argus's audit pose it for sums; here
 percentages, means, SDs and quantiles at their printed precision). A hidden cell with a
 single consistent value is *disclosed*.
 
-:func:`likert_feasible` solves it for one group's answers to a Likert item: every
-distribution of its ``n`` answers over the scale's levels that reproduces the shown
-mean, SD, median and quartiles (and the combined shares a figure draws). The disclosure
-policy (:func:`peermentor.privacy.share_stats`) uses it to choose how much of a group's
-summary it may show.
-
->>> facts = {"mean": (4.6, 1), "sd": (0.5, 1)}
->>> feasible = likert_feasible(5, [1, 2, 3, 4, 5], facts)
->>> {level: values for level, values in feasible.items() if len(values) == 1}
-{1: [0], 2: [0], 3: [0], 4: [2], 5: [3]}
+The mathematics (the distributions of a Likert group's answers that fit what is shown,
+the integer programme for each hidden count) is :mod:`peermentor.inference`'s, which the
+disclosure policy (:mod:`peermentor.privacy`) also uses before it shows a number; this
+module reads a run's shared tables and sets the problem up for each cohort.
 """
 
 from __future__ import annotations
@@ -30,6 +24,15 @@ import pandas as pd
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
+from peermentor.compare import read_stats
+from peermentor.inference import (
+    COMPARISON_DECIMALS,
+    MAX_SELECTORS,
+    Attack,
+    attacker_bound,
+    likert_rows,
+)
+from peermentor.precision import detectable_fields
 from peermentor.privacy import (
     COARSE_COLUMNS,
     DEFAULT_THRESHOLD,
@@ -52,282 +55,6 @@ from peermentor.privacy import (
     withheld_by_item,
 )
 
-#: Above this many candidate distributions a group is not enumerated (nothing is vouched
-#: for, so the policy withholds what it cannot check).
-MAX_CANDIDATES = 3_000_000
-#: Slack on a rounding boundary: a value on the edge of a printed interval stays possible,
-#: so that the true data are never ruled out by a floating-point difference.
-EPSILON = 1e-9
-
-
-def number_of_candidates(n: int, k: int) -> int:
-    """How many ways ``n`` answers fall on ``k`` levels: C(n + k - 1, k - 1).
-
-    >>> number_of_candidates(10, 5)
-    1001
-    """
-    return math.comb(n + k - 1, k - 1)
-
-
-def compositions(n: int, k: int) -> np.ndarray:
-    """Every way to split ``n`` answers over ``k`` levels, one row each.
-
-    >>> compositions(2, 2).tolist()
-    [[0, 2], [1, 1], [2, 0]]
-    """
-    parts = np.zeros((1, 0), dtype=np.int32)
-    left = np.array([n], dtype=np.int32)
-    for _ in range(k - 1):
-        repeats = left + 1
-        starts = np.repeat(np.cumsum(repeats) - repeats, repeats)
-        value = (np.arange(int(repeats.sum())) - starts).astype(np.int32)
-        parts = np.column_stack([np.repeat(parts, repeats, axis=0), value])
-        left = np.repeat(left, repeats) - value
-    return np.column_stack([parts, left])
-
-
-def quantiles(counts: np.ndarray, levels: np.ndarray, p: float) -> np.ndarray:
-    """The ``p`` quantile of each row's answers (pandas' linear interpolation).
-
-    >>> quantiles(np.array([[1, 2, 1]]), np.array([1, 2, 3]), 0.25).tolist()
-    [1.75]
-    """
-    n = int(counts[0].sum())
-    position = (n - 1) * p
-    low = math.floor(position)
-    high = min(low + 1, n - 1)
-    cumulative = np.cumsum(counts, axis=1)
-    at = lambda j: levels[(cumulative <= j).sum(axis=1)]  # noqa: E731
-    below, above = at(low).astype(float), at(high).astype(float)
-    return below + (position - low) * (above - below)
-
-
-def _rounds_to(values: np.ndarray, shown: float, decimals: int | None) -> np.ndarray:
-    """Which values print as ``shown`` (at ``decimals``; ``None``: equal as stored)."""
-    if decimals is None:
-        return np.abs(values - shown) <= EPSILON * max(1.0, abs(shown))
-    half = 0.5 * 10.0 ** -decimals
-    return np.abs(values - shown) <= half + EPSILON
-
-
-def likert_feasible(n: int, levels: list[int], facts: dict,
-                    threshold: int = 0) -> dict[int, list[int]] | None:
-    """For each level, every count consistent with ``facts`` about one group's answers.
-
-    ``facts`` (each optional): ``mean``, ``sd`` (SD with ddof 1), ``median``, ``q1``,
-    ``q3`` as ``(shown value, decimals)`` (decimals ``None``: exact as stored);
-    ``counts``: ``{level: count}`` known exactly; ``parts``: the answers below, at and
-    above the midpoint (:func:`peermentor.privacy.likert_parts`), known exactly;
-    ``some_small``: at least one level was chosen by 1 to ``threshold - 1`` (what a
-    withheld distribution tells); ``parts_small``: at least one of the parts is that small.
-    ``None`` when there are too many candidates to enumerate (:data:`MAX_CANDIDATES`).
-
-    >>> likert_feasible(3, [1, 2, 3], {"median": (2, None), "mean": (2.0, 1)})[2]
-    [1, 3]
-    """
-    found = _likert_rows(n, levels, facts, threshold)
-    if found is None:
-        return None
-    return {level: sorted({int(v) for v in found[:, j]}) for j, level in enumerate(levels)}
-
-
-def _likert_rows(n: int, levels: list[int], facts: dict,
-                 threshold: int = 0) -> np.ndarray | None:
-    """The distributions consistent with ``facts`` (:func:`likert_feasible`), one row
-    each; ``None`` when there are too many to enumerate."""
-    k = len(levels)
-    if number_of_candidates(n, k) > MAX_CANDIDATES:
-        return None
-    scale = np.asarray(levels)
-    counts = compositions(n, k)
-    keep = np.ones(len(counts), dtype=bool)
-    if n and ("mean" in facts or "sd" in facts):
-        total = counts @ scale
-        squares = counts @ (scale ** 2)
-        mean = total / n
-        if "mean" in facts:
-            keep &= _rounds_to(mean, *facts["mean"])
-        if "sd" in facts and n > 1:
-            variance = np.maximum(squares - total * mean, 0) / (n - 1)
-            keep &= _rounds_to(np.sqrt(variance), *facts["sd"])
-    for name, p in (("median", 0.5), ("q1", 0.25), ("q3", 0.75)):
-        if name in facts and n:
-            keep &= _rounds_to(quantiles(counts, scale, p), *facts[name])
-    for level, count in (facts.get("counts") or {}).items():
-        keep &= counts[:, levels.index(level)] == count
-    half = k // 2
-    parts = np.column_stack([counts[:, :half].sum(axis=1),
-                             counts[:, half] if k % 2 else np.zeros(len(counts), int),
-                             counts[:, k - half:].sum(axis=1)])
-    if facts.get("parts") is not None:
-        keep &= (parts == np.asarray(facts["parts"])).all(axis=1)
-    if facts.get("some_small"):
-        keep &= ((counts >= 1) & (counts < threshold)).any(axis=1)
-    if facts.get("parts_small"):
-        keep &= ((parts >= 1) & (parts < threshold)).any(axis=1)
-    return counts[keep]
-
-
-# --------------------------------------------------------------------------------------
-# Comparisons: may an effect size of a table with a small cell be shown, rounded?
-# --------------------------------------------------------------------------------------
-
-#: Decimals of an effect size, interval bound or pooled-scale value shown for a
-#: comparison whose table has a small cell (where the attack allows it at all).
-COMPARISON_DECIMALS = 2
-#: Most (distribution, distribution) pairs tried while looking for a second table that
-#: fits what is shown; beyond it nothing is vouched for (the comparison is withheld).
-MAX_PAIRS = 20_000_000
-
-
-def rounded(value: float, decimals: int = COMPARISON_DECIMALS) -> float:
-    """A statistic as a coarsened comparison shows it (NaN stays NaN).
-
-    >>> rounded(1.97403), rounded(float("nan"))
-    (1.97, nan)
-    """
-    return float("nan") if value is None or not math.isfinite(value) else round(value,
-                                                                                 decimals)
-
-
-def binary_statistics(yes_a: int, n_a: int, yes_b: int, n_b: int) -> dict[str, float]:
-    """Every statistic the shared outputs compute from a 2x2 table (yes/no by role A, B):
-    ``effects.csv``'s rows (:func:`peermentor.effects.binary_effects`: estimate, interval
-    and pooled-scale value of the risk difference, risk and odds ratio) and the cohort
-    report's ratios with their intervals (statsmodels' ``Table2x2``, as
-    :func:`peermentor.stats.binary_summary` computes them).
-
-    >>> round(binary_statistics(38, 42, 22, 48)["risk_ratio:estimate"], 3)
-    1.974
-    """
-    from peermentor import methods  # noqa: PLC0415
-    from peermentor.effects import binary_effects  # noqa: PLC0415 (effects imports privacy)
-
-    found = {}
-    for row in binary_effects(yes_a, n_a, yes_b, n_b):
-        for column in ("estimate", "ci_low", "ci_high", "pool_estimate", "pool_se"):
-            found[f"{row['metric']}:{column}"] = float(row[column])
-    # the report's ratios, as stats.csv has them (peermentor.stats.binary_summary)
-    for metric in ("odds_ratio", "risk_ratio"):
-        got = getattr(methods, metric)(yes_a, n_a, yes_b, n_b)
-        found[metric] = float(got["estimate"])
-        found[f"{metric}_ci_low"], found[f"{metric}_ci_high"] = (float(got["ci_low"]),
-                                                                 float(got["ci_high"]))
-    return found
-
-
-def binary_comparison_safe(candidates: list[tuple[int, int]], n_a: int, n_b: int,
-                           truth: tuple[int, int], protected: list[int],
-                           decimals: int = COMPARISON_DECIMALS) -> bool:
-    """Do the table's statistics, rounded to ``decimals``, leave every protected cell two
-    or more values? ``candidates``: every ``(yes_a, yes_b)`` consistent with the rest of
-    what is shown; ``protected``: the roles (0: A, 1: B) with a small yes or no count.
-
-    >>> grid = [(a, 22) for a in range(38, 42)]  # 1 to 4 of 42 mentors said no
-    >>> binary_comparison_safe(grid, 42, 48, (38, 22), [0])
-    False
-    """
-    def signature(yes_a: int, yes_b: int) -> tuple:
-        return tuple(rounded(v, decimals) for v in binary_statistics(
-            yes_a, n_a, yes_b, n_b).values())
-
-    def quick(yes_a: int, yes_b: int) -> tuple:  # the risk difference first: cheap
-        return (rounded(yes_a / n_a - yes_b / n_b, decimals),)
-
-    first = quick(*truth)
-    candidates = [c for c in candidates if quick(*c) == first]
-    target = signature(*truth)
-    fitting = [c for c in candidates
-               if all(_same(x, y) for x, y in zip(signature(*c), target, strict=True))]
-    return all(len({c[side] for c in fitting}) > 1 for side in protected)
-
-
-def _same(x: float, y: float) -> bool:
-    return (math.isnan(x) and math.isnan(y)) or x == y
-
-
-def _hedges_g(means: tuple, variances: tuple, n_a: int, n_b: int) -> np.ndarray:
-    """Hedges' g from group means and variances (pooled SD; pingouin's small-sample
-    correction 1 - 3 / (4 (nA + nB) - 9)), broadcast over arrays."""
-    pooled = np.sqrt(((n_a - 1) * variances[0] + (n_b - 1) * variances[1]) / (n_a + n_b - 2))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        d = (means[0] - means[1]) / pooled
-    return d * (1 - 3 / (4 * (n_a + n_b) - 9))
-
-
-def likert_pair_statistics(a: np.ndarray, b: np.ndarray, levels: list[int]
-                           ) -> dict[str, np.ndarray]:
-    """Rank-biserial r (2U / nA nB - 1, U of A), its Fisher z, and Hedges' g for every
-    pair of candidate distributions (rows of ``a`` by rows of ``b``).
-
-    >>> out = likert_pair_statistics(np.array([[0, 0, 2]]), np.array([[1, 1, 0]]), [1, 2, 3])
-    >>> float(out["rbc"][0, 0])
-    1.0
-    """
-    scale = np.asarray(levels, dtype=float)
-    n_a, n_b = int(a[0].sum()), int(b[0].sum())
-    above = np.sign(scale[:, None] - scale[None, :])
-    wins = (above > 0) + 0.5 * (above == 0)
-    u = (a @ wins) @ b.T
-    rbc = 2 * u / (n_a * n_b) - 1
-    moments = []
-    for counts, n in ((a, n_a), (b, n_b)):
-        mean = counts @ scale / n
-        moments.append((mean, (counts @ scale ** 2 - n * mean ** 2) / (n - 1)))
-    g = _hedges_g((moments[0][0][:, None], moments[1][0][None, :]),
-                  (moments[0][1][:, None], moments[1][1][None, :]), n_a, n_b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.arctanh(rbc)
-    return {"rbc": rbc, "rbc_z": z, "g": g}
-
-
-def likert_comparison_safe(a: np.ndarray, b: np.ndarray, levels: list[int],
-                           shown: dict[str, float], protected: list[tuple[int, int, int]],
-                           sums: list[tuple[int, float]] = (),
-                           decimals: int = COMPARISON_DECIMALS) -> bool:
-    """Is there, for every protected cell, a second pair of distributions that fits
-    everything shown but gives that cell another value?
-
-    ``a``, ``b``: every distribution of each group consistent with its own shown summary
-    (:func:`likert_feasible`'s rows, columns = levels then the three parts);
-    ``shown``: the comparison's statistics as shown (``rbc``, ``rbc_z``, ``g``, at
-    ``decimals``); ``protected``: ``(side, column, true count)``; ``sums``: ``(column,
-    total)`` where A's count plus B's is shown (an "All" cell). A witness found is a
-    proof; none found within :data:`MAX_PAIRS` pairs counts as disclosed.
-    """
-    k = len(levels)
-    if not len(a) or not len(b) or len(a) * len(b) > MAX_PAIRS:
-        return False
-    for side, column, truth in protected:
-        mine, other = (a, b) if side == 0 else (b, a)
-        rows = mine[mine[:, column] != truth]
-        step = max(1, 2_000_000 // max(len(other), 1))
-        witness = False
-        for start in range(0, len(rows), step):
-            chunk = rows[start:start + step]
-            pair = (chunk, other) if side == 0 else (other, chunk)
-            got = likert_pair_statistics(pair[0][:, :k], pair[1][:, :k], levels)
-            fits = np.ones(got["rbc"].shape, dtype=bool)
-            for name, value in shown.items():
-                if value is None or not math.isfinite(value):
-                    fits &= ~np.isfinite(got[name])
-                else:
-                    fits &= np.abs(got[name] - value) <= 0.5 * 10.0 ** -decimals + EPSILON
-            for col, total in sums:
-                fits &= (pair[0][:, col][:, None] + pair[1][:, col][None, :]) == total
-            if fits.any():
-                witness = True
-                break
-        if not witness:
-            return False
-    return True
-
-
-# --------------------------------------------------------------------------------------
-# The attacker's problem for one table of one cohort, solved by integer programming
-# --------------------------------------------------------------------------------------
-
-#: Columns of ``results/logs/disclosure.csv``.
 FINDING_COLUMNS = ["output", "program", "year", "item", "option", "group", "statistic",
                    "verdict", "possible", "withheld", "why"]
 #: Verdicts: a hidden cell an attacker cannot pin down; one the paper's own printed
@@ -337,108 +64,6 @@ FINDING_COLUMNS = ["output", "program", "year", "item", "option", "group", "stat
 PROTECTED, PUBLIC, DISCLOSED, POLICY, WITHHELD = (
     "protected", "public", "disclosed", "policy", "withheld")
 #: Bound on a count that nothing shown bounds (the attacker knows counts are finite).
-BIG = 10**6
-#: Candidate distributions above which a Likert group enters the integer programme by
-#: the range of each level instead of one selector per distribution.
-MAX_SELECTORS = 5000
-
-
-def attacker_bound(shown: list[float], cells: dict) -> float:
-    """An upper bound on every count that an attacker could set from what is shown alone:
-    four times the largest shown count, and 100 more (no table here counts more than that
-    many times its largest visible cell). Counts of people are bounded; a tight bound keeps
-    the integer programmes fast. Should a true count exceed it (it is not derived from
-    them), the bound is dropped, so the attack never rules out the truth."""
-    bound = 4 * max(shown or [0]) + 100
-    return bound if max(cells.values() or [0]) <= bound else BIG
-
-
-class Attack:
-    """Integer variables (hidden and shown counts), linear facts, and bounds on each.
-
-    The attacker's problem as sdcTable's ``attack()`` and tau-argus's audit pose it: the
-    smallest and largest value each hidden cell can take given every equation the shared
-    outputs imply, solved exactly with integer programming (SciPy's HiGHS ``milp``).
-
-    >>> attack = Attack()
-    >>> a, b, total = attack.var("a"), attack.var("b"), attack.var("total")
-    >>> attack.equal({a: 1, b: 1, total: -1}, 0)
-    >>> attack.fix(total, 5); attack.between(a, 1, 4)
-    >>> attack.range(b)
-    (1, 4)
-    """
-
-    def __init__(self) -> None:
-        self.names: list = []
-        self.lower: list[float] = []
-        self.upper: list[float] = []
-        self.rows: list[tuple[dict, float, float]] = []
-
-    def var(self, name, lower: float = 0, upper: float = BIG) -> int:
-        self.names.append(name)
-        self.lower.append(lower)
-        self.upper.append(upper)
-        return len(self.names) - 1
-
-    def between(self, j: int, lower: float, upper: float) -> None:
-        self.lower[j] = max(self.lower[j], lower)
-        self.upper[j] = min(self.upper[j], upper)
-
-    def fix(self, j: int, value: float) -> None:
-        self.between(j, value, value)
-
-    def add(self, coefficients: dict, lower: float, upper: float) -> None:
-        self.rows.append((coefficients, lower, upper))
-
-    def equal(self, coefficients: dict, value: float) -> None:
-        self.add(coefficients, value, value)
-
-    def outside(self, j: int, low: int, high: int) -> None:
-        """The value of ``j`` is not in ``[low, high]`` (0 or at least ``high + 1``)."""
-        above = self.var(("above", j), 0, 1)
-        top = self.upper[j]
-        self.add({j: 1, above: -top}, -np.inf, low - 1)  # j <= low - 1 unless above
-        self.add({j: 1, above: -(high + 1)}, 0, np.inf)  # j >= high + 1 if above
-
-    def cap(self, upper: float) -> None:
-        """No count exceeds ``upper`` (the largest total shown: counts are of people)."""
-        for j, name in enumerate(self.names):
-            if not (isinstance(name, tuple) and name and name[0] in ("above",
-                                                                     "distribution")):
-                self.upper[j] = min(self.upper[j], upper)
-
-    def range(self, j: int) -> tuple[int, int] | None:
-        """Smallest and largest value of ``j`` (``None`` if the facts contradict)."""
-        from scipy.optimize import Bounds, LinearConstraint, milp  # noqa: PLC0415
-
-        size = len(self.names)
-        matrix = np.zeros((len(self.rows), size))
-        lower = np.zeros(len(self.rows))
-        upper = np.zeros(len(self.rows))
-        for r, (coefficients, low, high) in enumerate(self.rows):
-            for k, c in coefficients.items():
-                matrix[r, k] += c
-            lower[r], upper[r] = low, high
-        constraints = [LinearConstraint(matrix, lower, upper)] if self.rows else []
-        found = []
-        for sign in (1, -1):
-            objective = np.zeros(size)
-            objective[j] = sign
-            result = milp(objective, constraints=constraints, integrality=np.ones(size),
-                          bounds=Bounds(self.lower, self.upper))
-            if result.status != 0:
-                return None
-            found.append(int(round(result.x[j])))
-        return found[0], found[1]
-
-
-def likert_candidates(n: int, levels: list[int], facts: dict,
-                      threshold: int = 0) -> np.ndarray | None:
-    """The distributions (one row each) consistent with ``facts`` (see
-    :func:`likert_feasible`); ``None`` when there are too many to enumerate."""
-    return _likert_rows(n, levels, facts, threshold)
-
-
 def _decimals_of(text: str) -> int | None:
     """Decimals printed in a number's text (``None`` when it is not a plain number).
 
@@ -551,7 +176,7 @@ def _likert_facts(attack: Attack, var: dict, facts: dict, item: str, group: str,
         # only the paper's numbers, about a group whose size is not shown: they cannot be
         # read without it (and are the paper's to answer for); ours would be a bug
         return not ours
-    found = _likert_rows(int(size[0]), levels, summary, threshold)
+    found = likert_rows(int(size[0]), levels, summary, threshold)
     if found is None:
         return False
     columns = [var[(str(level), group, "count")] for level in levels]
@@ -743,111 +368,137 @@ def check_tables(tables: dict[str, pd.DataFrame], shared: pd.DataFrame,
         found.append([output, row["program"], str(row["year"]), item, "", group, column,
                       POLICY, str(row[column]), "", why])
 
-    studies = tables.get("studies.csv")
-    if studies is not None:
-        for _, row in studies.iterrows():
-            cohort = (row["program"], str(row["year"]))
-            hidden = any(k[:3] == (*cohort, "participation") and v[1]
-                         for k, v in index.items())
-            for column in studies.columns:
-                number = _number(row[column])
-                if column in LABEL_COLUMNS or number is None:
-                    continue
-                statistic, _, role = column.partition("_")
-                if column == "response_rate" or statistic not in PARTICIPATION_STATISTICS:
-                    statistic, role = (column, "all") if column in PARTICIPATION_STATISTICS \
-                        else (None, None)
-                if statistic is None:
-                    if hidden:
-                        finding("studies.csv", row, "participation", "", column,
-                                "a number the policy does not know, for a cohort with a "
-                                "hidden count")
-                    continue
-                value, _ = _shown_value(index, (*cohort, "participation", "", role or "all",
-                                                statistic))
-                if not _agrees(number, value, row[column]):
-                    finding("studies.csv", row, "participation", role or "all", column,
-                            "shown here but withheld (or different) in the shared statistics")
-    outcomes = tables.get("outcomes.csv")
-    if outcomes is not None:
-        for _, row in outcomes.iterrows():
-            key = (row["program"], str(row["year"]), row["item"], "", row["group"])
-            n_value, n_shown = _shown_value(index, (*key, "n"))
-            binary = row["statistic"] == "percent_positive"
-            source = "percent" if binary else "mean"
-            shown_value, _ = _shown_value(index, (*key, source))
-            for column in ("n", "count", "raw_value"):
-                number = _number(row[column])
-                if number is None:
-                    continue
-                reference = {"n": n_value, "count": _shown_value(index, (*key, "count"))[0],
-                             "raw_value": shown_value}[column]
-                if not _agrees(number, reference, row[column]):
-                    finding("outcomes.csv", row, row["item"], row["group"], column,
-                            "shown here but withheld (or different) in the shared statistics")
-            low, high = _number(row["ci_low"]), _number(row["ci_high"])
-            if low is None or high is None:
-                continue
-            if binary and shown_value is None:
-                count_shown = _shown_value(index, (*key, "count"))[1]
-                possible = ([c for c in range(1, threshold)] if count_shown.startswith("<")
-                            else [c for c in range(max(int(n_value or 0) - threshold + 1, 1),
-                                                   int(n_value or 0))])
-                expected = None
-                if n_value and possible:
-                    lows, highs = proportion_confint(possible, int(n_value), alpha=0.05,
-                                                     method="wilson")
-                    expected = (100 * float(min(lows)), 100 * float(max(highs)))
-            elif not binary and shown_value is not None:
-                sd, _ = _shown_value(index, (*key, "sd"))
-                expected = None
-                if sd is not None and n_value and n_value > 1:
-                    scale = [float(x) for x in str(row["scale"]).split("-")]
-                    half = float(sps.t.ppf(0.975, n_value - 1)) * sd / math.sqrt(n_value)
-                    expected = tuple(100 * (v - scale[0]) / (scale[1] - scale[0])
-                                     for v in (shown_value - half, shown_value + half))
-            else:
-                continue  # a shown percentage: its Wilson interval is n and count's
-            if expected is None or not (_agrees(low, expected[0]) and _agrees(high,
-                                                                                expected[1])):
-                finding("outcomes.csv", row, row["item"], row["group"], "ci_low",
-                        "an interval not computed from what is shown alone")
-    effects = tables.get("effects.csv")
-    if effects is not None:
-        withheld = withheld_by_item(index)
-        for _, row in effects.iterrows():
-            cohort = (row["program"], str(row["year"]))
-            for column, role in (("n_a", "role_a"), ("n_b", "role_b")):
-                number = _number(row[column])
-                value, _ = _shown_value(index, (*cohort, row["item"], "", row[role], "n"))
-                if number is not None and not _agrees(number, value):
-                    finding("effects.csv", row, row["item"], row[role], column,
-                            "a group size the shared statistics withhold")
-            rule = comparison_rule(withheld, cohort, row["item"], row["role_a"],
-                                   row["role_b"])
-            if rule:
-                sizes = _size_only(row)
-                for column in effects.columns:
-                    if column in LABEL_COLUMNS or column in ("n_a", "n_b") or _number(
-                            row[column]) is None:
-                        continue
-                    if rule == "coarsened" and column in COARSE_COLUMNS and \
-                            _decimals_of(row[column]) <= COMPARISON_DECIMALS:
-                        continue  # checked by the attack on the rounded effect sizes
-                    if column in sizes and _agrees(_number(row[column]), sizes[column]):
-                        continue  # computed from the two group sizes alone
-                    finding("effects.csv", row, row["item"], row["comparison"], column,
-                            "a statistic of a comparison whose table has a hidden cell")
-    themes = tables.get("themes.csv")
-    if themes is not None:
-        for _, row in themes.iterrows():
-            number = _number(row["segments"])
-            value, _ = _shown_value(index, (row["program"], str(row["year"]),
-                                            row["category"], "", "all", "segments"))
-            if number is not None and not _agrees(number, value):
-                finding("themes.csv", row, row["category"], "all", "segments",
-                        "a total the shared statistics withhold")
+    for name, check in TABLE_CHECKS.items():
+        if tables.get(name) is not None:
+            check(tables[name], index, threshold, finding)
     return pd.DataFrame(found, columns=FINDING_COLUMNS)
+
+
+def _check_studies(studies: pd.DataFrame, index: dict, threshold: int, finding) -> None:
+    """Each participation number of studies.csv is the shared one; a cohort with a
+    hidden count shows no number the policy does not know."""
+    for _, row in studies.iterrows():
+        cohort = (row["program"], str(row["year"]))
+        hidden = any(k[:3] == (*cohort, "participation") and v[1] for k, v in index.items())
+        for column in studies.columns:
+            number = _number(row[column])
+            if column in LABEL_COLUMNS or number is None:
+                continue
+            statistic, _, role = column.partition("_")
+            if column == "response_rate" or statistic not in PARTICIPATION_STATISTICS:
+                statistic, role = (column, "all") if column in PARTICIPATION_STATISTICS \
+                    else (None, None)
+            if statistic is None:
+                if hidden:
+                    finding("studies.csv", row, "participation", "", column,
+                            "a number the policy does not know, for a cohort with a "
+                            "hidden count")
+                continue
+            value, _ = _shown_value(index, (*cohort, "participation", "", role or "all",
+                                            statistic))
+            if not _agrees(number, value, row[column]):
+                finding("studies.csv", row, "participation", role or "all", column,
+                        "shown here but withheld (or different) in the shared statistics")
+
+
+def _check_outcomes(outcomes: pd.DataFrame, index: dict, threshold: int, finding) -> None:
+    """n, count and value of outcomes.csv are the shared ones, and each interval is
+    computed from what is shown alone."""
+    for _, row in outcomes.iterrows():
+        key = (row["program"], str(row["year"]), row["item"], "", row["group"])
+        n_value, _ = _shown_value(index, (*key, "n"))
+        binary = row["statistic"] == "percent_positive"
+        shown_value, _ = _shown_value(index, (*key, "percent" if binary else "mean"))
+        for column in ("n", "count", "raw_value"):
+            number = _number(row[column])
+            if number is None:
+                continue
+            reference = {"n": n_value, "count": _shown_value(index, (*key, "count"))[0],
+                         "raw_value": shown_value}[column]
+            if not _agrees(number, reference, row[column]):
+                finding("outcomes.csv", row, row["item"], row["group"], column,
+                        "shown here but withheld (or different) in the shared statistics")
+        low, high = _number(row["ci_low"]), _number(row["ci_high"])
+        if low is None or high is None:
+            continue
+        if binary == (shown_value is not None):
+            continue  # a shown percentage: its Wilson interval is n and count's
+        expected = _interval_from_shown(row, index, key, n_value, shown_value, threshold)
+        if expected is None or not (_agrees(low, expected[0]) and _agrees(high,
+                                                                            expected[1])):
+            finding("outcomes.csv", row, row["item"], row["group"], "ci_low",
+                    "an interval not computed from what is shown alone")
+
+
+def _interval_from_shown(row, index: dict, key: tuple, n_value: float | None,
+                         shown_value: float | None, threshold: int) -> tuple | None:
+    """The 0-100 interval an outcomes row may show where its value is hidden or rounded:
+    for a hidden percentage, the Wilson intervals of every count its marker allows,
+    joined; for a shown mean, the t-interval from the shown mean and SD. ``None`` where
+    what is shown gives none."""
+    if shown_value is None:  # a percentage withheld with its count
+        count_shown = _shown_value(index, (*key, "count"))[1]
+        possible = ([c for c in range(1, threshold)] if count_shown.startswith("<")
+                    else [c for c in range(max(int(n_value or 0) - threshold + 1, 1),
+                                           int(n_value or 0))])
+        if not (n_value and possible):
+            return None
+        lows, highs = proportion_confint(possible, int(n_value), alpha=0.05,
+                                         method="wilson")
+        return 100 * float(min(lows)), 100 * float(max(highs))
+    sd, _ = _shown_value(index, (*key, "sd"))
+    if sd is None or not n_value or n_value <= 1:
+        return None
+    scale = [float(x) for x in str(row["scale"]).split("-")]
+    half = float(sps.t.ppf(0.975, n_value - 1)) * sd / math.sqrt(n_value)
+    return tuple(100 * (v - scale[0]) / (scale[1] - scale[0])
+                 for v in (shown_value - half, shown_value + half))
+
+
+def _check_effects(effects: pd.DataFrame, index: dict, threshold: int, finding) -> None:
+    """Group sizes of effects.csv are the shared ones; a comparison whose table has a
+    hidden cell shows only what its rule allows (rounded effect sizes where coarsened,
+    what the two sizes alone give)."""
+    withheld = withheld_by_item(index)
+    for _, row in effects.iterrows():
+        cohort = (row["program"], str(row["year"]))
+        for column, role in (("n_a", "role_a"), ("n_b", "role_b")):
+            number = _number(row[column])
+            value, _ = _shown_value(index, (*cohort, row["item"], "", row[role], "n"))
+            if number is not None and not _agrees(number, value):
+                finding("effects.csv", row, row["item"], row[role], column,
+                        "a group size the shared statistics withhold")
+        rule = comparison_rule(withheld, cohort, row["item"], row["role_a"], row["role_b"])
+        if not rule:
+            continue
+        sizes = _size_only(row)
+        for column in effects.columns:
+            if column in LABEL_COLUMNS or column in ("n_a", "n_b") or _number(
+                    row[column]) is None:
+                continue
+            if rule == "coarsened" and column in COARSE_COLUMNS and \
+                    _decimals_of(row[column]) <= COMPARISON_DECIMALS:
+                continue  # checked by the attack on the rounded effect sizes
+            if column in sizes and _agrees(_number(row[column]), sizes[column]):
+                continue  # computed from the two group sizes alone
+            finding("effects.csv", row, row["item"], row["comparison"], column,
+                    "a statistic of a comparison whose table has a hidden cell")
+
+
+def _check_themes(themes: pd.DataFrame, index: dict, threshold: int, finding) -> None:
+    """Each theme's segment total of themes.csv is the shared one."""
+    for _, row in themes.iterrows():
+        number = _number(row["segments"])
+        value, _ = _shown_value(index, (row["program"], str(row["year"]),
+                                        row["category"], "", "all", "segments"))
+        if number is not None and not _agrees(number, value):
+            finding("themes.csv", row, row["category"], "all", "segments",
+                    "a total the shared statistics withhold")
+
+
+#: The comparison tables :func:`check_tables` reads, each with its check.
+TABLE_CHECKS = {"studies.csv": _check_studies, "outcomes.csv": _check_outcomes,
+                "effects.csv": _check_effects, "themes.csv": _check_themes}
 
 
 def withheld_records(shared: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
@@ -876,7 +527,6 @@ def check_run(results: str | Path, cohorts: list[tuple[str, str]],
     sorted; the build fails on any ``disclosed`` or ``policy`` finding
     (:func:`failures`).
     """
-    from peermentor.compare import read_stats  # noqa: PLC0415 (compare imports this module)
 
     results = Path(results)
     read = lambda path: pd.read_csv(path, dtype=str, keep_default_na=False)  # noqa: E731
@@ -942,76 +592,9 @@ def summary_line(findings: pd.DataFrame) -> str:
 
 
 
-def pinned_counts(kind: str, cells: dict, state: dict, known: set,
-                  rates: list[tuple], threshold: int, protect: set) -> set:
-    """The small counts of one table that what is shown pins down (the policy's own
-    attack before it publishes a table; :func:`attack_cohort` attacks the result).
-
-    ``cells``: every count, ``(option, group, statistic) -> value``; ``state``: how each
-    is shown (``exact``, ``small`` for the marker, ``not small`` for a cell hidden to
-    protect another, ``any`` for one hidden without a hint); ``known``: counts the paper
-    prints; ``rates``: shown percentages ``(count key, total key, value)``; ``protect``:
-    the counts to keep open. A count the paper's numbers and the group sizes alone pin
-    is the paper's disclosure and is not returned.
-
-    >>> cells = {("", "a", "n"): 10, ("", "a", "count"): 3, ("", "a", "no"): 7}
-    >>> state = {("", "a", "n"): "exact", ("", "a", "count"): "small",
-    ...          ("", "a", "no"): "exact"}
-    >>> pinned_counts("binary", cells, state, set(), [], 5, {("", "a", "count")})
-    {('', 'a', 'count')}
-    """
-    targets = [k for k in cells if k in protect and k not in known and state[k] != "exact"]
-    targets += [k for k in cells if k[2].startswith("no") and is_small(cells[k], threshold)
-                and k not in targets]
-    if not targets:
-        return set()
-
-    top = attacker_bound([v for k, v in cells.items() if state[k] == "exact" or k in known],
-                         cells)
-
-    def problem(full: bool) -> tuple[Attack, dict]:
-        attack = Attack()
-        var = {key: attack.var(key, 0, top) for key in cells}
-        groups = list(dict.fromkeys(g for _, g, _ in cells))
-        for total, parts, _ in _sums(kind, cells, groups):
-            if all(k in cells for k in (total, *parts)) and math.isclose(
-                    cells[total], sum(cells[k] for k in parts)):
-                attack.equal({var[total]: -1, **{var[k]: 1 for k in parts}}, 0)
-        for key, j in var.items():
-            if key in known or (state[key] == "exact" and (full or key[2] in (
-                    "n", "responded"))):
-                attack.fix(j, cells[key])
-            elif full and state[key] == "small":
-                attack.between(j, 1, threshold - 1)
-            elif full and state[key] == "not small":
-                attack.outside(j, 1, threshold - 1)
-        if full:
-            for count, total, value in rates:
-                slack = 1e-7
-                attack.add({var[count]: 100, var[total]: -(value + slack)}, -np.inf, 0)
-                attack.add({var[count]: 100, var[total]: -(value - slack)}, 0, np.inf)
-        return attack, var
-
-    attack, var = problem(True)
-    found = set()
-    paper = None
-    for key in targets:
-        bounds = attack.range(var[key])
-        if bounds is None or bounds[0] != bounds[1]:
-            continue
-        if paper is None:
-            paper = problem(False)
-        public = paper[0].range(paper[1][key])
-        if public is None or public[0] != public[1]:
-            found.add(key)
-    return found
-
-
 def _size_only(row) -> dict[str, float]:
     """The columns of an effects row that the two group sizes alone give (what a test of
     that size can detect), recomputed from the shown sizes."""
-    from peermentor.precision import detectable_fields  # noqa: PLC0415
-
     n_a, n_b = _number(row["n_a"]), _number(row["n_b"])
     if n_a is None or n_b is None:
         return {}

@@ -68,7 +68,6 @@ from peermentor import methods
 from peermentor.config import asked_roles
 from peermentor.consistency import DEFAULT_MWU_VARIANT
 from peermentor.precision import DETECTABLE_COLUMNS, ci_half_width, detectable_fields
-from peermentor.privacy import SUPPRESSED, withhold_comparisons
 from peermentor.stats import round_values
 
 EFFECT_COLUMNS = [
@@ -99,7 +98,6 @@ EFFECT_COLUMNS = [
 
 #: Metrics whose "no difference" value is 1 (ratios); the others' is 0.
 RATIO_METRICS = frozenset({"risk_ratio", "odds_ratio"})
-Z95 = float(sps.norm.ppf(0.975))
 
 
 def _nan() -> float:
@@ -368,108 +366,3 @@ def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict],
                 "detectable_std", "detectable_effect", "ci_half_width"):
         table[col] = round_values(table[col].astype(float))
     return table.reset_index(drop=True)
-
-
-TEST_NAMES = {
-    "likert": "between-role Mann-Whitney U",
-    "binary": "Fisher exact; risk and odds ratios with 95% CI",
-}
-TYPE_TITLES = {"likert": "Likert items", "binary": "Yes/no items"}
-
-
-def table_heading(stats: pd.DataFrame, program: dict, kind: str) -> tuple[str, str]:
-    """Heading of a cohort report's Likert or yes/no table, and a note when it has no test.
-
-    The heading names a test only when the table has one; otherwise the note says what is
-    missing and the line of YAML that adds it. For Likert items the heading names the Holm
-    family (the Likert items of one codebook section), as :func:`peermentor.stats.likert_tests`
-    adjusts.
-
-    >>> program = {"program": "demo", "roles": {"a": "A", "b": "B"},
-    ...            "codebook": [{"id": "q", "type": "likert"}]}
-    >>> heading, note = table_heading(pd.DataFrame(columns=["item", "group", "statistic",
-    ...                                                     "section"]), program, "likert")
-    >>> heading
-    'Likert items (no between-role test)'
-    >>> print(note)  # doctest: +NORMALIZE_WHITESPACE
-    No between-role test: the programme declares no `comparison`. Add the line
-    `comparison: [a, b]` to `config/programs/demo.yaml` (first role vs second).
-    """
-    title = TYPE_TITLES[kind]
-    items = [i for i in program.get("codebook", []) if i["type"] == kind]
-    if not items:
-        return title, ""
-    ids = {i["id"] for i in items}
-    tests = stats[stats["item"].isin(ids) & stats["group"].astype(str).str.contains("_vs_")]
-    if tests.empty:
-        roles = list(program.get("roles", {}))
-        if not program.get("comparison"):
-            if len(roles) < 2:
-                why = ("No between-role test: the programme has one role. With a second role "
-                       "under `roles:`, add `comparison: [<first>, <second>]`")
-            else:
-                why = (f"No between-role test: the programme declares no `comparison`. Add "
-                       f"the line `comparison: [{roles[0]}, {roles[1]}]`")
-            where = f"config/programs/{program.get('program', '<program>')}.yaml"
-            return (f"{title} (no between-role test)",
-                    f"{why} to `{where}` (first role vs second).")
-        a, b = program["comparison"]
-        return (f"{title} (no between-role test)",
-                f"No between-role test: no {title.lower()[:-1]} was put to both `{a}` and "
-                f"`{b}` (item `roles:`), or one of them has no answers.")
-    if kind == "likert":
-        holm = stats[stats["item"].isin(ids) & (stats["statistic"] == "p_holm")]
-        families = "; ".join(f"section '{section}' ({len(rows)} tests)"
-                             for section, rows in holm.groupby("section", sort=False))
-        return (f"{title} ({TEST_NAMES[kind]}; Holm family: the Likert items of each "
-                f"codebook section, {families})"), ""
-    return f"{title} ({TEST_NAMES[kind]}; p not adjusted for multiplicity)", ""
-
-
-def effects_table(stats: pd.DataFrame, program: dict,
-                  mwu_variant: str = DEFAULT_MWU_VARIANT,
-                  shared: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The cohort's between-role effects for its report: one row per item and metric,
-    with its 95% CI, p and direction; how each is computed is in the report's Methods
-    (:func:`peermentor.report.methods_html`), not in the table. ``mwu_variant``: the
-    cohort's Mann-Whitney variant, as :func:`cohort_effects` takes it.
-
-    ``shared`` (the cohort's :func:`peermentor.privacy.share_stats`): effects of a
-    comparison the disclosure policy withholds show as ``suppressed``.
-    """
-    program_id = program.get("program", "")
-    variants = {(program_id, str(y)): mwu_variant for y in stats["year"].astype(str).unique()
-                } if "year" in stats else {}
-    table = cohort_effects(stats, {program_id: program}, variants)
-    if shared is not None:
-        table = withhold_comparisons(table, shared.assign(
-            program=program_id, year=table["year"].iloc[0] if len(table) else ""))
-    if table.empty:
-        return pd.DataFrame()
-    texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
-    texts |= {s["id"]: f"{s.get('text', s['id'])} (scale score)"
-              for s in program.get("scales", [])}
-
-    from peermentor.pages import METRICS, fmt_ci, fmt_p
-
-    roles = program.get("roles", {})
-
-    def withheld(row) -> bool:
-        return str(getattr(row, "note", "")).startswith("withheld")
-
-    def positive(row) -> str:
-        first = roles.get(row.role_a, row.role_a)
-        return f"{'> 1' if METRICS.get(row.metric, {}).get('ratio') else '> 0'}: {first} higher"
-
-    shown = pd.DataFrame({
-        "Item": [texts.get(i, i) for i in table["item"]],
-        "Effect": [METRICS.get(m, {}).get("label", m.replace("_", " "))
-                   for m in table["metric"]],
-        "Estimate (95% CI)": [SUPPRESSED if withheld(r) else
-                              fmt_ci(r.estimate, r.ci_low, r.ci_high,
-                                     METRICS.get(r.metric, {}).get("ratio"))
-                              for r in table.itertuples()],
-        "p": [SUPPRESSED if withheld(r) else fmt_p(r.p) for r in table.itertuples()],
-        "Direction": [positive(r) for r in table.itertuples()],
-    })
-    return shown.set_index(["Item", "Effect"])

@@ -876,7 +876,6 @@ def _check_redcap_header(frame: pd.DataFrame, export, dictionary, fields: pd.Dat
 
 EVENT_COLUMN = "redcap_event_name"
 INSTANCE_COLUMN = "redcap_repeat_instance"
-SUMMARIES = ("count", "sum", "mean", "mode")
 
 
 def _number_text(value: float) -> str:

@@ -33,7 +33,6 @@ from scipy import stats as sps
 from statsmodels.stats.contingency_tables import mcnemar
 
 from peermentor.config import analysed_roles
-from peermentor.privacy import DEFAULT_THRESHOLD, SUPPRESSED, shared_view
 from peermentor.schema import to_typed
 from peermentor.validate import read_raw_csv
 
@@ -183,42 +182,3 @@ def wave_change(waves: pd.DataFrame, program: dict) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=COLUMNS)
     out["value"] = out["value"].astype(float)
     return out
-
-
-def change_table(stats: pd.DataFrame, program: dict,
-                 threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """Display table of the paired change: one row per item and group.
-
-    Likert/numeric: pairs, median before -> after, Wilcoxon p, rank-biserial r (95% CI);
-    yes/no: pairs, yes before -> after, McNemar p. Values as the disclosure policy shares
-    them (:func:`peermentor.privacy.share_stats`): small counts of pairs shown as
-    ``<threshold``, and what they would give away ``suppressed``.
-    """
-    shared = shared_view(stats, program, threshold)
-    change = shared[(shared["section"] == SECTION) & (shared["option"].fillna("") == "")]
-    texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
-    labels = {**program.get("roles", {}), "all": "All"}
-    rows = []
-    for (item, group), part in change.groupby(["item", "group"], sort=False):
-        values = dict(zip(part["statistic"], zip(part["value"], part["shown"], strict=True),
-                          strict=True))
-
-        def fmt(statistic, digits=2, values=values):
-            value, shown = values.get(statistic, (np.nan, ""))
-            return shown or ("" if pd.isna(value) else f"{value:.{digits}f}")
-
-        if "mcnemar_p" in values:
-            shift = f"{fmt('yes_before', 0)} -> {fmt('yes_after', 0)} said yes"
-            test, effect = f"McNemar p = {fmt('mcnemar_p', 3)}", ""
-        else:
-            shift = f"median {fmt('median_before', 1)} -> {fmt('median_after', 1)}"
-            test = (f"Wilcoxon p = {fmt('wilcoxon_p', 3)}" if fmt("wilcoxon_p", 3)
-                    else "no change to test")
-            effect = fmt("rank_biserial")
-            if fmt("rank_biserial_ci_low") and effect != SUPPRESSED:
-                effect += (f" ({fmt('rank_biserial_ci_low')} to "
-                           f"{fmt('rank_biserial_ci_high')})")
-        rows.append({"item": texts.get(item, item), "group": labels.get(group, group),
-                     "pairs": fmt("n_pairs", 0), "change": shift, "test": test,
-                     "rank-biserial r (95% CI)": effect})
-    return pd.DataFrame(rows)

@@ -39,7 +39,6 @@ own). Per cohort and role, :func:`reliability` gives:
 from __future__ import annotations
 
 import warnings
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -182,92 +181,3 @@ def scale_rows(responses: pd.DataFrame, program: dict, groups, pair, test) -> li
                 rows += [(section, sid, "", f"{compared[0]}_vs_{compared[1]}", k, v)
                          for k, v in res.items()]
     return rows
-
-
-def _num(value: dict, key: tuple, digits: int = 2) -> str:
-    """A shared value at ``digits`` decimals, or what the disclosure policy shows instead
-    (the marker, ``suppressed``)."""
-    v = value.get(key, float("nan"))
-    if isinstance(v, str):
-        return v
-    return "" if pd.isna(v) else f"{v:.{digits}f}"
-
-
-def _values(stats: pd.DataFrame, program: dict, threshold: int) -> pd.DataFrame:
-    """``stats`` under the disclosure policy, with ``value`` holding the shown text of a
-    withheld statistic (one table for the report and the site)."""
-    from peermentor.privacy import shared_view
-
-    shared = shared_view(stats, program, threshold)
-    shared = shared.copy()
-    shared["value"] = [t if isinstance(t, str) and t else v
-                       for v, t in zip(shared["value"], shared["shown"], strict=True)]
-    return shared
-
-
-def _shown(num: dict, text: str, *keys: str) -> str:
-    """``text`` built from ``num[keys]``; what the policy shows instead where one of them
-    is withheld (a marker or ``suppressed``, not a number); blank with no value."""
-    hidden = [num[k] for k in keys if num[k] and not num[k][-1].isdigit()]
-    return hidden[0] if hidden else text if num[keys[0]] else ""
-
-
-def scale_table(stats: pd.DataFrame, program: dict, threshold: int = 5) -> pd.DataFrame:
-    """The cohort report's table of scales: per scale and role the score (n, mean ± SD,
-    median [IQR]), alpha [Feldt 95% CI], omega total and the complete respondents, as the
-    disclosure policy shares them (:func:`peermentor.privacy.share_stats`: a group of
-    fewer than ``threshold`` shows only its size marker)."""
-    stats = _values(stats, program, threshold)
-    rows = []
-    roles = program.get("roles", {})
-    for scale in program.get("scales", []):
-        block = stats[(stats["item"] == scale["id"]) & (stats["option"].fillna("") == "")]
-        value = {(g, s): v for g, s, v in zip(block["group"], block["statistic"],
-                                              block["value"], strict=True)}
-        reverse = set(scale.get("reverse") or [])
-        items = ", ".join(f"{i} (reversed)" if i in reverse else i for i in scale["items"])
-        for group in [*roles, "all"]:
-            if (group, "n") not in value:
-                continue
-            num = {s: _num(value, (group, s)) for s in (
-                "mean", "sd", "median", "q1", "q3", "alpha", "alpha_ci_low", "alpha_ci_high",
-                "omega")}
-            show = partial(_shown, num)
-            ci = f" [{num['alpha_ci_low']}, {num['alpha_ci_high']}]" if num["alpha_ci_low"] \
-                else ""
-            rows.append({
-                "Scale": f"{scale.get('text', scale['id'])}: {items}",
-                "Role": "All" if group == "all" else roles.get(group, group),
-                "n (score)": _num(value, (group, "n"), 0),
-                "Mean \u00b1 SD": show(f"{num['mean']} \u00b1 {num['sd']}", "mean", "sd"),
-                "Median [IQR]": show(f"{num['median']} [{num['q1']}, {num['q3']}]",
-                                     "median", "q1", "q3"),
-                "Cronbach's \u03b1 [95% CI]": show(f"{num['alpha']}{ci}", "alpha",
-                                                   "alpha_ci_low", "alpha_ci_high"),
-                "\u03c9 total": num["omega"],
-                "n (all items)": _num(value, (group, "n_complete"), 0),
-            })
-    return pd.DataFrame(rows).set_index(["Scale", "Role"]) if rows else pd.DataFrame()
-
-
-def item_total_table(stats: pd.DataFrame, program: dict, threshold: int = 5) -> pd.DataFrame:
-    """Corrected item-total correlations per scale item (rows) and role (columns), as the
-    disclosure policy shares them."""
-    stats = _values(stats, program, threshold)
-    rows = []
-    roles = program.get("roles", {})
-    texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
-    for scale in program.get("scales", []):
-        block = stats[(stats["item"] == scale["id"]) & (stats["statistic"] == "item_total")]
-        reverse = set(scale.get("reverse") or [])
-        for item_id in scale["items"]:
-            row = {"Scale": scale.get("text", scale["id"]),
-                   "Item": texts.get(item_id, item_id) + (" (reversed)" if item_id in reverse
-                                                           else "")}
-            for group in [*roles, "all"]:
-                hit = block[(block["option"] == item_id) & (block["group"] == group)]
-                if len(hit):
-                    row["All" if group == "all" else roles.get(group, group)] = _num(
-                        {0: hit["value"].iloc[0]}, 0)
-            rows.append(row)
-    return pd.DataFrame(rows).fillna("").set_index(["Scale", "Item"]) if rows else pd.DataFrame()

@@ -24,9 +24,21 @@ validated data.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from peermentor.inference import (
+    COMPARISON_DECIMALS,
+    Attack,
+    attacker_bound,
+    binary_comparison_safe,
+    likert_comparison_safe,
+    likert_pair_statistics,
+    likert_rows,
+    rounded,
+)
 
 #: Default small-cell threshold (``small_cell_threshold`` in ``config/config.yaml``).
 DEFAULT_THRESHOLD = 5
@@ -326,7 +338,6 @@ def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int, pair: tuple 
                      public_cells: dict | None = None) -> dict[int, tuple[str, str]]:
     """``{row index: (shown text, rule)}`` for every value of one item withheld
     (``public_cells``: counts the paper prints, ``(option, group, statistic) -> value``)."""
-    public_cells = public_cells or {}
     cells, index = {}, {}
     for i, option, group, statistic, value in zip(
             rows.index, rows["option"], rows["group"], rows["statistic"], rows["value"],
@@ -334,14 +345,46 @@ def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int, pair: tuple 
         if is_cell(statistic) and "_vs_" not in str(group) and pd.notna(value):
             cells[(option, group, statistic)] = float(value)
             index[(option, group, statistic)] = i
-    groups = list(dict.fromkeys(g for _, g, _ in cells))
+    groups = list(dict.fromkeys(g for _, g, _ in cells))  # those shown, not those implied
     with_implied_cells(cells, kind)
-    small = {k for k, v in cells.items() if is_small(v, threshold)}
-    # a group below the threshold shows nothing but its size marker: its other counts,
-    # zeros included (0 of "<5" said yes would say what all of them answered), go too
-    sizes = {k for k in small if k == _size_key(cells, k[0], k[1])}
-    in_small_group = {k for k in cells if k not in sizes and k[2] not in ("invited", "paired")
-                      and _size_key(cells, k[0], k[1]) in sizes}
+    hiding = _Hiding(cells, index, threshold, groups)
+    _hide(hiding, rows, kind, public_cells or {})
+    decided = _count_labels(hiding)
+    return {**decided, **_statistic_labels(hiding, rows, kind, pair, decided)}
+
+
+@dataclass
+class _Hiding:
+    """One item's counts (``(option, group, statistic) -> value``, with the counts they
+    imply), the rows that show them, and what the policy hides of them and why."""
+
+    cells: dict
+    index: dict
+    threshold: int
+    groups: list
+    hidden: set = field(default_factory=set)
+    secondary: set = field(default_factory=set)
+    distribution: set = field(default_factory=set)
+    masked: set = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        cells = self.cells
+        self.small = {k for k, v in cells.items() if is_small(v, self.threshold)}
+        # a group below the threshold shows nothing but its size marker: its other counts,
+        # zeros included (0 of "<5" said yes would say what all of them answered), go too
+        self.sizes = {k for k in self.small if k == _size_key(cells, k[0], k[1])}
+        self.in_small_group = {k for k in cells if k not in self.sizes
+                               and k[2] not in ("invited", "paired")
+                               and _size_key(cells, k[0], k[1]) in self.sizes}
+
+
+def _hide(hiding: _Hiding, rows: pd.DataFrame, kind: str, public_cells: dict) -> None:
+    """Fill ``hiding``: the small counts, the cells that would give them back through a
+    sum, a group's whole distribution with any of its cells, and more, step by step,
+    until the attack pins no small count."""
+    cells, index, threshold = hiding.cells, hiding.index, hiding.threshold
+    small, sizes, in_small_group = hiding.small, hiding.sizes, hiding.in_small_group
+    groups = hiding.groups
     shown_sets = _sums(kind, cells, groups)
     summed = {k for total, parts, _ in shown_sets for k in (total, *parts)}
     families: dict[tuple, list] = {}
@@ -382,9 +425,7 @@ def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int, pair: tuple 
 
     # then attack the table as shared, and hide (or unmark) more until no small count is
     # pinned down by the markers, sums, rates and the paper's numbers together
-    from peermentor.disclosure import pinned_counts  # noqa: PLC0415 (numpy work)
-
-    forced, masked = set(), set()
+    forced, masked = set(), hiding.masked
     rates = [((o, g, SHARE_STATISTICS[s]), _size_key(cells, o, g), float(v))
              for o, g, s, v in zip(rows["option"], rows["group"], rows["statistic"],
                                    rows["value"], strict=True)
@@ -413,22 +454,36 @@ def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int, pair: tuple 
             forced |= {k for k in cells if k not in known and k[2] not in (
                 "n", "responded", "invited", "paired")}
             masked |= set(cells)
-    hidden_in = {g: {k for k in hidden if k[1] == g} for g in groups}
-    union = set().union(*hidden_in.values()) if hidden_in else set()
+    hiding.hidden, hiding.secondary, hiding.distribution = hidden, secondary, distribution
+
+
+def _count_labels(hiding: _Hiding) -> dict[int, tuple[str, str]]:
+    """``{row index: (shown text, rule)}`` for the hidden counts themselves."""
     decided = {}
-    for key, i in index.items():
+    for key, i in hiding.index.items():
         # a withheld distribution shows one word for all its cells: a marker on the small
         # ones would tell an attacker which answers are rare
-        if key in in_small_group:
+        if key in hiding.in_small_group:
             decided[i] = (SUPPRESSED, "small group")
-        elif key in masked and key in hidden:
+        elif key in hiding.masked and key in hiding.hidden:
             decided[i] = (SUPPRESSED, "masked")
-        elif key in distribution:
+        elif key in hiding.distribution:
             decided[i] = (SUPPRESSED, "distribution")
-        elif key in small:
-            decided[i] = (marker(threshold), "small cell")
-        elif key in secondary:
+        elif key in hiding.small:
+            decided[i] = (marker(hiding.threshold), "small cell")
+        elif key in hiding.secondary:
             decided[i] = (SUPPRESSED, "complementary")
+    return decided
+
+
+def _statistic_labels(hiding: _Hiding, rows: pd.DataFrame, kind: str, pair: tuple | None,
+                      decided: dict) -> dict[int, tuple[str, str]]:
+    """``{row index: (shown text, rule)}`` for the statistics computed from hidden counts
+    (shares, rates, a group's summary, a comparison of two groups)."""
+    cells, index, small, hidden = hiding.cells, hiding.index, hiding.small, hiding.hidden
+    hidden_in = {g: {k for k in hidden if k[1] == g} for g in hiding.groups}
+    union = set().union(*hidden_in.values()) if hidden_in else set()
+    labels = {}
     for i, option, group, statistic in zip(rows.index, rows["option"], rows["group"],
                                            rows["statistic"], strict=True):
         if i in decided or (option, group, statistic) in index or statistic == "raised":
@@ -437,32 +492,32 @@ def _block_decisions(rows: pd.DataFrame, kind: str, threshold: int, pair: tuple 
             a, b = pair if pair else str(group).split("_vs_", 1)
             sizes = [_size_key(cells, option, g) for g in (a, b)]
             if any(k in small for k in sizes):
-                decided[i] = (SUPPRESSED, "small group")
+                labels[i] = (SUPPRESSED, "small group")
             elif hidden_in.get(a) or hidden_in.get(b):
-                decided[i] = (SUPPRESSED, "comparison")
+                labels[i] = (SUPPRESSED, "comparison")
             continue
         size = _size_key(cells, option, group)
         if size in small:
-            decided[i] = (SUPPRESSED, "small group")
+            labels[i] = (SUPPRESSED, "small group")
             continue
         source = SHARE_STATISTICS.get(statistic)
         if kind == "participation" and statistic == "response_rate":
             if {("", group, "responded"), ("", group, "invited")} & hidden:
-                decided[i] = (SUPPRESSED, "hidden count")
+                labels[i] = (SUPPRESSED, "hidden count")
             continue
         if source is not None:
             count = (option, group, source)
             if count in hidden or (size in hidden and cells.get(count) != 0):
-                decided[i] = (SUPPRESSED, "hidden count")
+                labels[i] = (SUPPRESSED, "hidden count")
             continue
         if hidden_in.get(group) or (group == ALL and union):
-            decided[i] = (SUPPRESSED, "hidden cell")
-    return decided
+            labels[i] = (SUPPRESSED, "hidden cell")
+    return labels
 
 
 #: What a Likert item whose answers include a small count may show, most first: each
 #: step (the roles' summary statistics, and whether the between-role effect size is
-#: shown) is tried against the attack (:mod:`peermentor.disclosure`) and the first that
+#: shown) is tried against the attack (:mod:`peermentor.inference`) and the first that
 #: leaves every small count two or more values is shown (means and SDs to 1 decimal,
 #: the effect size to 2). The effect size comes before the quartiles: it is what a
 #: comparison across programmes pools.
@@ -504,7 +559,7 @@ def share_stats(stats: pd.DataFrame, program: dict,
 
     One exception is tried before withholding: the mean, SD, median and quartiles of a
     role's answers to a Likert item when one answer is small. The policy attacks them
-    (:func:`peermentor.disclosure.likert_feasible`) and shows the most it can without
+    (:func:`peermentor.inference.likert_feasible`) and shows the most it can without
     pinning a small count (:data:`LIKERT_LADDER`: means and SDs to 1 decimal). ``public``
     (the paper's printed numbers, reproduction rows) counts as known to the attacker; a
     count the paper already pins down is the paper's disclosure, not the pipeline's.
@@ -592,13 +647,7 @@ def _likert_ladder(out: pd.DataFrame, decided: dict, codebook: dict, threshold: 
                    public: pd.DataFrame | None, pair: tuple | None) -> None:
     """Show the most of a Likert item's role summaries (and its between-role effect size)
     that pins no small answer count: the first step of :data:`LIKERT_LADDER` that the
-    attack (:mod:`peermentor.disclosure`) passes."""
-    from peermentor.disclosure import (  # noqa: PLC0415 (numpy work, imported on use)
-        COMPARISON_DECIMALS,
-        likert_comparison_safe,
-        likert_pair_statistics,
-        rounded,
-    )
+    attack (:mod:`peermentor.inference`) passes."""
 
     for item_id, item in codebook.items():
         if item.get("type") != "likert":
@@ -783,7 +832,6 @@ SIZE_COLUMNS = {"detectable_std": None, "detectable_effect": ("detectable_scale"
 
 
 def _rounded(value) -> float:
-    from peermentor.disclosure import rounded  # noqa: PLC0415
 
     return rounded(float(value)) if pd.notna(value) else float("nan")
 
@@ -926,7 +974,6 @@ def _group_candidates(out: pd.DataFrame, at: dict, item: dict, group: str, decid
     what is shared about the group (``step``: the summary statistics a ladder step would
     show, coarsened; ``None``: those the table shows now); ``None`` when it cannot be
     enumerated."""
-    from peermentor.disclosure import _likert_rows  # noqa: PLC0415
 
     scale = item["scale"]
     levels = list(range(int(scale["min"]), int(scale["max"]) + 1))
@@ -964,7 +1011,7 @@ def _group_candidates(out: pd.DataFrame, at: dict, item: dict, group: str, decid
             places = out.at[i, "decimals"]
             facts[statistic] = (float(out.at[i, "value"]),
                                 None if pd.isna(places) else int(places))
-    rows = _likert_rows(int(out.at[size, "value"]), levels, facts, threshold)
+    rows = likert_rows(int(out.at[size, "value"]), levels, facts, threshold)
     if rows is None:
         return None
     return np.column_stack([rows, np.array([likert_parts(r) for r in rows]).reshape(-1, 3)])
@@ -973,14 +1020,9 @@ def _group_candidates(out: pd.DataFrame, at: dict, item: dict, group: str, decid
 def _coarsened_comparisons(out: pd.DataFrame, decided: dict, codebook: dict, threshold: int,
                            pair: tuple) -> None:
     """Show the ratios (rounded) of a yes/no comparison whose table has a small cell,
-    where the attack finds every small cell still open (:mod:`peermentor.disclosure`).
+    where the attack finds every small cell still open (:mod:`peermentor.inference`).
     With both groups' sizes and one group's count shown, a 2x2 table has one free count,
     so this is rare: most such ratios pin it, at any useful precision."""
-    from peermentor.disclosure import (  # noqa: PLC0415
-        COMPARISON_DECIMALS,
-        binary_comparison_safe,
-        rounded,
-    )
 
     a, b = pair
     vs = f"{a}_vs_{b}"
@@ -1038,4 +1080,70 @@ def _printed_counts(public: pd.DataFrame | None) -> dict[str, dict]:
                                PARTICIPATION_STATISTICS else "")
         found.setdefault(item, {})[(row["option"], row["group"], row["statistic"])] = float(
             value)
+    return found
+
+
+def pinned_counts(kind: str, cells: dict, state: dict, known: set,
+                  rates: list[tuple], threshold: int, protect: set) -> set:
+    """The small counts of one table that what is shown pins down (the policy's own
+    attack before it publishes a table; :func:`peermentor.disclosure.attack_cohort` attacks
+    the result).
+
+    ``cells``: every count, ``(option, group, statistic) -> value``; ``state``: how each
+    is shown (``exact``, ``small`` for the marker, ``not small`` for a cell hidden to
+    protect another, ``any`` for one hidden without a hint); ``known``: counts the paper
+    prints; ``rates``: shown percentages ``(count key, total key, value)``; ``protect``:
+    the counts to keep open. A count the paper's numbers and the group sizes alone pin
+    is the paper's disclosure and is not returned.
+
+    >>> cells = {("", "a", "n"): 10, ("", "a", "count"): 3, ("", "a", "no"): 7}
+    >>> state = {("", "a", "n"): "exact", ("", "a", "count"): "small",
+    ...          ("", "a", "no"): "exact"}
+    >>> pinned_counts("binary", cells, state, set(), [], 5, {("", "a", "count")})
+    {('', 'a', 'count')}
+    """
+    targets = [k for k in cells if k in protect and k not in known and state[k] != "exact"]
+    targets += [k for k in cells if k[2].startswith("no") and is_small(cells[k], threshold)
+                and k not in targets]
+    if not targets:
+        return set()
+
+    top = attacker_bound([v for k, v in cells.items() if state[k] == "exact" or k in known],
+                         cells)
+
+    def problem(full: bool) -> tuple[Attack, dict]:
+        attack = Attack()
+        var = {key: attack.var(key, 0, top) for key in cells}
+        groups = list(dict.fromkeys(g for _, g, _ in cells))
+        for total, parts, _ in _sums(kind, cells, groups):
+            if all(k in cells for k in (total, *parts)) and math.isclose(
+                    cells[total], sum(cells[k] for k in parts)):
+                attack.equal({var[total]: -1, **{var[k]: 1 for k in parts}}, 0)
+        for key, j in var.items():
+            if key in known or (state[key] == "exact" and (full or key[2] in (
+                    "n", "responded"))):
+                attack.fix(j, cells[key])
+            elif full and state[key] == "small":
+                attack.between(j, 1, threshold - 1)
+            elif full and state[key] == "not small":
+                attack.outside(j, 1, threshold - 1)
+        if full:
+            for count, total, value in rates:
+                slack = 1e-7
+                attack.add({var[count]: 100, var[total]: -(value + slack)}, -np.inf, 0)
+                attack.add({var[count]: 100, var[total]: -(value - slack)}, 0, np.inf)
+        return attack, var
+
+    attack, var = problem(True)
+    found = set()
+    paper = None
+    for key in targets:
+        bounds = attack.range(var[key])
+        if bounds is None or bounds[0] != bounds[1]:
+            continue
+        if paper is None:
+            paper = problem(False)
+        public = paper[0].range(paper[1][key])
+        if public is None or public[0] != public[1]:
+            found.add(key)
     return found

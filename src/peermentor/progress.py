@@ -152,20 +152,8 @@ class Progress:
     def feed(self, line: str) -> str | None:
         """The text to show for one line of Snakemake's log (maybe several lines), or None."""
         line = line.rstrip("\n")
-        if self._exception is not None:
-            if not _ends_message(line):
-                self._exception.append(line)
-                return None
-            shown = self._end_exception()
-            rest = self.feed(line)
-            return "\n".join(t for t in (shown, rest) if t) or None
-        if self._error_block is not None:
-            if line.startswith((" ", "\t")) and line.strip():
-                self._error_block.append(line.strip())
-                return None
-            shown = self._end_error_block()
-            rest = self.feed(line)
-            return "\n".join(t for t in (shown, rest) if t) or None
+        if self._exception is not None or self._error_block is not None:
+            return self._feed_block(line)
         if match := _EXCEPTION.match(line):
             self._exception_name = match.group(1)
             self._exception = []
@@ -181,19 +169,44 @@ class Progress:
             return line
         if line.lower().startswith(("warning:", "note:", "results site")):
             return line
-        if line.startswith("Job stats:"):
-            self._in_stats = True
-            return None
-        if self._in_stats:
-            match = _STAT_ROW.match(line.strip())
-            if match and match.group(1) == LAST_COHORT_RULE:
-                self.cohorts_total = int(match.group(2))
-            if line.startswith("total"):
-                self._in_stats = False
+        if line.startswith("Job stats:") or self._in_stats:
+            self._job_stats(line)
             return None
         if "Nothing to be done" in line:
             self.nothing_to_do = True
             return None
+        return self._follow_jobs(line)
+
+    def _feed_block(self, line: str) -> str | None:
+        """A line while an exception's message or an error block is being collected: kept,
+        or, where the block ends, the block's text and what this line shows."""
+        if self._exception is not None:
+            if not _ends_message(line):
+                self._exception.append(line)
+                return None
+            shown = self._end_exception()
+        else:
+            if line.startswith((" ", "\t")) and line.strip():
+                self._error_block.append(line.strip())
+                return None
+            shown = self._end_error_block()
+        rest = self.feed(line)
+        return "\n".join(t for t in (shown, rest) if t) or None
+
+    def _job_stats(self, line: str) -> None:
+        """A line of Snakemake's job-count table: how many cohorts the run has."""
+        if line.startswith("Job stats:"):
+            self._in_stats = True
+            return
+        match = _STAT_ROW.match(line.strip())
+        if match and match.group(1) == LAST_COHORT_RULE:
+            self.cohorts_total = int(match.group(2))
+        if line.startswith("total"):
+            self._in_stats = False
+
+    def _follow_jobs(self, line: str) -> str | None:
+        """Which job starts (rule, id, wildcards), the step count, and a finished job's
+        line."""
         if match := _JOB.match(line):
             self._rule, self._jobid = match.group(1), None
         elif (match := _JOBID.match(line)) and self._rule:

@@ -215,21 +215,8 @@ def compute_value(
 ) -> float:
     """The pipeline's value for one published entry (raises ValueError if impossible)."""
     statistic, group = entry["statistic"], entry.get("group")
-    if statistic in ("invited", "paired"):
-        cohort = program["cohorts"][str(entry["_year"])]
-        counts = cohort.get(statistic, {})
-        key = "total" if group == "all" else group
-        if key not in counts:
-            why = cohort.get("invited_unknown") if statistic == "invited" else None
-            raise ValueError(f"the number invited is unknown: {why.strip()}" if why else
-                             f"no {statistic} count for '{group}' in the programme config")
-        return float(counts[key])
-    if statistic == "responded":
-        return float(len(_members(responses, program, group, None)))
-    if statistic == "response_rate":
-        invited = compute_value({**entry, "statistic": "invited"}, program, responses, codes, stats)
-        responded = len(_members(responses, program, group, None))
-        return 100 * responded / invited
+    if statistic in ("invited", "paired", "responded", "response_rate"):
+        return _participation_value(entry, program, responses)
     if statistic in ("categories", "subcategories"):
         column = "category" if statistic == "categories" else ["category", "subcategory"]
         return float(len(codes[column].drop_duplicates()))
@@ -255,7 +242,32 @@ def compute_value(
         if value is None:
             raise ValueError(f"stats.csv has no test of {item['id']} for {group}")
         return value
-    rows = _members(responses, program, group, item)
+    return _answer_value(entry, item, _members(responses, program, group, item))
+
+
+def _participation_value(entry: dict, program: dict, responses: pd.DataFrame) -> float:
+    """How many were invited or paired (the programme config's counts), responded, and the
+    response rate."""
+    statistic, group = entry["statistic"], entry.get("group")
+    if statistic == "responded":
+        return float(len(_members(responses, program, group, None)))
+    if statistic == "response_rate":
+        invited = _participation_value({**entry, "statistic": "invited"}, program, responses)
+        return 100 * len(_members(responses, program, group, None)) / invited
+    cohort = program["cohorts"][str(entry["_year"])]
+    counts = cohort.get(statistic, {})
+    key = "total" if group == "all" else group
+    if key not in counts:
+        why = cohort.get("invited_unknown") if statistic == "invited" else None
+        raise ValueError(f"the number invited is unknown: {why.strip()}" if why else
+                         f"no {statistic} count for '{group}' in the programme config")
+    return float(counts[key])
+
+
+def _answer_value(entry: dict, item: dict, rows: pd.DataFrame) -> float:
+    """A statistic of one item's answers by one group's ``rows``: missing, n, mean, SD,
+    median, count and percent of the entry's options."""
+    statistic, group = entry["statistic"], entry.get("group")
     if statistic == "missing":
         return float(len(rows) - len(_answered(rows, item)))
     answered = _answered(rows, item)

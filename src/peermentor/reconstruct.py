@@ -60,9 +60,6 @@ from peermentor.config import asked_roles, item_columns, load_program, response_
 from peermentor.consistency import DEFAULT_MWU_VARIANT, mwu_p, sprite
 from peermentor.published import mwu_variant
 
-#: Target blocks, finest first.
-TARGET_KINDS = ("by_group", "by_role", "overall")
-
 Cells = tuple[str, ...]
 
 

@@ -28,9 +28,13 @@ from functools import partial
 from html import escape
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from peermentor.config import group_label, items_of_type
+from peermentor.consistency import DEFAULT_MWU_VARIANT
+from peermentor.effects import cohort_effects
+from peermentor.longitudinal import SECTION
 from peermentor.privacy import (
     DEFAULT_THRESHOLD,
     SUPPRESSED,
@@ -38,6 +42,7 @@ from peermentor.privacy import (
     marker,
     rule_text,
     shared_view,
+    withhold_comparisons,
 )
 
 PARTICIPATION_ROWS = {
@@ -743,3 +748,241 @@ def codes_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
     ]
     wide.columns = [group_label(program, r) for r in wide.columns]
     return wide
+
+
+# --------------------------------------------------------------------------------------
+# Between-role effects, paired change and scales: the tables of the analyses each
+# module computes (peermentor.effects, .longitudinal, .measurement), as the report
+# shows them under the disclosure policy.
+# --------------------------------------------------------------------------------------
+
+
+TEST_NAMES = {
+    "likert": "between-role Mann-Whitney U",
+    "binary": "Fisher exact; risk and odds ratios with 95% CI",
+}
+TYPE_TITLES = {"likert": "Likert items", "binary": "Yes/no items"}
+
+
+def table_heading(stats: pd.DataFrame, program: dict, kind: str) -> tuple[str, str]:
+    """Heading of a cohort report's Likert or yes/no table, and a note when it has no test.
+
+    The heading names a test only when the table has one; otherwise the note says what is
+    missing and the line of YAML that adds it. For Likert items the heading names the Holm
+    family (the Likert items of one codebook section), as :func:`peermentor.stats.likert_tests`
+    adjusts.
+
+    >>> program = {"program": "demo", "roles": {"a": "A", "b": "B"},
+    ...            "codebook": [{"id": "q", "type": "likert"}]}
+    >>> heading, note = table_heading(pd.DataFrame(columns=["item", "group", "statistic",
+    ...                                                     "section"]), program, "likert")
+    >>> heading
+    'Likert items (no between-role test)'
+    >>> print(note)  # doctest: +NORMALIZE_WHITESPACE
+    No between-role test: the programme declares no `comparison`. Add the line
+    `comparison: [a, b]` to `config/programs/demo.yaml` (first role vs second).
+    """
+    title = TYPE_TITLES[kind]
+    items = [i for i in program.get("codebook", []) if i["type"] == kind]
+    if not items:
+        return title, ""
+    ids = {i["id"] for i in items}
+    tests = stats[stats["item"].isin(ids) & stats["group"].astype(str).str.contains("_vs_")]
+    if tests.empty:
+        roles = list(program.get("roles", {}))
+        if not program.get("comparison"):
+            if len(roles) < 2:
+                why = ("No between-role test: the programme has one role. With a second role "
+                       "under `roles:`, add `comparison: [<first>, <second>]`")
+            else:
+                why = (f"No between-role test: the programme declares no `comparison`. Add "
+                       f"the line `comparison: [{roles[0]}, {roles[1]}]`")
+            where = f"config/programs/{program.get('program', '<program>')}.yaml"
+            return (f"{title} (no between-role test)",
+                    f"{why} to `{where}` (first role vs second).")
+        a, b = program["comparison"]
+        return (f"{title} (no between-role test)",
+                f"No between-role test: no {title.lower()[:-1]} was put to both `{a}` and "
+                f"`{b}` (item `roles:`), or one of them has no answers.")
+    if kind == "likert":
+        holm = stats[stats["item"].isin(ids) & (stats["statistic"] == "p_holm")]
+        families = "; ".join(f"section '{section}' ({len(rows)} tests)"
+                             for section, rows in holm.groupby("section", sort=False))
+        return (f"{title} ({TEST_NAMES[kind]}; Holm family: the Likert items of each "
+                f"codebook section, {families})"), ""
+    return f"{title} ({TEST_NAMES[kind]}; p not adjusted for multiplicity)", ""
+
+
+def effects_table(stats: pd.DataFrame, program: dict,
+                  mwu_variant: str = DEFAULT_MWU_VARIANT,
+                  shared: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The cohort's between-role effects for its report: one row per item and metric,
+    with its 95% CI, p and direction; how each is computed is in the report's Methods
+    (:func:`peermentor.report.methods_html`), not in the table. ``mwu_variant``: the
+    cohort's Mann-Whitney variant, as :func:`cohort_effects` takes it.
+
+    ``shared`` (the cohort's :func:`peermentor.privacy.share_stats`): effects of a
+    comparison the disclosure policy withholds show as ``suppressed``.
+    """
+    program_id = program.get("program", "")
+    variants = {(program_id, str(y)): mwu_variant for y in stats["year"].astype(str).unique()
+                } if "year" in stats else {}
+    table = cohort_effects(stats, {program_id: program}, variants)
+    if shared is not None:
+        table = withhold_comparisons(table, shared.assign(
+            program=program_id, year=table["year"].iloc[0] if len(table) else ""))
+    if table.empty:
+        return pd.DataFrame()
+    texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
+    texts |= {s["id"]: f"{s.get('text', s['id'])} (scale score)"
+              for s in program.get("scales", [])}
+
+    from peermentor.pages import METRICS, fmt_ci, fmt_p
+
+    roles = program.get("roles", {})
+
+    def withheld(row) -> bool:
+        return str(getattr(row, "note", "")).startswith("withheld")
+
+    def positive(row) -> str:
+        first = roles.get(row.role_a, row.role_a)
+        return f"{'> 1' if METRICS.get(row.metric, {}).get('ratio') else '> 0'}: {first} higher"
+
+    shown = pd.DataFrame({
+        "Item": [texts.get(i, i) for i in table["item"]],
+        "Effect": [METRICS.get(m, {}).get("label", m.replace("_", " "))
+                   for m in table["metric"]],
+        "Estimate (95% CI)": [SUPPRESSED if withheld(r) else
+                              fmt_ci(r.estimate, r.ci_low, r.ci_high,
+                                     METRICS.get(r.metric, {}).get("ratio"))
+                              for r in table.itertuples()],
+        "p": [SUPPRESSED if withheld(r) else fmt_p(r.p) for r in table.itertuples()],
+        "Direction": [positive(r) for r in table.itertuples()],
+    })
+    return shown.set_index(["Item", "Effect"])
+
+
+def change_table(stats: pd.DataFrame, program: dict,
+                 threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Display table of the paired change: one row per item and group.
+
+    Likert/numeric: pairs, median before -> after, Wilcoxon p, rank-biserial r (95% CI);
+    yes/no: pairs, yes before -> after, McNemar p. Values as the disclosure policy shares
+    them (:func:`peermentor.privacy.share_stats`): small counts of pairs shown as
+    ``<threshold``, and what they would give away ``suppressed``.
+    """
+    shared = shared_view(stats, program, threshold)
+    change = shared[(shared["section"] == SECTION) & (shared["option"].fillna("") == "")]
+    texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
+    labels = {**program.get("roles", {}), "all": "All"}
+    rows = []
+    for (item, group), part in change.groupby(["item", "group"], sort=False):
+        values = dict(zip(part["statistic"], zip(part["value"], part["shown"], strict=True),
+                          strict=True))
+
+        def fmt(statistic, digits=2, values=values):
+            value, shown = values.get(statistic, (np.nan, ""))
+            return shown or ("" if pd.isna(value) else f"{value:.{digits}f}")
+
+        if "mcnemar_p" in values:
+            shift = f"{fmt('yes_before', 0)} -> {fmt('yes_after', 0)} said yes"
+            test, effect = f"McNemar p = {fmt('mcnemar_p', 3)}", ""
+        else:
+            shift = f"median {fmt('median_before', 1)} -> {fmt('median_after', 1)}"
+            test = (f"Wilcoxon p = {fmt('wilcoxon_p', 3)}" if fmt("wilcoxon_p", 3)
+                    else "no change to test")
+            effect = fmt("rank_biserial")
+            if fmt("rank_biserial_ci_low") and effect != SUPPRESSED:
+                effect += (f" ({fmt('rank_biserial_ci_low')} to "
+                           f"{fmt('rank_biserial_ci_high')})")
+        rows.append({"item": texts.get(item, item), "group": labels.get(group, group),
+                     "pairs": fmt("n_pairs", 0), "change": shift, "test": test,
+                     "rank-biserial r (95% CI)": effect})
+    return pd.DataFrame(rows)
+
+
+def _scale_num(value: dict, key: tuple, digits: int = 2) -> str:
+    """A shared value at ``digits`` decimals, or what the disclosure policy shows instead
+    (the marker, ``suppressed``)."""
+    v = value.get(key, float("nan"))
+    if isinstance(v, str):
+        return v
+    return "" if pd.isna(v) else f"{v:.{digits}f}"
+
+
+def _shown_values(stats: pd.DataFrame, program: dict, threshold: int) -> pd.DataFrame:
+    """``stats`` under the disclosure policy, with ``value`` holding the shown text of a
+    withheld statistic (one table for the report and the site)."""
+    shared = shared_view(stats, program, threshold)
+    shared = shared.copy()
+    shared["value"] = [t if isinstance(t, str) and t else v
+                       for v, t in zip(shared["value"], shared["shown"], strict=True)]
+    return shared
+
+
+def _shown_or_text(num: dict, text: str, *keys: str) -> str:
+    """``text`` built from ``num[keys]``; what the policy shows instead where one of them
+    is withheld (a marker or ``suppressed``, not a number); blank with no value."""
+    hidden = [num[k] for k in keys if num[k] and not num[k][-1].isdigit()]
+    return hidden[0] if hidden else text if num[keys[0]] else ""
+
+
+def scale_table(stats: pd.DataFrame, program: dict, threshold: int = 5) -> pd.DataFrame:
+    """The cohort report's table of scales: per scale and role the score (n, mean ± SD,
+    median [IQR]), alpha [Feldt 95% CI], omega total and the complete respondents, as the
+    disclosure policy shares them (:func:`peermentor.privacy.share_stats`: a group of
+    fewer than ``threshold`` shows only its size marker)."""
+    stats = _shown_values(stats, program, threshold)
+    rows = []
+    roles = program.get("roles", {})
+    for scale in program.get("scales", []):
+        block = stats[(stats["item"] == scale["id"]) & (stats["option"].fillna("") == "")]
+        value = {(g, s): v for g, s, v in zip(block["group"], block["statistic"],
+                                              block["value"], strict=True)}
+        reverse = set(scale.get("reverse") or [])
+        items = ", ".join(f"{i} (reversed)" if i in reverse else i for i in scale["items"])
+        for group in [*roles, "all"]:
+            if (group, "n") not in value:
+                continue
+            num = {s: _scale_num(value, (group, s)) for s in (
+                "mean", "sd", "median", "q1", "q3", "alpha", "alpha_ci_low", "alpha_ci_high",
+                "omega")}
+            show = partial(_shown_or_text, num)
+            ci = f" [{num['alpha_ci_low']}, {num['alpha_ci_high']}]" if num["alpha_ci_low"] \
+                else ""
+            rows.append({
+                "Scale": f"{scale.get('text', scale['id'])}: {items}",
+                "Role": "All" if group == "all" else roles.get(group, group),
+                "n (score)": _scale_num(value, (group, "n"), 0),
+                "Mean \u00b1 SD": show(f"{num['mean']} \u00b1 {num['sd']}", "mean", "sd"),
+                "Median [IQR]": show(f"{num['median']} [{num['q1']}, {num['q3']}]",
+                                     "median", "q1", "q3"),
+                "Cronbach's \u03b1 [95% CI]": show(f"{num['alpha']}{ci}", "alpha",
+                                                   "alpha_ci_low", "alpha_ci_high"),
+                "\u03c9 total": num["omega"],
+                "n (all items)": _scale_num(value, (group, "n_complete"), 0),
+            })
+    return pd.DataFrame(rows).set_index(["Scale", "Role"]) if rows else pd.DataFrame()
+
+
+def item_total_table(stats: pd.DataFrame, program: dict, threshold: int = 5) -> pd.DataFrame:
+    """Corrected item-total correlations per scale item (rows) and role (columns), as the
+    disclosure policy shares them."""
+    stats = _shown_values(stats, program, threshold)
+    rows = []
+    roles = program.get("roles", {})
+    texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
+    for scale in program.get("scales", []):
+        block = stats[(stats["item"] == scale["id"]) & (stats["statistic"] == "item_total")]
+        reverse = set(scale.get("reverse") or [])
+        for item_id in scale["items"]:
+            row = {"Scale": scale.get("text", scale["id"]),
+                   "Item": texts.get(item_id, item_id) + (" (reversed)" if item_id in reverse
+                                                           else "")}
+            for group in [*roles, "all"]:
+                hit = block[(block["option"] == item_id) & (block["group"] == group)]
+                if len(hit):
+                    row["All" if group == "all" else roles.get(group, group)] = _scale_num(
+                        {0: hit["value"].iloc[0]}, 0)
+            rows.append(row)
+    return pd.DataFrame(rows).fillna("").set_index(["Scale", "Item"]) if rows else pd.DataFrame()

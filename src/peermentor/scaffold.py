@@ -306,77 +306,7 @@ def from_redcap(path: str, program: str, role_field: str | None = None,
                   f"{instrument} repeats: add summaries under import.repeating.{instrument} "
                   "({sum: field}, {mean: field}, {mode: field}) and an item for each")
     for _, row in dictionary.iloc[1:].iterrows():
-        field, kind = row[DICTIONARY_FIELD], row[DICTIONARY_TYPE]
-        text = _plain(row.get("Field Label")) or field
-        section = slug(_plain(row.get("Form Name")) or "survey")
-        if row.get("Form Name") in repeating:
-            draft.skipped.append(f"{field} (repeating instrument {row['Form Name']}: "
-                                 "summarised under import.repeating)")
-            continue
-        if field == role_field:
-            if not row["choices"]:
-                draft.role_todo = f"role field '{field}' has no choices; list the role codes"
-                continue
-            draft.roles = {slug(label): label for label in row["choices"].values()}
-            draft.spec["role"]["values"] = {c: slug(lab) for c, lab in row["choices"].items()}
-            continue
-        if kind in SKIPPED_REDCAP_TYPES:
-            draft.skipped.append(f"{field} ({kind})")
-            continue
-        validation = row.get(DICTIONARY_VALIDATION)
-        validation = None if pd.isna(validation) else str(validation).strip()
-        reason = identifying(field, validation, row.get(DICTIONARY_IDENTIFIER))
-        if reason:
-            draft.skipped.append(f"{field} (identifying: {reason})")
-            continue
-        if kind == "text" and validation and DATE_VALIDATIONS.match(validation):
-            draft.skipped.append(f"{field} ({validation}: a date or time, kept out of analysis)")
-            continue
-        item = {"id": field, "text": text, "section": section}
-        todo = []
-        if kind in ("radio", "dropdown") and _is_likert(row["choices"]):
-            numbers = sorted(int(c) for c in row["choices"])
-            lo, hi = numbers[0], numbers[-1]
-            labels = {lo: row["choices"][str(lo)], hi: row["choices"][str(hi)]}
-            item.update(type="likert", scale={"min": lo, "max": hi, "labels": labels})
-        elif kind in ("radio", "dropdown", "checkbox"):
-            codes = dict(row["choices"])
-            none = [c for c, label in codes.items() if kind == "checkbox" and NONE.search(label)]
-            for code in none:  # ticked "none of these": answered, no option applies
-                del codes[code]
-            choices, values = _choices(codes)
-            values.update({code: [] for code in none})
-            item.update(type="multi_choice" if kind == "checkbox" else "single_choice",
-                        choices=choices)
-            draft.value_map(field, values)
-            if kind != "checkbox" and len(choices) >= 4 and _is_likert(
-                {c: "very" for c in codes}
-            ):
-                todo.append("if this is a rating scale, make it type: likert with a scale")
-            if kind == "checkbox" and not none:
-                todo.append("REDCap exports an unanswered checkbox as all 0, read as not "
-                            "answered; map a 'None of these' option to [] under import.values")
-        elif kind in ("yesno", "truefalse"):
-            item["type"] = "binary"
-        elif kind == "slider":
-            # REDCap's slider runs 0-100 unless the dictionary sets its min and max.
-            item.update({"type": "numeric", "min": 0, "max": 100, **_range(row)})
-        elif kind == "calc":
-            item["type"] = "numeric"
-        elif kind == "text" and validation and NUMBER_VALIDATIONS.match(validation):
-            item.update(type="numeric", **_range(row))
-            if "min" in item or "max" in item:
-                # REDCap lets a user save a value outside min/max after a warning
-                item["soft_range"] = True
-        elif kind in ("text", "notes"):
-            item["type"] = "free_text"
-            if validation:
-                todo.append(f"REDCap validation '{validation}' has no codebook type; kept as "
-                            "free_text (or remove the item)")
-        else:
-            item["type"] = "free_text"
-            todo.append(f"REDCap field type '{kind}' not recognised; kept as free_text")
-        draft.add(item, *todo)
+        _redcap_field(draft, row, role_field, repeating)
     if not draft.roles:
         draft.roles = {"respondent": "Respondents"}
         draft.role_todo = draft.role_todo or (
@@ -385,6 +315,93 @@ def from_redcap(path: str, program: str, role_field: str | None = None,
         warn(f"{path}: no role field (--role-field): every record gets the one role "
              "'respondent' (import.role.value); name it in the YAML")
     return draft.yaml()
+
+
+def _redcap_field(draft: Draft, row: pd.Series, role_field: str | None,
+                  repeating: list[str]) -> None:
+    """One row of a REDCap data dictionary into ``draft``: the role field's codes, a
+    skipped field (repeating, identifying, a date, a type with no answers) with why, or
+    a codebook item."""
+    field, kind = row[DICTIONARY_FIELD], row[DICTIONARY_TYPE]
+    text = _plain(row.get("Field Label")) or field
+    section = slug(_plain(row.get("Form Name")) or "survey")
+    if row.get("Form Name") in repeating:
+        draft.skipped.append(f"{field} (repeating instrument {row['Form Name']}: "
+                             "summarised under import.repeating)")
+        return
+    if field == role_field:
+        if not row["choices"]:
+            draft.role_todo = f"role field '{field}' has no choices; list the role codes"
+            return
+        draft.roles = {slug(label): label for label in row["choices"].values()}
+        draft.spec["role"]["values"] = {c: slug(lab) for c, lab in row["choices"].items()}
+        return
+    if kind in SKIPPED_REDCAP_TYPES:
+        draft.skipped.append(f"{field} ({kind})")
+        return
+    validation = row.get(DICTIONARY_VALIDATION)
+    validation = None if pd.isna(validation) else str(validation).strip()
+    reason = identifying(field, validation, row.get(DICTIONARY_IDENTIFIER))
+    if reason:
+        draft.skipped.append(f"{field} (identifying: {reason})")
+        return
+    if kind == "text" and validation and DATE_VALIDATIONS.match(validation):
+        draft.skipped.append(f"{field} ({validation}: a date or time, kept out of analysis)")
+        return
+    item, todo, values = _redcap_item(row, field, kind, validation, text, section)
+    draft.value_map(field, values)
+    draft.add(item, *todo)
+
+
+def _redcap_item(row: pd.Series, field: str, kind: str, validation: str | None, text: str,
+                 section: str) -> tuple[dict, list[str], dict]:
+    """The codebook item of a REDCap field by its field type and validation, what the
+    user should check in it, and how its answer codes map onto the item's choices."""
+    item = {"id": field, "text": text, "section": section}
+    todo, value_map = [], {}
+    if kind in ("radio", "dropdown") and _is_likert(row["choices"]):
+        numbers = sorted(int(c) for c in row["choices"])
+        lo, hi = numbers[0], numbers[-1]
+        labels = {lo: row["choices"][str(lo)], hi: row["choices"][str(hi)]}
+        item.update(type="likert", scale={"min": lo, "max": hi, "labels": labels})
+    elif kind in ("radio", "dropdown", "checkbox"):
+        codes = dict(row["choices"])
+        none = [c for c, label in codes.items() if kind == "checkbox" and NONE.search(label)]
+        for code in none:  # ticked "none of these": answered, no option applies
+            del codes[code]
+        choices, values = _choices(codes)
+        values.update({code: [] for code in none})
+        item.update(type="multi_choice" if kind == "checkbox" else "single_choice",
+                    choices=choices)
+        value_map = values
+        if kind != "checkbox" and len(choices) >= 4 and _is_likert(
+            {c: "very" for c in codes}
+        ):
+            todo.append("if this is a rating scale, make it type: likert with a scale")
+        if kind == "checkbox" and not none:
+            todo.append("REDCap exports an unanswered checkbox as all 0, read as not "
+                        "answered; map a 'None of these' option to [] under import.values")
+    elif kind in ("yesno", "truefalse"):
+        item["type"] = "binary"
+    elif kind == "slider":
+        # REDCap's slider runs 0-100 unless the dictionary sets its min and max.
+        item.update({"type": "numeric", "min": 0, "max": 100, **_range(row)})
+    elif kind == "calc":
+        item["type"] = "numeric"
+    elif kind == "text" and validation and NUMBER_VALIDATIONS.match(validation):
+        item.update(type="numeric", **_range(row))
+        if "min" in item or "max" in item:
+            # REDCap lets a user save a value outside min/max after a warning
+            item["soft_range"] = True
+    elif kind in ("text", "notes"):
+        item["type"] = "free_text"
+        if validation:
+            todo.append(f"REDCap validation '{validation}' has no codebook type; kept as "
+                        "free_text (or remove the item)")
+    else:
+        item["type"] = "free_text"
+        todo.append(f"REDCap field type '{kind}' not recognised; kept as free_text")
+    return item, todo, value_map
 
 
 #: Common rating scales, low to high, as Qualtrics offers them (and REDCap users type
