@@ -25,9 +25,10 @@ import yaml
 
 from peermentor.cohorts import CohortDiscoveryError, check_program_id
 from peermentor.constructs import construct_todo
-from peermentor.importers import (
+from peermentor.importers.qualtrics import DEFAULT_LEAVE_OUT, read_qualtrics, response_kinds
+from peermentor.importers.readers import ImportProblems, identifying, read_text_csv
+from peermentor.importers.redcap import (
     DATE_VALIDATIONS,
-    DEFAULT_LEAVE_OUT,
     DICTIONARY_FIELD,
     DICTIONARY_IDENTIFIER,
     DICTIONARY_TYPE,
@@ -35,14 +36,9 @@ from peermentor.importers import (
     EVENT_COLUMN,
     NUMBER_VALIDATIONS,
     REPEAT_COLUMN,
-    ImportProblems,
     answered_rows,
     event_forms,
-    identifying,
-    read_qualtrics,
     read_redcap_dictionary,
-    read_text_csv,
-    response_kinds,
 )
 from peermentor.qsf import MULTI_SELECTORS, NOT_ANSWERS, QsfError, describe, read_qsf
 
