@@ -11,13 +11,15 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/import.smk"
 include: "workflow/rules/cohort.smk"
-include: "workflow/rules/compare.smk"
 include: "workflow/rules/reproduce.smk"
+include: "workflow/rules/compare.smk"
 include: "workflow/rules/disclosure.smk"
 include: "workflow/rules/site.smk"
 
 
+# What a run builds: the results site, which reads every comparison table, the
+# reproduction and audit and (through them) every cohort's report and statistics.
 rule all:
     input:
-        all_outputs(),
+        rules.site.output,
     default_target: True

@@ -516,30 +516,27 @@ def withheld_records(shared: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -
     return records[FINDING_COLUMNS]
 
 
-def check_run(results: str | Path, cohorts: list[tuple[str, str]],
+def check_run(cohorts: list[tuple[str, str, str | Path, str | Path]],
+              tables: list[str | Path], reproduction: str | Path | None,
               programs: dict[str, dict], threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """The disclosure check of a whole run: every cohort's protected cells attacked with
     everything the run shares, and every shared table held against the policy.
 
-    Reads each cohort's ``stats.csv`` (which cells are small) and ``shared_stats.csv``,
-    and ``reproduction.csv``, ``comparison/studies.csv``, ``outcomes.csv``,
-    ``effects.csv`` and ``themes.csv``. Returns the findings (:data:`FINDING_COLUMNS`),
-    sorted; the build fails on any ``disclosed`` or ``policy`` finding
-    (:func:`failures`).
+    ``cohorts``: ``(program, year, stats.csv, shared_stats.csv)`` of each cohort (which
+    cells are small, and what is shared of them); ``tables``: the comparison tables
+    shared (``studies.csv``, ``outcomes.csv``, ``effects.csv``, ``themes.csv``, known by
+    file name); ``reproduction``: ``reproduction.csv``, or None. Returns the findings
+    (:data:`FINDING_COLUMNS`), sorted; the build fails on any ``disclosed`` or ``policy``
+    finding (:func:`failures`).
     """
-
-    results = Path(results)
     read = lambda path: pd.read_csv(path, dtype=str, keep_default_na=False)  # noqa: E731
-    tables = {name: read(results / "comparison" / name) for name in
-              ("studies.csv", "outcomes.csv", "effects.csv", "themes.csv")
-              if (results / "comparison" / name).is_file()}
-    reproduction = (read(results / "reproduction.csv")
-                    if (results / "reproduction.csv").is_file() else None)
+    tables = {Path(path).name: read(path) for path in tables if Path(path).is_file()}
+    reproduction = (read(reproduction) if reproduction is not None
+                    and Path(reproduction).is_file() else None)
     found, shared_all = [], []
-    for program, year in cohorts:
-        folder = results / "cohorts" / program / year
-        stats = read_stats([folder / "stats.csv"])
-        shared = read_stats([folder / "shared_stats.csv"])
+    for program, year, stats_path, shared_path in cohorts:
+        stats = read_stats([stats_path])
+        shared = read_stats([shared_path])
         shared_all.append(shared)
         rows = None
         if reproduction is not None:

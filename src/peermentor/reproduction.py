@@ -57,21 +57,16 @@ def cohort_tables(
 
 
 def build_tables(
-    cohorts: list[tuple[str, str, str, str]], results_dir: str | Path
+    cohorts: list[tuple[str, str, str, str, str]],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Reproduction and audit of every ``(program, year, published file, programme
-    config)``, stacked; the cohorts' validated data and stats are read from results."""
-    results = Path(results_dir)
+    """Reproduction and audit of every cohort with published values, stacked; each cohort
+    is ``(published file, programme config, validated responses, validated codes,
+    stats.csv)``."""
     reproduction, checks = [], []
-    for program_id, year, path, program_path in cohorts:
+    for path, program_path, responses_path, codes_path, stats_path in cohorts:
         program = load_program(program_path)
-        responses, codes = load_validated(
-            results / "validated" / program_id / f"{year}.responses.csv",
-            results / "validated" / program_id / f"{year}.codes.csv",
-            program,
-        )
-        stats = pd.read_csv(results / "cohorts" / program_id / year / "stats.csv",
-                            dtype={"year": str, "option": str})
+        responses, codes = load_validated(responses_path, codes_path, program)
+        stats = pd.read_csv(stats_path, dtype={"year": str, "option": str})
         one, two = cohort_tables(path, program, responses, codes, stats)
         reproduction.append(one)
         checks.append(two)

@@ -131,43 +131,20 @@ def cohort_paths(pattern):
     return [pattern.format(program=c.program, year=c.year) for c in COHORTS]
 
 
-def all_outputs():
-    """What a run builds. Each cohort's report and statistics are reached through the site
-    and the comparison tables, which read them; listing them here too would only make
-    Snakemake match every cohort's files to its job twice at every start."""
-    return [
-        "results/comparison/studies.csv",
-        "results/comparison/outcomes.csv",
-        "results/comparison/themes.csv",
-        "results/comparison/effects.csv",
-        "results/comparison/pooled.csv",
-        "results/comparison/trends.csv",
-        "results/comparison/summary.md",
-        "results/reproduction.csv",
-        "results/audit.csv",
-        "results/site",
-    ]
+# One results layout: a cohort's files are named once, by rule cohort_report's outputs,
+# and the rules that read them chain through rules.<rule>.output.
+def of_every_cohort(output):
+    """Output ``output`` of rule cohort_report (stats, shared, codes, html, ...), for
+    every discovered cohort."""
+    return cohort_paths(rules.cohort_report.output[output])
 
 
-SITE_TABLES = [
-    "results/comparison/studies.csv",
-    "results/comparison/outcomes.csv",
-    "results/comparison/themes.csv",
-    "results/reproduction.csv",
-    "results/audit.csv",
-]
+def of_published_cohorts(output):
+    """Output ``output`` of rule cohort_report for the cohorts with published values."""
+    return published_paths(rules.cohort_report.output[output])
 
 
-# The other comparison outputs the site shows (effect sizes, pooled estimates, forest
-# plots, trends, the summary), so that it waits for them.
-COMPARISON_EXTRAS = [
-    "results/comparison/effects.csv",
-    "results/comparison/forest",
-    "results/comparison/pooled.csv",
-    "results/comparison/summary.md",
-    "results/comparison/trends",
-    "results/comparison/trends.csv",
-]
+PROGRAM_FILES = expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS)
 
 
 def cohort_sources():

@@ -3,9 +3,9 @@
 
 rule studies_table:
     input:
-        stats=cohort_paths("results/cohorts/{program}/{year}/stats.csv"),
-        shared=cohort_paths("results/cohorts/{program}/{year}/shared_stats.csv"),
-        programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+        stats=of_every_cohort("stats"),
+        shared=of_every_cohort("shared"),
+        programs=PROGRAM_FILES,
     output:
         report(
             "results/comparison/studies.csv",
@@ -24,9 +24,9 @@ rule studies_table:
 
 rule outcomes_table:
     input:
-        stats=cohort_paths("results/cohorts/{program}/{year}/stats.csv"),
-        shared=cohort_paths("results/cohorts/{program}/{year}/shared_stats.csv"),
-        programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+        stats=of_every_cohort("stats"),
+        shared=of_every_cohort("shared"),
+        programs=PROGRAM_FILES,
     output:
         report(
             "results/comparison/outcomes.csv",
@@ -45,9 +45,9 @@ rule outcomes_table:
 
 rule effects_table:
     input:
-        stats=cohort_paths("results/cohorts/{program}/{year}/stats.csv"),
-        shared=cohort_paths("results/cohorts/{program}/{year}/shared_stats.csv"),
-        programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+        stats=of_every_cohort("stats"),
+        shared=of_every_cohort("shared"),
+        programs=PROGRAM_FILES,
         # each paper's declared Mann-Whitney variant: the p_method of its rank-biserial rows
         published=sorted(PUBLISHED.values()),
     output:
@@ -69,8 +69,8 @@ rule effects_table:
 
 rule pooled_table:
     input:
-        effects="results/comparison/effects.csv",
-        programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+        effects=rules.effects_table.output[0],
+        programs=PROGRAM_FILES,
         constructs=CONSTRUCTS_PATH,
     output:
         pooled=report(
@@ -92,8 +92,8 @@ rule pooled_table:
 
 rule trends_table:
     input:
-        outcomes="results/comparison/outcomes.csv",
-        programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+        outcomes=rules.outcomes_table.output[0],
+        programs=PROGRAM_FILES,
         constructs=CONSTRUCTS_PATH,
     output:
         trends=report(
@@ -112,9 +112,9 @@ rule trends_table:
 
 rule themes_table:
     input:
-        codes=cohort_paths("results/validated/{program}/{year}.codes.csv"),
-        shared=cohort_paths("results/cohorts/{program}/{year}/shared_stats.csv"),
-        programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+        codes=of_every_cohort("codes"),
+        shared=of_every_cohort("shared"),
+        programs=PROGRAM_FILES,
         framework=config["themes"],
     output:
         report(
@@ -135,17 +135,17 @@ rule themes_table:
 
 rule comparison_summary:
     input:
-        studies="results/comparison/studies.csv",
-        outcomes="results/comparison/outcomes.csv",
-        themes="results/comparison/themes.csv",
-        effects="results/comparison/effects.csv",
-        pooled="results/comparison/pooled.csv",
-        forest="results/comparison/forest",
-        trends="results/comparison/trends.csv",
-        trend_figures="results/comparison/trends",
-        programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
-        reproduction="results/reproduction.csv",
-        audit="results/audit.csv",
+        studies=rules.studies_table.output[0],
+        outcomes=rules.outcomes_table.output[0],
+        themes=rules.themes_table.output[0],
+        effects=rules.effects_table.output[0],
+        pooled=rules.pooled_table.output.pooled,
+        forest=rules.pooled_table.output.forest,
+        trends=rules.trends_table.output.trends,
+        trend_figures=rules.trends_table.output.figures,
+        programs=PROGRAM_FILES,
+        reproduction=rules.reproduction_tables.output.reproduction,
+        audit=rules.reproduction_tables.output.audit,
     output:
         report(
             "results/comparison/summary.md",

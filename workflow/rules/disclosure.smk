@@ -6,12 +6,12 @@
 
 rule disclosure_check:
     input:
-        stats=cohort_paths("results/cohorts/{program}/{year}/stats.csv"),
-        shared=cohort_paths("results/cohorts/{program}/{year}/shared_stats.csv"),
-        tables=[f"results/comparison/{name}" for name in
-                ("studies.csv", "outcomes.csv", "effects.csv", "themes.csv")],
-        reproduction="results/reproduction.csv",
-        programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+        stats=of_every_cohort("stats"),
+        shared=of_every_cohort("shared"),
+        tables=[rules.studies_table.output[0], rules.outcomes_table.output[0],
+                rules.effects_table.output[0], rules.themes_table.output[0]],
+        reproduction=rules.reproduction_tables.output.reproduction,
+        programs=PROGRAM_FILES,
     output:
         "results/logs/disclosure.txt",
     params:

@@ -6,11 +6,11 @@
 rule reproduction_tables:
     input:
         published=sorted(PUBLISHED.values()),
-        stats=published_paths("results/cohorts/{program}/{year}/stats.csv"),
-        shared=published_paths("results/cohorts/{program}/{year}/shared_stats.csv"),
-        responses=published_paths("results/validated/{program}/{year}.responses.csv"),
-        codes=published_paths("results/validated/{program}/{year}.codes.csv"),
-        programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+        stats=of_published_cohorts("stats"),
+        shared=of_published_cohorts("shared"),
+        responses=of_published_cohorts("responses"),
+        codes=of_published_cohorts("codes"),
+        programs=PROGRAM_FILES,
     output:
         reproduction=report(
             "results/reproduction.csv",

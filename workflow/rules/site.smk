@@ -3,12 +3,17 @@
 
 rule site:
     input:
-        reports=cohort_paths("results/cohorts/{program}/{year}/report.html"),
-        tables=SITE_TABLES,
-        extras=COMPARISON_EXTRAS,
+        reports=of_every_cohort("html"),
+        tables=[rules.studies_table.output[0], rules.outcomes_table.output[0],
+                rules.themes_table.output[0], rules.reproduction_tables.output.reproduction,
+                rules.reproduction_tables.output.audit],
+        # the other comparison outputs the site shows, so that it waits for them
+        extras=[rules.effects_table.output[0], rules.pooled_table.output.forest,
+                rules.pooled_table.output.pooled, rules.comparison_summary.output[0],
+                rules.trends_table.output.figures, rules.trends_table.output.trends],
         # published only once the disclosure check finds nothing shared gives a count away
-        disclosure="results/logs/disclosure.txt",
-        programs=expand(f"{PROGRAMS_DIR}/{{program}}.yaml", program=PROGRAMS),
+        disclosure=rules.disclosure_check.output[0],
+        programs=PROGRAM_FILES,
         constructs=CONSTRUCTS_PATH,
     output:
         directory("results/site"),

@@ -6,7 +6,10 @@ from peermentor.config import load_programs
 from peermentor.disclosure import check_run, describe, failures, summary_line
 
 programs = load_programs(snakemake.input.programs)  # noqa: F821
-findings = check_run("results", [tuple(c) for c in snakemake.params.cohorts],  # noqa: F821
+cohorts = [(program, year, stats, shared) for (program, year), stats, shared in zip(
+    snakemake.params.cohorts, snakemake.input.stats, snakemake.input.shared,  # noqa: F821
+    strict=True)]
+findings = check_run(cohorts, snakemake.input.tables, snakemake.input.reproduction,  # noqa: F821
                      programs, snakemake.params.threshold)  # noqa: F821
 findings.to_csv(snakemake.log[0], index=False, lineterminator="\n")  # noqa: F821
 failed = failures(findings)

@@ -6,7 +6,11 @@ from peermentor.compare import read_stats
 from peermentor.privacy import share_reproduction
 from peermentor.reproduction import build_tables, status_line
 
-reproduction, audit = build_tables(snakemake.params.cohorts, "results")  # noqa: F821
+inputs = snakemake.input  # noqa: F821
+cohorts = [(published, program, responses, codes, stats) for (_, _, published, program),
+           responses, codes, stats in zip(snakemake.params.cohorts, inputs.responses,  # noqa: F821
+                                          inputs.codes, inputs.stats, strict=True)]
+reproduction, audit = build_tables(cohorts)
 if snakemake.input.shared:  # noqa: F821
     # the pipeline's computed values only where they say nothing the policy withholds
     reproduction = share_reproduction(reproduction, read_stats(snakemake.input.shared),  # noqa: F821
