@@ -11,6 +11,10 @@ consortium (``python -m peermentor.simulate``) with that commit's own package fi
 (papermill records times in them) and the kernels' logs; ``results/logs/disclosure.csv``,
 which is a result, is compared. Exits 1 naming every file that differs or exists on one
 side only, and the first line where each text differs. OTHER defaults to HEAD.
+
+Both builds run with ``SOURCE_DATE_EPOCH`` set, which fixes the site's "Built ..." time;
+for a commit older than that setting, the one line that says when the site was built is
+left out of the comparison (it is the only one a clock writes).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPARED = (".csv", ".md", ".txt", ".html", ".png", ".svg")
+#: The site's build time, the one text that differs between two builds of one commit.
+BUILT = re.compile(rb"Built [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC")
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
 SKIPPED_DIRS = ("results/logs/validate", "results/logs/cohort", "results/logs/kernels",
                 "results/logs/snakemake", "results/logs/import")
 #: The simulated consortium's size: every metric pools (two cohorts or more) and some
@@ -47,7 +55,7 @@ def export(commit: str, dest: Path) -> Path:
 
 def run(tree: Path, *args: str) -> None:
     """Snakemake (this venv's) in ``tree`` with the tree's own package imported."""
-    env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+    env = {**ENV, "PYTHONPATH": str(tree / "src")}
     command = [sys.executable, "-m", "snakemake", "--cores", "2", "--quiet", "all", *args]
     result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
     if result.returncode != 0:
@@ -59,7 +67,7 @@ def build(commit: str, workdir: Path) -> dict[str, Path]:
     bundled = export(commit, workdir / "bundled")
     run(bundled)
     simulated = export(commit, workdir / "simulated")
-    env = {**os.environ, "PYTHONPATH": str(simulated / "src")}
+    env = {**ENV, "PYTHONPATH": str(simulated / "src")}
     subprocess.run([sys.executable, "-m", "peermentor.simulate", "--programs", str(PROGRAMS),
                     "--years", str(YEARS), "--seed", "1", "--out", "sim"],
                    cwd=simulated, env=env, check=True, capture_output=True)
@@ -92,7 +100,7 @@ def compare(base: Path, other: Path) -> list[str]:
     problems = [f"only in the base: {name}" for name in sorted(left - right)]
     problems += [f"only in the other: {name}" for name in sorted(right - left)]
     for name in sorted(left & right):
-        a, b = (base / name).read_bytes(), (other / name).read_bytes()
+        a, b = (BUILT.sub(b"Built", (tree / name).read_bytes()) for tree in (base, other))
         if a != b:
             problems.append(f"differs: {name}, {first_difference(name, a, b)}")
     return problems

@@ -24,6 +24,7 @@ figures) are shown when present, so the pages fill in as the pipeline grows.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 import threading
@@ -209,6 +210,19 @@ def _copy_figures(source: Path, target: Path) -> dict[str, str]:
     return found
 
 
+def built_at() -> str:
+    """When the site is built, as its pages say; ``SOURCE_DATE_EPOCH`` (seconds, the
+    reproducible-builds convention) sets it, so that two builds can match byte for byte.
+
+    >>> os.environ["SOURCE_DATE_EPOCH"] = "0"; built_at()
+    '1970-01-01 00:00 UTC'
+    >>> del os.environ["SOURCE_DATE_EPOCH"]
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
 def build_site(
     results: str | Path,
     out: str | Path,
@@ -269,7 +283,7 @@ def build_site(
     simulated = any(programs.get(p, {}).get("simulated") for p, _ in cohorts)
     common = {"pages": PAGES, "partial": partial, "threshold": threshold,
               "simulated": simulated,
-              "built": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+              "built": built_at(),
               "suppression": rule_text(threshold).replace("`", ""),
               "not_suppressed": NOT_SUPPRESSED,
               "withheld": withheld_sentence(threshold),
