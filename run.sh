@@ -34,5 +34,5 @@ if [[ "${1:-}" == "test" ]]; then
     exec python -m pytest "$@"
 fi
 # Quiet progress (one line per cohort), full log in results/logs/snakemake/; see
-# src/peermentor/progress.py. ./run.sh --verbose shows Snakemake's own output.
-exec python -m peermentor.progress "$@"
+# src/peermentor/run/progress.py. ./run.sh --verbose shows Snakemake's own output.
+exec python -m peermentor.run.progress "$@"

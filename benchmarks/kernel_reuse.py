@@ -4,7 +4,7 @@
 
 Validates one bundled cohort into a temporary folder, then runs the cohort notebook
 ``--notebooks`` times with stock papermill (a new kernel each: what the pipeline did
-before ``peermentor.warmkernel``) and as many times on one warm kernel, each in a child
+before ``peermentor.run.warmkernel``) and as many times on one warm kernel, each in a child
 process so that its CPU (kernels included) is measured alone. Prints CPU seconds per
 notebook for both and their ratio, after subtracting one notebook's worth (the first
 notebook of the warm run pays the kernel's imports; per-cohort cost is the slope).
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = textwrap.dedent("""
     import sys, papermill
-    from peermentor import warmkernel
+    from peermentor.run import warmkernel
     kind, n, root, folder, program, year, published = sys.argv[1:]
     for i in range(int(n)):
         out = f"{folder}/{kind}{i}"
@@ -56,8 +56,8 @@ def main() -> None:
     args = parser.parse_args()
     program, year = args.cohort.split("/")
     sys.path.insert(0, str(ROOT / "src"))
-    from peermentor.config import load_program
-    from peermentor.validate import run as validate
+    from peermentor.ingest.config import load_program
+    from peermentor.ingest.validate import run as validate
 
     with tempfile.TemporaryDirectory() as tmp:
         raw = ROOT / "data/raw" / program / year

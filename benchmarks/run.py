@@ -107,8 +107,8 @@ def snakemake(*args: str) -> list[str]:
 
 PLAIN_SCRIPT = """
 import matplotlib.pyplot as plt
-from peermentor.config import load_program
-from peermentor.validate import run as validate
+from peermentor.ingest.config import load_program
+from peermentor.ingest.validate import run as validate
 analysis = compile(ANALYSIS, 'cohort', 'exec')
 for raw, parameters in RUNS:
     with open(parameters['stats_path'] + '.validation.log', 'w') as log:
@@ -548,8 +548,8 @@ def rss_mib(field):
 """
 VALIDATE = PEAK + """
 import sys
-from peermentor.config import load_program
-from peermentor.validate import validate_cohort
+from peermentor.ingest.config import load_program
+from peermentor.ingest.validate import validate_cohort
 program = load_program(sys.argv[1])
 imported = rss_mib("VmRSS:")
 responses, _ = validate_cohort(program, sys.argv[2], None)
@@ -570,7 +570,7 @@ def validation(args) -> list[str]:
     write_responses(path, args.rows, seed=1)
     config = str(workdir / "config/programs/bench-000.yaml")
     runs = {
-        "`validate_cohort` (peermentor.validate)": measure(
+        "`validate_cohort` (peermentor.ingest.validate)": measure(
             [sys.executable, "-c", VALIDATE, config, str(path), str(args.rows)]),
         "`pandas.read_csv(path, dtype=str)` alone": measure(
             [sys.executable, "-c", READ_CSV, str(path)]),

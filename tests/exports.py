@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from peermentor.config import CHOICE_SEP
+from peermentor.ingest.config import CHOICE_SEP
 
 DICTIONARY_HEADER = [
     "Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",

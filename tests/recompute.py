@@ -2,7 +2,7 @@
 names, from the validated answers: written here from scipy, statsmodels and the textbook
 formulas, not through the package's code path (which reads stats.csv).
 
-:data:`P_BY_METHOD` maps each ``p_method`` key of :data:`peermentor.methods.P_METHODS` to
+:data:`P_BY_METHOD` maps each ``p_method`` key of :data:`peermentor.analysis.methods.P_METHODS` to
 a function of the two roles' answers (``x`` for the first-named role, ``y`` the second;
 0/1 for yes/no items). :func:`check_effects` returns every disagreement.
 """
@@ -19,7 +19,7 @@ from scipy import stats as sps
 from scipy.stats.contingency import odds_ratio
 from statsmodels.stats import proportion as smprop
 
-from peermentor.consistency import mwu_p
+from peermentor.analysis.mannwhitney import mwu_p
 
 
 def _textbook(x, y, correction: float) -> float:
@@ -116,11 +116,11 @@ def _close(a: float, b: float) -> bool:
 
 def _answers(frame: pd.DataFrame, row, programs: dict | None) -> pd.Series:
     """The row's outcome per respondent: an item's answers, or a multi-item scale's score
-    (scored by the package, :mod:`peermentor.measurement`: the p method is what is checked
+    (scored by the package, :mod:`peermentor.analysis.measurement`: the p method is what is checked
     here, not the scoring, which tests/test_measurement.py checks against R's psych)."""
     if row.item_type != "scale":
         return pd.to_numeric(frame[row.item], errors="coerce")
-    from peermentor.measurement import scale_score, scored_items
+    from peermentor.analysis.measurement import scale_score, scored_items
 
     program = (programs or {})[row.program]
     scale = next(s for s in program["scales"] if s["id"] == row.item)

@@ -22,8 +22,8 @@ import yaml
 from cdp import CHROMIUM, Browser
 from matplotlib.image import imread
 
-from peermentor import figures
-from peermentor.config import load_program
+from peermentor.ingest.config import load_program
+from peermentor.publish import figures
 
 pytestmark = [
     pytest.mark.pipeline,

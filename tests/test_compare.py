@@ -5,7 +5,8 @@ import re
 import pandas as pd
 import pytest
 
-from peermentor.compare import (
+from peermentor.analysis.stats import codes_summary, participation
+from peermentor.publish.compare import (
     harmonise_outcomes,
     share_outcomes,
     share_studies,
@@ -14,8 +15,7 @@ from peermentor.compare import (
     summary_markdown,
     theme_crosswalk,
 )
-from peermentor.privacy import share_stats
-from peermentor.stats import codes_summary, participation
+from peermentor.publish.privacy import share_stats
 
 FIVE = {"id": "sat", "type": "likert", "construct": "satisfaction", "scale": {"min": 1, "max": 5}}
 SEVEN = {"id": "happy", "type": "likert", "construct": "satisfaction",

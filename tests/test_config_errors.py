@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import USER_PROGRAM
 
-from peermentor.config import ConfigError, load_program
+from peermentor.ingest.config import ConfigError, load_program
 
 #: (what is typed wrong, the line as typed, the line named, words of the cause)
 CASES = [
@@ -49,7 +49,7 @@ def test_cached_configs_follow_their_files_and_their_checks(tmp_path, monkeypatc
     """The start-up cache of checked programme configs (load_programs(cache=...)) gives
     what load_program gives, sees an edited file, never hides a broken one, and is
     dropped when the checks change."""
-    from peermentor import config
+    from peermentor.ingest import config
 
     path, cache = tmp_path / "user-crlf.yaml", tmp_path / "cache" / "programs.pickle"
     path.write_text(USER_PROGRAM, encoding="utf-8")

@@ -7,14 +7,13 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from peermentor.consistency import (
+from peermentor.analysis.mannwhitney import mwu_p, rank_sum_distribution
+from peermentor.papers.consistency import (
     attainable_mwu_p,
     grim,
     grim_percent_counts,
     grim_totals,
     grimmer,
-    mwu_p,
-    rank_sum_distribution,
     round_half_up,
     sprite,
 )

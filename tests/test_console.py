@@ -1,6 +1,6 @@
 """What ``./run.sh`` prints in its quiet default when something is wrong.
 
-Each test runs the real ``./run.sh`` (``peermentor.progress`` over Snakemake) in a small
+Each test runs the real ``./run.sh`` (``peermentor.run.progress`` over Snakemake) in a small
 copy of the workflow holding only the cohort the test makes, and checks the console:
 the file, the line and the cause must be on it, never Snakemake's ``message: None``,
 and the closing line points above only when something is there.
@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, USER_PROGRAM, USER_ROWS
 
-from peermentor import scaffold
-from peermentor.progress import Progress
+from peermentor.ingest import scaffold
+from peermentor.run.progress import Progress
 
 pytestmark = pytest.mark.pipeline
 

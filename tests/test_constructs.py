@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from peermentor.config import ConfigError, load_program
-from peermentor.constructs import check_program_constructs, load_constructs
+from peermentor.ingest.config import ConfigError, load_program
+from peermentor.ingest.constructs import check_program_constructs, load_constructs
 from tests.conftest import ROOT, fresh_copy, snakemake
 
 PROGRAMS = sorted((ROOT / "config/programs").glob("*.yaml"))
@@ -73,11 +73,11 @@ def test_pipeline_stops_at_parse_time_on_an_unknown_construct(tmp_path):
 
 def test_scaffolded_redcap_programme_gets_a_comparison_construct_todos_and_effects(
         tmp_path, capsys):
-    from peermentor import scaffold
-    from peermentor.effects import cohort_effects
-    from peermentor.importers import import_export
-    from peermentor.stats import analyse_cohort
-    from peermentor.validate import read_raw_csv, validate_cohort
+    from peermentor.analysis.effects import cohort_effects
+    from peermentor.analysis.stats import analyse_cohort
+    from peermentor.ingest import scaffold
+    from peermentor.ingest.importers import import_export
+    from peermentor.ingest.validate import read_raw_csv, validate_cohort
     from tests.exports import redcap_export
 
     ulsan = load_program(ROOT / "config/programs/ulsan-peer.yaml")

@@ -1,9 +1,9 @@
 """Calibration of the pooled 95% CIs, with power: every pooled metric, both pooling settings.
 
 Each replicate is a consortium of K cohorts drawn straight from the simulation model
-(:func:`peermentor.simulate.cohort_answers`: programme effects vary around known means),
+(:func:`peermentor.ingest.simulate.cohort_answers`: programme effects vary around known means),
 turned into per-cohort effects by the package's own functions (what ``effects.csv``
-pools) and pooled by :func:`peermentor.meta.pool`, with and without Knapp-Hartung. The
+pools) and pooled by :func:`peermentor.analysis.meta.pool`, with and without Knapp-Hartung. The
 share of RUNS replicates whose CI covers the true mean effect must lie in WINDOW.
 
 WINDOW is wide enough for the finite-sample shortfall of good methods (measured
@@ -15,7 +15,7 @@ and the test of the test shows a 90% and a 99% interval failing on the same repl
 The true values on each pooled scale are integrals over the model's programme effects
 (Gauss-Hermite), computed here from the model's constants, not from the package; for the
 multi-item scale's score (``scale_hedges_g``: Hedges' g of the 4-item scale, a pooled
-outcome of its construct) the model's own :func:`peermentor.simulate.scale_population_smd`,
+outcome of its construct) the model's own :func:`peermentor.ingest.simulate.scale_population_smd`,
 checked against a large sample in test_simulate.py.
 About 3 CPU-minutes, so marked ``slow``; CI (``./run.sh test``) runs it.
 """
@@ -30,9 +30,9 @@ import pytest
 from scipy import stats as sps
 from scipy.special import expit, logit
 
-from peermentor import simulate
-from peermentor.effects import binary_pool_inputs, likert_effects
-from peermentor.meta import pool
+from peermentor.analysis.effects import binary_pool_inputs, likert_effects
+from peermentor.analysis.meta import pool
+from peermentor.ingest import simulate
 
 pytestmark = pytest.mark.slow
 
@@ -114,7 +114,7 @@ def _scale_score(answers: dict) -> np.ndarray:
 
 
 def test_the_scale_is_scored_as_the_pipeline_scores_it():
-    from peermentor.measurement import scale_score, scored_items
+    from peermentor.analysis.measurement import scale_score, scored_items
 
     program = simulate.program_config("sim-01", [2021], {2021: {}})
     scale = program["scales"][0]

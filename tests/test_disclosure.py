@@ -20,17 +20,22 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from peermentor.compare import harmonise_outcomes, share_outcomes, share_themes, theme_crosswalk
-from peermentor.effects import cohort_effects
-from peermentor.precision import detectable_effect
-from peermentor.privacy import (
+from peermentor.analysis.effects import cohort_effects
+from peermentor.analysis.precision import detectable_effect
+from peermentor.analysis.stats import analyse_cohort
+from peermentor.publish.compare import (
+    harmonise_outcomes,
+    share_outcomes,
+    share_themes,
+    theme_crosswalk,
+)
+from peermentor.publish.privacy import (
     LABEL_COLUMNS,
     SUPPRESSED,
     share_reproduction,
     share_stats,
     withhold_comparisons,
 )
-from peermentor.stats import analyse_cohort
 
 LEVELS = [1, 2, 3, 4, 5]
 PROGRAM = {
@@ -370,13 +375,13 @@ def test_reproduction_shows_a_computed_count_only_where_the_paper_printed_it(sha
 
 
 # --------------------------------------------------------------------------------------
-# The pipeline's own check (peermentor.disclosure): what the disclosure rule runs
+# The pipeline's own check (peermentor.publish.disclosure): what the disclosure rule runs
 # --------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("threshold", [5, 10])
 def test_the_check_finds_no_hidden_count_in_what_is_shared(stats, threshold):
-    from peermentor.disclosure import attack_cohort, failures
+    from peermentor.publish.disclosure import attack_cohort, failures
 
     shared = share_stats(stats, PROGRAM, threshold)
     findings = attack_cohort(stats, shared, PROGRAM, threshold)
@@ -386,7 +391,7 @@ def test_the_check_finds_no_hidden_count_in_what_is_shared(stats, threshold):
 
 def test_the_check_fails_a_table_that_gives_a_count_away(stats, shared):
     """Put back one withheld value at a time: the check names the cell it gives away."""
-    from peermentor.disclosure import attack_cohort, failures
+    from peermentor.publish.disclosure import attack_cohort, failures
 
     def leak(item, group, statistic):
         out = shared.copy()

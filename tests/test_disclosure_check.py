@@ -19,8 +19,8 @@ import yaml
 from attack import attack_run
 from conftest import fresh_copy, snakemake
 
-from peermentor.config import load_programs
-from peermentor.simulate import write_consortium
+from peermentor.ingest.config import load_programs
+from peermentor.ingest.simulate import write_consortium
 
 pytestmark = pytest.mark.pipeline
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pingouin as pg
 import pytest
 
-from peermentor.effects import (
+from peermentor.analysis.effects import (
     EFFECT_COLUMNS,
     binary_effects,
     cohort_effects,
@@ -134,7 +134,7 @@ def _program(**extra):
 
 
 def test_no_test_heading_without_tests_and_the_yaml_line_that_adds_one():
-    from peermentor.report import table_heading
+    from peermentor.publish.report import table_heading
 
     empty = pd.DataFrame(columns=["item", "group", "statistic", "section", "value"])
     heading, note = table_heading(empty, _program(), "likert")
@@ -145,7 +145,7 @@ def test_no_test_heading_without_tests_and_the_yaml_line_that_adds_one():
 
 
 def test_likert_heading_names_the_holm_family():
-    from peermentor.report import table_heading
+    from peermentor.publish.report import table_heading
 
     stats = pd.DataFrame({
         "section": "sat", "item": ["sat", "fun", "sat", "fun"],

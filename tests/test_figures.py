@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from peermentor import figures, forest, stats
+from peermentor.analysis import stats
+from peermentor.publish import figures, forest
 
 PROGRAM = {
     "program": "demo",

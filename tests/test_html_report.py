@@ -1,6 +1,6 @@
 """A cohort's report.html does not depend on which reports its thread rendered before.
 
-``peermentor.site.render_notebook`` keeps one HTML exporter per thread (building one
+``peermentor.publish.site.render_notebook`` keeps one HTML exporter per thread (building one
 compiles its templates); rendering must still give what a new exporter gives.
 """
 
@@ -11,7 +11,7 @@ import threading
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from peermentor import site
+from peermentor.publish import site
 
 
 def _notebook(path, title: str, value: str) -> str:

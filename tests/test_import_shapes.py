@@ -11,10 +11,10 @@ import logging
 import pandas as pd
 import pytest
 
-from peermentor import scaffold
-from peermentor.config import ConfigError, load_program
-from peermentor.importers import ImportProblems, import_cohort
-from peermentor.validate import CohortValidationError, validate_cohort
+from peermentor.ingest import scaffold
+from peermentor.ingest.config import ConfigError, load_program
+from peermentor.ingest.importers import ImportProblems, import_cohort
+from peermentor.ingest.validate import CohortValidationError, validate_cohort
 
 META = [("StartDate", "Start Date", "startDate"), ("Status", "Response Type", "status"),
         ("Finished", "Finished", "finished"), ("ResponseId", "Response ID", "_recordId"),
@@ -321,7 +321,7 @@ def test_soft_range_kept_with_a_warning_likert_codes_stay_hard(tmp_path, caplog)
         {"id": "sat", "text": "Sat", "type": "likert", "scale": {"min": 1, "max": 5}}]}
     path = tmp_path / "responses.csv"
     path.write_text("respondent_id,role,hours,sat\nA,mentor,35,4\nB,mentor,5,3\n")
-    with caplog.at_level(logging.WARNING, logger="peermentor.validate"):
+    with caplog.at_level(logging.WARNING, logger="peermentor.ingest.validate"):
         responses, _ = validate_cohort(program, path, None)
     assert responses["hours"].tolist() == [35, 5]
     assert f"{path}, line 2, respondent A, column 'hours': value '35' is outside 0 to 20, " \
@@ -336,7 +336,7 @@ def test_soft_range_kept_with_a_warning_likert_codes_stay_hard(tmp_path, caplog)
 
 
 def test_small_groups_said_without_their_small_counts():
-    from peermentor.report import _mean_sd, small_cohort_note, small_groups
+    from peermentor.publish.report import _mean_sd, small_cohort_note, small_groups
 
     program = {"roles": {"mentor": "Mentors", "mentee": "Mentees"}}
     one = pd.DataFrame({"role": ["mentor"]})

@@ -27,16 +27,16 @@ from exports import (
     redcap_survey_project,
 )
 
-from peermentor import scaffold
-from peermentor.cohorts import (
+from peermentor.ingest import scaffold
+from peermentor.ingest.cohorts import (
     CohortDiscoveryError,
     check_import_formats,
     check_program_id,
     discover_cohorts,
 )
-from peermentor.config import ConfigError, load_program
-from peermentor.importers import ImportProblems, import_cohort, import_export, run
-from peermentor.validate import read_raw_csv, validate_cohort
+from peermentor.ingest.config import ConfigError, load_program
+from peermentor.ingest.importers import ImportProblems, import_cohort, import_export, run
+from peermentor.ingest.validate import read_raw_csv, validate_cohort
 
 CANONICAL = ROOT / "data/raw/ulsan-peer/2019/responses.csv"
 

@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-PARSE_TIME = ("from peermentor.cohorts import check_import_formats, discover_cohorts; "
-              "from peermentor.config import load_program, load_themes; "
-              "from peermentor.constructs import check_program_constructs, load_constructs; "
-              "from peermentor.published import published_files")
+PARSE_TIME = ("from peermentor.ingest.cohorts import check_import_formats, discover_cohorts; "
+              "from peermentor.ingest.config import load_program, load_themes; "
+              "from peermentor.ingest.constructs import check_program_constructs, load_constructs; "
+              "from peermentor.papers.published import published_files")
 
 
 def imported(code: str) -> set[str]:
@@ -24,8 +24,8 @@ def imported(code: str) -> set[str]:
 
 @pytest.mark.parametrize("code, absent", [
     (PARSE_TIME, "scipy.stats"),  # workflow/rules/common.smk, at every Snakemake start
-    ("from peermentor.site import render_notebook", "pandas"),  # cohort_report's HTML
-    ("from peermentor.validate import load_validated", "pandera"),  # every notebook kernel
+    ("from peermentor.publish.site import render_notebook", "pandas"),  # cohort_report's HTML
+    ("from peermentor.ingest.validate import load_validated", "pandera"),  # every notebook kernel
 ])
 def test_short_lived_processes_do_not_import_what_they_do_not_use(code, absent):
     assert absent not in imported(code)
@@ -34,4 +34,4 @@ def test_short_lived_processes_do_not_import_what_they_do_not_use(code, absent):
 def test_validation_still_imports_pandera_when_it_builds_a_schema():
     program = {"roles": {"a": "A"}, "codebook": []}
     assert "pandera" in imported(
-        f"from peermentor.schema import response_schema; response_schema({program!r})")
+        f"from peermentor.ingest.schema import response_schema; response_schema({program!r})")

@@ -1,4 +1,4 @@
-"""Change between waves of a longitudinal REDCap export (peermentor.longitudinal).
+"""Change between waves of a longitudinal REDCap export (peermentor.analysis.longitudinal).
 
 Expected values are typed from scipy's documented Wilcoxon example and from hand
 calculation (exact binomial and signed-rank distributions), never from our output.
@@ -12,15 +12,15 @@ import pytest
 import yaml
 from exports import LONGITUDINAL_PROGRAM, redcap_longitudinal_project
 
-from peermentor.config import load_program
-from peermentor.importers import import_cohort
-from peermentor.longitudinal import (
+from peermentor.analysis.longitudinal import (
     rank_biserial_of_changes,
     signed_rank,
     wave_change,
 )
-from peermentor.report import change_table
-from peermentor.schema import to_typed
+from peermentor.ingest.config import load_program
+from peermentor.ingest.importers import import_cohort
+from peermentor.ingest.schema import to_typed
+from peermentor.publish.report import change_table
 
 
 def test_signed_rank_reproduces_scipys_documented_example():

@@ -16,11 +16,11 @@ import pytest
 import yaml
 from conftest import fresh_copy, snakemake
 
-from peermentor.config import ConfigError, load_program
-from peermentor.effects import cohort_effects
-from peermentor.measurement import item_total, reliability, scale_score, scored_items
-from peermentor.meta import pool_effects
-from peermentor.stats import analyse_cohort
+from peermentor.analysis.effects import cohort_effects
+from peermentor.analysis.measurement import item_total, reliability, scale_score, scored_items
+from peermentor.analysis.meta import pool_effects
+from peermentor.analysis.stats import analyse_cohort
+from peermentor.ingest.config import ConfigError, load_program
 
 #: 24 respondents x 4 items (1-5), i3 worded the other way (reverse-keyed), as answered.
 ANSWERS = [[3, 3, 2, 2], [5, 4, 2, 4], [2, 2, 4, 2], [5, 5, 2, 5], [2, 4, 3, 2], [3, 2, 3, 2],
@@ -158,8 +158,8 @@ def test_scale_statistics_under_the_disclosure_policy():
     """A scale keeps every statistic where no answer to its items is hidden; a role with a
     small answer count on one item keeps no scale statistic (its score is a sum of the
     answers) and the comparison goes; a role of 3 shows only its size marker."""
-    from peermentor.privacy import share_stats
-    from peermentor.report import item_total_table, scale_table
+    from peermentor.publish.privacy import share_stats
+    from peermentor.publish.report import item_total_table, scale_table
 
     program = _program(3)
     answers = _responses(3)

@@ -1,4 +1,4 @@
-"""peermentor.meta.pool against metafor's published worked example (BCG vaccine trials).
+"""peermentor.analysis.meta.pool against metafor's published worked example (BCG vaccine trials).
 
 Data: metafor's ``dat.bcg`` (Colditz et al. 1994), 13 trials, as printed in the metafor
 documentation. Log risk ratios and their sampling variances are computed as
@@ -25,7 +25,7 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.contingency_tables import Table2x2
 
-from peermentor.meta import POOLED_COLUMNS, pool
+from peermentor.analysis.meta import POOLED_COLUMNS, pool
 
 TPOS = [4, 6, 3, 62, 33, 180, 8, 505, 29, 17, 186, 5, 27]
 TNEG = [119, 300, 228, 13536, 5036, 1361, 2537, 87886, 7470, 1699, 50448, 2493, 16886]
@@ -196,7 +196,7 @@ def test_tau2_at_its_boundary_is_flagged_and_matches_metafor(method, knapp_hartu
 
 
 def test_pooled_table_says_when_tau2_is_at_zero():
-    from peermentor.meta import TAU2_AT_ZERO, pool_effects
+    from peermentor.analysis.meta import TAU2_AT_ZERO, pool_effects
 
     effects = pd.DataFrame({
         "program": list("abcd"), "year": "2024", "construct": "v", "comparison": "x_vs_y",

@@ -1,7 +1,7 @@
 """Every interval and p-value carries the label of the method that produced it.
 
-effects.csv names each row's methods by keys of :data:`peermentor.methods.P_METHODS` and
-:data:`~peermentor.methods.CI_METHODS`; tests/recompute.py recomputes each p (and each odds
+effects.csv names each row's methods by keys of :data:`peermentor.analysis.methods.P_METHODS` and
+:data:`~peermentor.analysis.methods.CI_METHODS`; tests/recompute.py recomputes each p (and each odds
 ratio's interval) by the named method from the validated answers. Here: on the bundled
 run, on hand-made cohorts, and against a mislabelled row (the test of the test). The
 simulated consortium's run is checked in test_simulated_pipeline.py.
@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 from recompute import P_BY_METHOD, check_effects
 
-from peermentor import methods
-from peermentor.compare import read_effects
-from peermentor.config import load_programs
-from peermentor.consistency import MWU_VARIANTS
-from peermentor.effects import binary_effects, cohort_effects
-from peermentor.stats import analyse_cohort
+from peermentor.analysis import methods
+from peermentor.analysis.effects import binary_effects, cohort_effects
+from peermentor.analysis.mannwhitney import MWU_VARIANTS
+from peermentor.analysis.stats import analyse_cohort
+from peermentor.ingest.config import load_programs
+from peermentor.publish.compare import read_effects
 
 
 def test_every_method_label_has_a_recomputation():
@@ -116,8 +116,8 @@ ULSAN_P = {"programme_appropriate": 0.683, "partner_attitude": 0.327,
 
 @pytest.mark.pipeline
 def test_every_p_of_the_bundled_run_is_recomputed_by_its_named_method(built):
-    from peermentor.compare import read_stats
-    from peermentor.published import mwu_variant, published_files
+    from peermentor.analysis.stats import read_stats
+    from peermentor.papers.published import mwu_variant, published_files
 
     programs = load_programs(sorted((built / "config/programs").glob("*.yaml")))
     # every bundled comparison has a small cell, so the shared effects.csv withholds

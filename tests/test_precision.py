@@ -1,4 +1,4 @@
-"""What a comparison can detect: peermentor.precision against R's pwr, and where it shows.
+"""What a comparison can detect: peermentor.analysis.precision against R's pwr, and where it shows.
 
 Reference values computed with R 4 and pwr 1.3.0 (Debian r-cran-pwr), the call beside
 each; they agree to 3 decimals.
@@ -12,12 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from peermentor.audit import BUILT_IN_FINDINGS, audit, findings
-from peermentor.compare import share_effects
-from peermentor.config import load_program
-from peermentor.effects import EFFECT_COLUMNS, cohort_effects
-from peermentor.meta import pool, pool_effects
-from peermentor.precision import (
+from peermentor.analysis.effects import EFFECT_COLUMNS, cohort_effects
+from peermentor.analysis.meta import pool, pool_effects
+from peermentor.analysis.precision import (
     UNDERPOWERED_FINDING,
     detectable_d_mann_whitney,
     detectable_effect,
@@ -28,8 +25,11 @@ from peermentor.precision import (
     power_at,
     with_halving,
 )
-from peermentor.privacy import share_stats
-from peermentor.published import load_published
+from peermentor.ingest.config import load_program
+from peermentor.papers.audit import BUILT_IN_FINDINGS, audit, findings
+from peermentor.papers.published import load_published
+from peermentor.publish.compare import share_effects
+from peermentor.publish.privacy import share_stats
 
 ROOT = Path(__file__).resolve().parents[1]
 

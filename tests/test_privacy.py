@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from peermentor.privacy import DEFAULT_THRESHOLD, SUPPRESSED, rule_text, suppress
+from peermentor.publish.privacy import DEFAULT_THRESHOLD, SUPPRESSED, rule_text, suppress
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from peermentor import validate
-from peermentor.validate import CohortValidationError, read_raw_table
+from peermentor.ingest import validate
+from peermentor.ingest.validate import CohortValidationError, read_raw_table
 
 # (file bytes, expected rows as dicts (None = missing), expected file line of each row)
 PLAIN = {

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from peermentor import scaffold
-from peermentor.config import load_program
-from peermentor.importers import ImportProblems, import_cohort
+from peermentor.ingest import scaffold
+from peermentor.ingest.config import load_program
+from peermentor.ingest.importers import ImportProblems, import_cohort
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 

@@ -1,4 +1,4 @@
-"""Tests for the reconstruction of the bundled studies' data (``peermentor.reconstruct``).
+"""Tests for the reconstruction of the bundled studies' data (``peermentor.papers.reconstruct``).
 
 The published numbers below are typed from the papers in ``shared/seeds``, deliberately
 not read from the configs, so that a wrong config or a wrong script both fail here.
@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 from conftest import BUNDLED
 
-from peermentor.config import load_program, response_columns
-from peermentor.consistency import half_up_interval, mwu_p
-from peermentor.published import mwu_variant
-from peermentor.reconstruct import (
+from peermentor.analysis.mannwhitney import mwu_p
+from peermentor.ingest.config import load_program, response_columns
+from peermentor.papers.consistency import half_up_interval
+from peermentor.papers.published import mwu_variant
+from peermentor.papers.reconstruct import (
     check_reconstruction,
     closest_pair,
     likert_candidates,

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from peermentor import report
-from peermentor.stats import analyse_cohort
+from peermentor.analysis.stats import analyse_cohort
+from peermentor.publish import report
 
 PROGRAM = {
     "program": "demo",
@@ -153,6 +153,6 @@ def test_binary_numeric_and_ranking_tables_suppress_small_counts():
 
 def test_report_embeds_figures_at_the_resolution_they_are_saved():
     # report.py may not import figures (figures imports report): the two must agree
-    from peermentor import figures
+    from peermentor.publish import figures
 
     assert report.PNG_DPI == figures.DPI

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from peermentor.audit import BUILT_IN_FINDINGS, audit, findings
-from peermentor.config import ConfigError
-from peermentor.published import load_published, reproduce, status_of
+from peermentor.ingest.config import ConfigError
+from peermentor.papers.audit import BUILT_IN_FINDINGS, audit, findings
+from peermentor.papers.published import load_published, reproduce, status_of
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ROOT / "config" / "published"
@@ -50,7 +50,7 @@ def test_published_file_errors_name_file_and_key(tmp_path):
 
 
 def test_published_values_naming_unknown_items_options_or_groups_fail(tmp_path):
-    from peermentor.config import load_program
+    from peermentor.ingest.config import load_program
 
     program = load_program(ROOT / "config/programs/ulsan-peer.yaml")
     bad = tmp_path / "ulsan-peer.yaml"
@@ -72,7 +72,7 @@ def test_published_values_naming_unknown_items_options_or_groups_fail(tmp_path):
 
 
 def test_a_value_the_data_cannot_give_is_not_computable_with_why():
-    from peermentor.published import reproduce
+    from peermentor.papers.published import reproduce
 
     program = {"program": "demo", "roles": {"mentor": "Mentors"}, "codebook": [],
                "cohorts": {"2020": {}}}
@@ -127,7 +127,7 @@ def test_a_sum_of_rounded_percentages_is_a_rounding_artefact():
 
 
 def test_an_error_label_needs_its_one_line_text(tmp_path):
-    from peermentor.config import load_program
+    from peermentor.ingest.config import load_program
 
     program = load_program(ROOT / "config/programs/ulsan-peer.yaml")
     bad = tmp_path / "ulsan-peer.yaml"
@@ -367,7 +367,7 @@ def _block_values(program: dict):
 @pytest.mark.parametrize("path", sorted(PUBLISHED.glob("*.yaml")), ids=lambda p: p.stem)
 def test_table_values_agree_with_the_reconstruction_targets(path):
     """The published-values file and the programme's reconstruction targets cannot drift."""
-    from peermentor.config import load_program
+    from peermentor.ingest.config import load_program
 
     published = load_published(path)
     targets = _block_values(load_program(ROOT / "config/programs" / f"{path.stem}.yaml"))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, fresh_copy, snakemake
 
-from peermentor.progress import STEPS
+from peermentor.run.progress import STEPS
 
 pytestmark = pytest.mark.pipeline
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from peermentor.cohorts import CohortDiscoveryError, discover_cohorts
-from peermentor.schema import _numbers
-from peermentor.validate import CohortValidationError, run, validate_cohort
+from peermentor.ingest.cohorts import CohortDiscoveryError, discover_cohorts
+from peermentor.ingest.schema import _numbers
+from peermentor.ingest.validate import CohortValidationError, run, validate_cohort
 
 PROGRAM = {
     "program": "demo",
@@ -227,7 +227,7 @@ def test_missing_column_names_header_and_suggests_misspelling(tmp_path):
 def test_extra_columns_warn_with_file_and_names_and_are_dropped(tmp_path, caplog):
     path = write(tmp_path, [r + ",2024-01-01,x" for r in GOOD_ROWS],
                  header=HEADER + ",timestamp,notes")
-    with caplog.at_level("WARNING", logger="peermentor.validate"):
+    with caplog.at_level("WARNING", logger="peermentor.ingest.validate"):
         responses, _ = validate_cohort(PROGRAM, path, None)
     assert "timestamp" not in responses and "notes" not in responses
     assert list(responses.columns) == HEADER.split(",")
@@ -250,7 +250,7 @@ LABELLED = {
 
 def test_trailing_separators_are_unnamed_extra_columns(tmp_path, caplog):
     path = write(tmp_path, [r + ",," for r in GOOD_ROWS], header=HEADER + ",,")
-    with caplog.at_level("WARNING", logger="peermentor.validate"):
+    with caplog.at_level("WARNING", logger="peermentor.ingest.validate"):
         responses, _ = validate_cohort(PROGRAM, path, None)
     assert list(responses.columns) == HEADER.split(",")
     assert "'(unnamed field 13)', '(unnamed field 14)'" in caplog.text
@@ -260,7 +260,7 @@ def test_likert_labels_from_the_codebook_become_numbers(tmp_path, caplog):
     rows = [GOOD_ROWS[0].replace("R1,mentor,5", "R1,mentor,Agree"),
             GOOD_ROWS[1].replace("R2,mentee,1", "R2,mentee,strongly  DISAGREE"), GOOD_ROWS[2]]
     path = write(tmp_path, rows)
-    with caplog.at_level("INFO", logger="peermentor.validate"):
+    with caplog.at_level("INFO", logger="peermentor.ingest.validate"):
         responses, _ = validate_cohort(LABELLED, path, None)
     assert responses["sat"].tolist()[:2] == [4, 1]
     assert "column 'sat': read 2 Likert label(s) as numbers: 'Agree' -> 4" in caplog.text
@@ -324,7 +324,7 @@ def test_bom_crlf_and_other_delimiters_read_like_the_canonical_file(
     with other.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh, delimiter=delimiter, lineterminator=newline)
         writer.writerows(csv.reader([HEADER, *GOOD_ROWS]))
-    with caplog.at_level("WARNING", logger="peermentor.validate"):
+    with caplog.at_level("WARNING", logger="peermentor.ingest.validate"):
         responses, _ = validate_cohort(PROGRAM, other, None)
     pd.testing.assert_frame_equal(responses, canonical)
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
@@ -411,7 +411,7 @@ def test_discovery_rejects_non_year_and_unknown_programme(tmp_path):
 def test_likert_label_keys_must_be_scale_points(tmp_path):
     import yaml
 
-    from peermentor.config import ConfigError, load_program
+    from peermentor.ingest.config import ConfigError, load_program
 
     item = {"id": "sat", "text": "S", "type": "likert",
             "scale": {"min": 1, "max": 5, "labels": {1: "Low", 5: "High"}}}

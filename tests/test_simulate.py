@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from peermentor import simulate
-from peermentor.effects import likert_effects
-from peermentor.measurement import reliability, scale_score, scored_items
+from peermentor.analysis.effects import likert_effects
+from peermentor.analysis.measurement import reliability, scale_score, scored_items
+from peermentor.ingest import simulate
 
 
 def test_same_arguments_write_identical_files(tmp_path):

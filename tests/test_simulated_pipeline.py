@@ -15,9 +15,9 @@ import pytest
 from conftest import fresh_copy, snakemake
 from recompute import check_effects
 
-from peermentor.compare import read_effects
-from peermentor.config import load_programs
-from peermentor.simulate import write_consortium
+from peermentor.ingest.config import load_programs
+from peermentor.ingest.simulate import write_consortium
+from peermentor.publish.compare import read_effects
 
 pytestmark = pytest.mark.pipeline
 

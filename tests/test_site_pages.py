@@ -1,4 +1,4 @@
-"""What the site's comparison pages say (peermentor.pages), on small tables typed here."""
+"""What the site's comparison pages say (peermentor.publish.pages), on small tables typed here."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from peermentor import pages
+from peermentor.publish import pages
 
 PROGRAMS = {
     "alpha": {"roles": {"mentor": "Mentors", "mentee": "Mentees"},
@@ -135,7 +135,7 @@ def test_numbers_for_display():
 
 
 def test_forest_plot_speaks_the_reader_s_language_and_flags_what_it_cannot_draw():
-    from peermentor import forest
+    from peermentor.publish import forest
 
     effects = pd.DataFrame([
         effect("alpha", "2023", "continued_participation", "take_again", "mentor_vs_mentee",

@@ -81,7 +81,7 @@ def test_slurm_profile_run_equals_local_run(cluster, built, tmp_path):
         assert (workdir / report.relative_to(built)).stat().st_size > 0
     # Each cohort of a cluster job is a job step of its own (a Snakemake process); the
     # steps share the warm kernel the cluster job's own process hosts, so the cohorts
-    # started no kernel of their own (peermentor.warmkernel).
+    # started no kernel of their own (peermentor.run.warmkernel).
     cohort_logs = sorted(workdir.glob("results/logs/cohort/*/*.log"))
     assert len(cohort_logs) == len(list(built.glob("results/cohorts/*/*/report.html")))
     for log in cohort_logs:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from peermentor import stats
+from peermentor.analysis import stats
 
 Z975 = sps.norm.ppf(0.975)
 

@@ -2,7 +2,7 @@
 
 Two bundled cohorts of different shapes are validated into a temporary folder, then
 executed (a) by stock papermill, a new kernel each, and (b) by
-``peermentor.warmkernel`` on one kernel, in the opposite order, twice over, so state
+``peermentor.run.warmkernel`` on one kernel, in the opposite order, twice over, so state
 left by either notebook would show in the other. Outputs, execution counts, stats and
 figures must match; only papermill's timings and cell ids may differ.
 """
@@ -17,9 +17,9 @@ from pathlib import Path
 import papermill
 import pytest
 
-from peermentor import warmkernel
-from peermentor.config import load_program
-from peermentor.validate import run as validate
+from peermentor.ingest.config import load_program
+from peermentor.ingest.validate import run as validate
+from peermentor.run import warmkernel
 
 ROOT = Path(__file__).resolve().parents[1]
 COHORTS = [("ulsan-peer", "2019"), ("tums-dual", "2012")]

@@ -4,7 +4,7 @@
 
 Exports each commit (``git archive``, tracked files only, so what a user added to
 ``data/raw/`` plays no part), runs the pipeline on the bundled studies and on a simulated
-consortium (``python -m peermentor.simulate``) with that commit's own package first on
+consortium (``python -m peermentor.ingest.simulate``) with that commit's own package first on
 ``PYTHONPATH``, and compares what a run shares: every table and text (``.csv``, ``.md``,
 ``.txt``), the results site and the cohort reports (``.html``) and the figures
 (``.png``). Left out, on purpose: the logs (paths, times), the executed notebooks
@@ -68,7 +68,7 @@ def build(commit: str, workdir: Path) -> dict[str, Path]:
     run(bundled)
     simulated = export(commit, workdir / "simulated")
     env = {**ENV, "PYTHONPATH": str(simulated / "src")}
-    subprocess.run([sys.executable, "-m", "peermentor.simulate", "--programs", str(PROGRAMS),
+    subprocess.run([sys.executable, "-m", "peermentor.ingest.simulate", "--programs", str(PROGRAMS),
                     "--years", str(YEARS), "--seed", "1", "--out", "sim"],
                    cwd=simulated, env=env, check=True, capture_output=True)
     run(simulated, "--configfile", "sim/config.yaml")

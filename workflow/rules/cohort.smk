@@ -28,8 +28,8 @@ rule cohort_report:
         notebook="results/logs/cohort/{program}/{year}.log",
     # run: (not script:) so that, with Snakemake's worker threads (profiles/default), the
     # job runs in the Snakemake process: pandas and pandera imported once per run, and the
-    # notebook on the thread's warm kernel (peermentor.warmkernel).
+    # notebook on the thread's warm kernel (peermentor.run.warmkernel).
     run:
-        from peermentor.cohort_job import build_cohort
+        from peermentor.run.cohort_job import build_cohort
 
         build_cohort(input, output, params, wildcards, log)

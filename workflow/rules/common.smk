@@ -5,10 +5,10 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from peermentor.cohorts import check_import_formats, discover_cohorts
-from peermentor.config import load_programs, load_themes
-from peermentor.constructs import check_program_constructs, load_constructs
-from peermentor.published import published_files
+from peermentor.ingest.cohorts import check_import_formats, discover_cohorts
+from peermentor.ingest.config import load_programs, load_themes
+from peermentor.ingest.constructs import check_program_constructs, load_constructs
+from peermentor.papers.published import published_files
 
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -41,9 +41,9 @@ def cohorts_of_this_job():
 def host_kernel_for_cluster_job():
     """In a SLURM cluster job's own Snakemake process (the one that runs each job of its
     group as a job step), start the warm kernel its cohort steps share
-    (peermentor.warmkernel.host_kernel); it lives as long as the cluster job."""
+    (peermentor.run.warmkernel.host_kernel); it lives as long as the cluster job."""
     if workflow.remote_exec and "--local-groupid" in sys.argv and "slurm-jobstep" in sys.argv:
-        from peermentor.warmkernel import host_kernel
+        from peermentor.run.warmkernel import host_kernel
 
         Path("results/logs/kernels").mkdir(parents=True, exist_ok=True)
         job = os.environ.get("SLURM_JOB_ID", "")
@@ -163,7 +163,7 @@ def build_partial_site():
     rebuilds it."""
     import os
 
-    from peermentor.site import build_site
+    from peermentor.publish.site import build_site
 
     try:
         if _disclosure_failed():

@@ -1,5 +1,5 @@
 # The pipeline attacks what it shares before the site publishes it: every hidden count of
-# every cohort against everything the run shares (peermentor.disclosure). A count that
+# every cohort against everything the run shares (peermentor.publish.disclosure). A count that
 # only one value fits, or a number the policy withholds shown anyway, fails the build
 # naming the output and the cell; the findings are in results/logs/disclosure.csv.
 

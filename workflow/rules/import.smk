@@ -20,6 +20,6 @@ rule import_export:
     # (profiles/default: force-use-threads), as validation; a failure's message, with
     # every problem, reaches ./run.sh's console.
     run:
-        from peermentor.importers import import_job
+        from peermentor.ingest.importers import import_job
 
         import_job(input, output, params, wildcards, log[0])

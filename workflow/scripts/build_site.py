@@ -1,10 +1,10 @@
-"""Snakemake script for rule site (see peermentor.site)."""
+"""Snakemake script for rule site (see peermentor.publish.site)."""
 
 from pathlib import Path
 
-from peermentor.config import load_program
-from peermentor.constructs import load_constructs
-from peermentor.site import build_site
+from peermentor.ingest.config import load_program
+from peermentor.ingest.constructs import load_constructs
+from peermentor.publish.site import build_site
 
 programs = {Path(p).stem: load_program(p) for p in snakemake.input.programs}  # noqa: F821
 pages = build_site(

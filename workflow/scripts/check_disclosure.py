@@ -1,9 +1,9 @@
-"""Snakemake script for rule disclosure_check (see peermentor.disclosure)."""
+"""Snakemake script for rule disclosure_check (see peermentor.publish.disclosure)."""
 
 from pathlib import Path
 
-from peermentor.config import load_programs
-from peermentor.disclosure import check_run, describe, failures, summary_line
+from peermentor.ingest.config import load_programs
+from peermentor.publish.disclosure import check_run, describe, failures, summary_line
 
 programs = load_programs(snakemake.input.programs)  # noqa: F821
 cohorts = [(program, year, stats, shared) for (program, year), stats, shared in zip(

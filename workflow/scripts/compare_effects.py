@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
-from peermentor.compare import read_stats, share_effects
-from peermentor.config import load_programs
-from peermentor.effects import cohort_effects
-from peermentor.published import mwu_variant
+from peermentor.analysis.effects import cohort_effects
+from peermentor.analysis.stats import read_stats
+from peermentor.ingest.config import load_programs
+from peermentor.papers.published import mwu_variant
+from peermentor.publish.compare import share_effects
 
 programs = load_programs(snakemake.input.programs)  # noqa: F821
 # The variant each cohort's stats.csv p was computed under, as its notebook chose it.

@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-from peermentor.compare import harmonise_outcomes, read_stats, share_outcomes
-from peermentor.config import load_programs
+from peermentor.analysis.stats import read_stats
+from peermentor.ingest.config import load_programs
+from peermentor.publish.compare import harmonise_outcomes, share_outcomes
 
 programs = load_programs(snakemake.input.programs)  # noqa: F821
 table = harmonise_outcomes(read_stats(snakemake.input.stats), programs)  # noqa: F821

@@ -2,13 +2,13 @@
 
 from pathlib import Path
 
-from peermentor.compare import read_effects
-from peermentor.config import load_programs
-from peermentor.constructs import load_constructs
-from peermentor.forest import write_forest_plots
-from peermentor.meta import pool_effects
-from peermentor.pages import Labels
-from peermentor.precision import with_halving
+from peermentor.analysis.meta import pool_effects
+from peermentor.analysis.precision import with_halving
+from peermentor.ingest.config import load_programs
+from peermentor.ingest.constructs import load_constructs
+from peermentor.publish.compare import read_effects
+from peermentor.publish.forest import write_forest_plots
+from peermentor.publish.pages import Labels
 
 programs = load_programs(snakemake.input.programs)  # noqa: F821
 effects = read_effects(snakemake.input.effects)  # noqa: F821

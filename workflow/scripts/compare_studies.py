@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-from peermentor.compare import read_stats, share_studies, study_characteristics
-from peermentor.config import load_programs
+from peermentor.analysis.stats import read_stats
+from peermentor.ingest.config import load_programs
+from peermentor.publish.compare import share_studies, study_characteristics
 
 programs = load_programs(snakemake.input.programs)  # noqa: F821
 table = study_characteristics(read_stats(snakemake.input.stats), programs)  # noqa: F821

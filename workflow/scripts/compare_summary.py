@@ -4,9 +4,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from peermentor.compare import read_effects, summary_markdown
-from peermentor.config import load_programs
-from peermentor.reproduction import reproduction_markdown
+from peermentor.ingest.config import load_programs
+from peermentor.publish.compare import read_effects, reproduction_markdown, summary_markdown
 
 inp = snakemake.input  # noqa: F821
 studies = pd.read_csv(inp.studies, dtype={"year": str})

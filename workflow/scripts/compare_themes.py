@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from peermentor.compare import read_stats, share_themes, theme_crosswalk
-from peermentor.config import load_programs, load_themes
+from peermentor.analysis.stats import read_stats
+from peermentor.ingest.config import load_programs, load_themes
+from peermentor.publish.compare import share_themes, theme_crosswalk
 
 programs = load_programs(snakemake.input.programs)  # noqa: F821
 cohorts = [

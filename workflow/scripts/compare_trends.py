@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from peermentor.config import load_programs
-from peermentor.constructs import load_constructs
-from peermentor.forest import trend_table, write_trend_plots
-from peermentor.pages import Labels
+from peermentor.ingest.config import load_programs
+from peermentor.ingest.constructs import load_constructs
+from peermentor.publish.forest import trend_table, write_trend_plots
+from peermentor.publish.pages import Labels
 
 programs = load_programs(snakemake.input.programs)  # noqa: F821
 outcomes = pd.read_csv(snakemake.input.outcomes, dtype={"year": str})  # noqa: F821

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from peermentor.compare import read_stats
-from peermentor.privacy import share_reproduction
-from peermentor.reproduction import build_tables, status_line
+from peermentor.analysis.stats import read_stats
+from peermentor.papers.reproduction import build_tables, status_line
+from peermentor.publish.privacy import share_reproduction
 
 inputs = snakemake.input  # noqa: F821
 cohorts = [(published, program, responses, codes, stats) for (_, _, published, program),

@@ -1,0 +1,9 @@
+"""What is shared: the disclosure policy (what may be shown of which group), the attacker's
+mathematics it and the run's check use, the cross-study tables, the cohort report's
+tables and figures, forest plots, and the results site.
+"""
+
+__all__ = [
+    "compare", "disclosure", "figures", "forest", "inference", "pages", "privacy", "report",
+    "site",
+]

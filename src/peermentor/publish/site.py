@@ -1,0 +1,498 @@
+"""One browsable static site over a run's results (``results/site/index.html``).
+
+The site is built from whatever the run left in ``results/``: it reads tables as
+text and shows them whole (no rounding, no truncation), copies each table next to
+its page for download, copies the comparison figures, and links every cohort
+report and every validation failure report. Every asset is local, so the site
+opens from disk with no server and no network. Pages are Jinja2 templates
+(``templates/site/``); cohort reports are rendered by nbconvert's HTML exporter
+with the ``peermentor_report`` template (a table of contents, no remote scripts).
+
+Optional comparison outputs (``effects.csv``, ``pooled.csv``, forest and trend
+figures) are shown when present, so the pages fill in as the pipeline grows.
+
+>>> import tempfile, pathlib
+>>> results = pathlib.Path(tempfile.mkdtemp())
+>>> status = cohort_status(results, [("demo", "2024")])
+>>> status[0]["status"]
+'not built'
+>>> pages = build_site(results, results / "site", [("demo", "2024")], {})
+>>> sorted(p.name for p in pages)[:4]
+['audit.html', 'index.html', 'methods.html', 'outcomes.html']
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import threading
+from collections import Counter
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import jinja2
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+
+TEMPLATES = Path(__file__).with_name("templates")
+#: Software whose versions the landing page states.
+SOFTWARE = ["peermentor", "snakemake", "pandas", "scipy", "statsmodels", "pingouin",
+            "matplotlib", "nbconvert"]
+IMAGE_SUFFIXES = (".png", ".svg")
+#: The comparison step's tables, offered for download beside the pages.
+COMPARISON_CSVS = ("studies.csv", "outcomes.csv", "effects.csv", "pooled.csv", "themes.csv",
+                   "trends.csv")
+
+PAGES = {  # file -> (menu label, page title)
+    "index.html": ("Overview", "Peer-mentoring survey results"),
+    "studies.html": ("Studies", "Study characteristics"),
+    "outcomes.html": ("Outcomes", "Outcomes by construct"),
+    "themes.html": ("Themes", "Theme crosswalk"),
+    "reproduction.html": ("Reproduction", "Reproduction of the published papers"),
+    "audit.html": ("Audit", "Consistency audit of the published numbers"),
+    "methods.html": ("Methods", "Methods"),
+}
+
+#: Pages with a template of their own (the others use page.html.j2).
+TEMPLATE_OF = {page: f"{page}.j2" for page in (
+    "index.html", "studies.html", "outcomes.html", "reproduction.html", "audit.html",
+    "methods.html")}
+NOT_SUPPRESSED = (
+    "These are the papers' own printed numbers beside the pipeline's value for them, so "
+    "small counts are not suppressed here.")
+
+
+def read_table(path: str | Path) -> tuple[list[str], list[list[str]]]:
+    """A CSV as text: its header and rows, every cell exactly as written (empty stays empty).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("a,b\\n1,\\n")
+    >>> read_table(p)
+    (['a', 'b'], [['1', '']])
+    """
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    return (rows[0], rows[1:]) if rows else ([], [])
+
+
+def _data_rows(path: Path) -> int:
+    return len(read_table(path)[1]) if path.is_file() else 0
+
+
+def cohort_status(results: str | Path, cohorts: list[tuple[str, str]]) -> list[dict]:
+    """Where each cohort got to: ``built``, ``failed validation``, ``failed import``, ``not built``.
+
+    A cohort whose validation listed problems has failed, even if a report from an
+    earlier run is still on disk; ``report`` and ``log`` are paths relative to
+    ``results`` (empty when there is none).
+    """
+    results = Path(results)
+    out = []
+    for program, year in cohorts:
+        failures = results / "logs/validate" / program / f"{year}.failures.csv"
+        report = results / "cohorts" / program / year / "report.html"
+        import_log = results / "logs/import" / program / f"{year}.log"
+        entry = {"program": program, "year": year, "report": "", "log": "",
+                 "problems": _data_rows(failures)}
+        if entry["problems"]:
+            entry.update(status="failed validation",
+                         log=str(failures.relative_to(results)))
+        elif report.is_file() and (results / "validated" / program
+                                   / f"{year}.responses.csv").is_file():
+            entry.update(status="built", report=str(report.relative_to(results)))
+        elif import_log.is_file() and not (results / "imported" / program / year
+                                           / "responses.csv").is_file():
+            entry.update(status="failed import", log=str(import_log.relative_to(results)))
+        else:
+            notebook_log = results / "logs/cohort" / program / f"{year}.log"
+            entry.update(status="not built",
+                         log=str(notebook_log.relative_to(results))
+                         if notebook_log.is_file() else "")
+        out.append(entry)
+    return out
+
+
+def reproduction_tally(path: str | Path) -> dict:
+    """Counts of published values by status (overall and per programme) and audit verdicts.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+    >>> _ = p.write_text("program,status\\na,reproduced\\na,differs\\nb,reproduced\\n")
+    >>> reproduction_tally(p)["total"]
+    {'differs': 1, 'reproduced': 2}
+    """
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    header, rows = read_table(path)
+    if "status" not in header:
+        return {}
+    status, program = header.index("status"), header.index("program")
+    by_program: dict[str, Counter] = {}
+    for row in rows:
+        by_program.setdefault(row[program], Counter())[row[status]] += 1
+    return {
+        "total": dict(sorted(Counter(r[status] for r in rows).items())),
+        "by_program": {p: dict(sorted(c.items())) for p, c in sorted(by_program.items())},
+        "statuses": sorted({r[status] for r in rows}),
+        "n": len(rows),
+    }
+
+
+def _versions() -> dict[str, str]:
+    found = {}
+    for name in SOFTWARE:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES / "site"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _table(results: Path, out: Path, relative: str, caption: str, note: str = "") -> dict | None:
+    """A table for a page (whole, as text) and its CSV copied to ``out/data/``."""
+    source = results / relative
+    if not source.is_file():
+        return None
+    header, rows = read_table(source)
+    target = out / "data" / source.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return {"id": source.stem, "caption": caption, "note": note, "header": header,
+            "labels": [], "methods": "", "row_classes": [],
+            "rows": rows, "csv": f"data/{source.name}", "source": relative}
+
+
+def _copy_csv(source: Path, out: Path) -> None:
+    """A table's CSV, byte for byte, beside the pages for download (``data/``)."""
+    if source.is_file():
+        (out / "data").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, out / "data" / source.name)
+
+
+def phone_width(png: Path) -> int | None:
+    """The width, in CSS pixels, at which a saved figure stays legible on a phone: about
+    85% of its printed size (9-point text at about 10 px; PNGs are saved at 150 dpi)."""
+    head = png.read_bytes()[:24] if png.suffix.lower() == ".png" else b""
+    if head[12:16] != b"IHDR":
+        return None
+    return round(int.from_bytes(head[16:20], "big") * 96 / 150 * 0.85)
+
+
+def _copy_figures(source: Path, target: Path) -> dict[str, str]:
+    """Every figure of ``source`` (the PNG where there is also an SVG) copied into the
+    site: file stem -> path relative to the site."""
+    found = {}
+    if not source.is_dir():
+        return found
+    for path in sorted(p for p in source.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
+        if path.suffix.lower() == ".svg" and path.with_suffix(".png").is_file():
+            continue  # one picture per plot: the PNG
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / path.name)
+        found[path.stem] = f"{target.parent.name}/{target.name}/{path.name}"
+    return found
+
+
+def built_at() -> str:
+    """When the site is built, as its pages say; ``SOURCE_DATE_EPOCH`` (seconds, the
+    reproducible-builds convention) sets it, so that two builds can match byte for byte.
+
+    >>> os.environ["SOURCE_DATE_EPOCH"] = "0"; built_at()
+    '1970-01-01 00:00 UTC'
+    >>> del os.environ["SOURCE_DATE_EPOCH"]
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def build_site(
+    results: str | Path,
+    out: str | Path,
+    cohorts: list[tuple[str, str]],
+    programs: dict[str, dict],
+    threshold: int = 5,
+    partial: bool = False,
+    sources: dict[str, str] | None = None,
+    constructs: dict | None = None,
+) -> list[Path]:
+    """Write the site into ``out`` (emptied first) and return the pages written.
+
+    ``cohorts`` lists every discovered ``(program, year)``, built or not;
+    ``programs`` maps programme ids to their configs (titles, institutions).
+    ``partial`` marks a site built after a failed run (comparison tables wait for
+    every cohort, so those shown may be from an earlier run). ``sources`` names each
+    cohort's data files, keyed ``"program/year"``; ``constructs`` is the construct
+    framework (``config/constructs.yaml``), whose labels the outcomes page shows.
+    """
+    # here, not at the top: these import pandas, which every cohort job (cohort_report
+    # renders its notebook with this module) would pay for nothing
+    from peermentor.analysis.mannwhitney import MWU_VARIANTS
+    from peermentor.publish import pages
+    from peermentor.publish.privacy import rule_text
+    from peermentor.publish.report import is_reconstructed
+
+    results, out = Path(results), Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "assets").mkdir(parents=True)
+    for asset in ("site.css", "site.js"):
+        shutil.copyfile(TEMPLATES / "site" / asset, out / "assets" / asset)
+    env = _environment()
+    status = cohort_status(results, cohorts)
+    for entry in status:
+        program = programs.get(entry["program"], {})
+        entry["institution"] = program.get("institution", "")
+        entry["reconstructed"] = is_reconstructed(program, entry["year"])
+        entry["simulated"] = bool(program.get("simulated"))
+        entry["files"] = (sources or {}).get(f"{entry['program']}/{entry['year']}", "")
+        entry["href"] = f"../{entry['report']}" if entry["report"] else ""
+        entry["log_href"] = f"../{entry['log']}" if entry["log"] else ""
+    failed = [e for e in status if e["status"] != "built"]
+    failure_pages = []
+    for entry in failed:
+        if entry["status"] != "failed validation":
+            continue
+        name = f"failures/{entry['program']}-{entry['year']}.html"
+        table = _table(results, out, entry["log"],
+                       f"Every problem validation found in {entry['program']} "
+                       f"{entry['year']}: file, line, respondent, column, value and the rule "
+                       "it breaks.")
+        table["csv"] = f"../{table['csv']}"
+        entry["failures_page"] = name
+        failure_pages.append((name, entry, table))
+
+    disclosure = results / "logs" / "disclosure.txt"
+    simulated = any(programs.get(p, {}).get("simulated") for p, _ in cohorts)
+    common = {"pages": PAGES, "partial": partial, "threshold": threshold,
+              "simulated": simulated,
+              "built": built_at(),
+              "suppression": rule_text(threshold).replace("`", ""),
+              "not_suppressed": NOT_SUPPRESSED,
+              "withheld": withheld_sentence(threshold),
+              "disclosure": disclosure.read_text(encoding="utf-8").strip()
+              if disclosure.is_file() else ""}
+    for name in COMPARISON_CSVS:
+        _copy_csv(results / "comparison" / name, out)
+    for name in ("reproduction.csv", "audit.csv"):
+        _copy_csv(results / name, out)
+    frames = {Path(name).stem: pages.read_frame(results / "comparison" / name)
+              for name in COMPARISON_CSVS}
+    reproduction = pages.read_frame(results / "reproduction.csv")
+    audit = pages.read_frame(results / "audit.csv")
+    labels = pages.Labels(programs, constructs)
+    reports = {(e["program"], e["year"]): e["href"] for e in status if e["href"]}
+    forest = _copy_figures(results / "comparison/forest", out / "img/forest")
+    trends = _copy_figures(results / "comparison/trends", out / "img/trends")
+    common["figure_widths"] = {src: phone_width(out / src)
+                               for src in [*forest.values(), *trends.values()]}
+    audit_context = pages.audit_page(audit)
+    contexts = {
+        "index.html": {
+            "cohorts": status, "failed": failed, "versions": _versions(),
+            "cohort_table": _cohort_table(status),
+            "tally": (tally := reproduction_tally(results / "reproduction.csv")),
+            "tally_table": _tally_table(tally),
+            "audit_tally": reproduction_tally_audit(results / "audit.csv"),
+            "findings": len(audit_context["findings"]) if audit_context else 0,
+        },
+        "studies.html": pages.studies_page(frames["studies"], labels, reports),
+        "outcomes.html": pages.outcomes_page(frames["outcomes"], frames["effects"],
+                                             frames["pooled"], labels, forest, reports,
+                                             trends),
+        "themes.html": {"tables": [pages.themes_table(frames["themes"], labels, reports)]
+                        if len(frames["themes"]) else []},
+        "reproduction.html": {"repro": pages.reproduction_page(reproduction, labels)},
+        "audit.html": {"audit": audit_context},
+        "methods.html": {"methods": pages.methods_page(frames["outcomes"], frames["effects"],
+                                                       frames["pooled"], labels),
+                         "mwu_variants": MWU_VARIANTS},
+    }
+    written = []
+    for page, context in contexts.items():
+        template = env.get_template(TEMPLATE_OF.get(page, "page.html.j2"))
+        context = {**common, **context, "current": page, "root": ""}
+        written.append(_write(out / page, template.render(**context)))
+    template = env.get_template("failures.html.j2")
+    for name, entry, table in failure_pages:
+        written.append(_write(out / name, template.render(
+            **common, current="", root="../", entry=entry, tables=[table])))
+    return written
+
+
+def _cohort_table(status: list[dict]) -> dict:
+    """The landing page's table of cohorts: where each got to and its report."""
+    rows = []
+    for entry in status:
+        data = ("simulated" if entry["simulated"] else "reconstructed from the paper"
+                if entry["reconstructed"] else "survey answers")
+        if entry["href"]:
+            report = {"text": "cohort report", "href": entry["href"]}
+        elif entry.get("failures_page"):
+            problems = entry["problems"]
+            report = {"text": f"{problems} problem{'s' if problems != 1 else ''} found",
+                      "href": entry["failures_page"]}
+        elif entry["log_href"]:
+            report = {"text": "log", "href": entry["log_href"]}
+        else:
+            report = ""
+        rows.append([entry["program"], entry["year"], entry["institution"],
+                     f"{entry['files']} ({data})" if entry["files"] else "",
+                     entry["status"], report])
+    return {"id": "cohort-list", "caption": "Every cohort found in the data folder, where it "
+            "got to in this run, and its report.", "note": "", "methods": "", "csv": "",
+            "labels": ["Programme", "Year", "Institution", "Data", "Status", "Report"],
+            "header": [], "rows": rows,
+            "row_classes": [f"status-{e['status'].replace(' ', '-')}" for e in status]}
+
+
+def _tally_table(tally: dict) -> dict:
+    """Published values by programme and status, for the landing page."""
+    statuses = tally.get("statuses", [])
+    return {"id": "tally", "caption": "Published values by programme and status.",
+            "note": "", "methods": "", "csv": "", "labels": ["Programme", *statuses],
+            "header": [], "row_classes": [],
+            "rows": [[program, *(counts.get(s, 0) for s in statuses)]
+                     for program, counts in tally.get("by_program", {}).items()]}
+
+
+def reproduction_tally_audit(path: str | Path) -> dict:
+    """Audit checks by verdict (``{}`` when there is no audit table)."""
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    header, rows = read_table(path)
+    verdict = header.index("verdict")
+    return dict(sorted(Counter(r[verdict] for r in rows).items()))
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+HEADING = re.compile(r'<h([12]) id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
+TOC_MARK = "<!-- peermentor:toc -->"
+
+
+def table_of_contents(html: str) -> str:
+    """A nested list linking every level-1 and level-2 heading of an exported notebook.
+
+    >>> toc = table_of_contents('<h2 id="A-b">A b<a class="anchor-link" href="#A-b">x</a></h2>')
+    >>> toc[toc.index("<ul>"):]
+    '<ul><li class="toc-h2"><a href="#A-b">A b</a></li></ul></nav>'
+    """
+    items = [f'<li class="toc-h{level}"><a href="#{anchor}">{re.sub("<[^>]+>", "", text)}'
+             "</a></li>" for level, anchor, text in HEADING.findall(html)]
+    return ('<nav class="toc" aria-label="Contents"><h2>Contents</h2><ul>' + "".join(items)
+            + "</ul></nav>")
+
+
+_exporters = threading.local()
+#: Cells a cohort report leaves out whole (by tag): how to run the notebook by hand, and
+#: the parameters (no output; papermill's own cell repeats them).
+REMOVED_CELLS = {"developer", "parameters", "injected-parameters"}
+
+
+def _report_exporter() -> HTMLExporter:
+    """This thread's exporter of cohort reports. Built once per thread, not per report:
+    building one compiles its Jinja templates again (about 0.06 CPU-s a cohort)."""
+    exporter = getattr(_exporters, "html", None)
+    if exporter is None:
+        exporter = _exporters.html = HTMLExporter(
+            template_name="peermentor_report", extra_template_basedirs=[str(TEMPLATES)],
+            exclude_input_prompt=True, exclude_output_prompt=True)
+        # The notebook says what the report hides, in its cells' metadata: code tagged
+        # "remove-input" (every code cell of notebooks/cohort.ipynb, which JupyterLab also
+        # shows collapsed) shows only its output; cells tagged "developer" (how to run the
+        # notebook by hand) and the parameter cells (papermill's "parameters" and
+        # "injected-parameters") stay out.
+        exporter.register_preprocessor(TagRemovePreprocessor(
+            remove_cell_tags=REMOVED_CELLS, remove_input_tags={"remove-input"}, enabled=True),
+            enabled=True)
+    return exporter
+
+
+def report_title(notebook) -> str:
+    """The page title of a cohort report: its first level-1 heading (the banner's programme
+    title and year), so that every report's title differs.
+
+    >>> from nbformat.v4 import new_code_cell, new_notebook, new_output
+    >>> cell = new_code_cell(outputs=[new_output("display_data",
+    ...     data={"text/markdown": "# Peer mentoring at X: 2019\\n\\nmore"})])
+    >>> report_title(new_notebook(cells=[cell]))
+    'Peer mentoring at X: 2019 · cohort report'
+    """
+    for cell in notebook.cells:
+        if "developer" in cell.get("metadata", {}).get("tags", []):
+            continue  # how to run the notebook by hand, not part of the report
+        sources = [cell.source] if cell.cell_type == "markdown" else [
+            output.get("data", {}).get("text/markdown", "") for output in cell.get("outputs", [])]
+        for text in sources:
+            if heading := re.search(r"^# (.+)$", text, re.M):
+                return f"{heading.group(1).strip()} · cohort report"
+    return "Cohort report"
+
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_CAPTION = re.compile(r"<caption>(.*?)</caption>", re.S)
+
+
+def _scrolling_tables(body: str) -> str:
+    """Each table of a report inside a region of its own that scrolls sideways and takes
+    keyboard focus (so the page never scrolls sideways, and a keyboard can reach what a
+    wide table hides), named by the table's caption."""
+    count = iter(range(1, 10**6))
+
+    def wrap(match: re.Match) -> str:
+        caption = _CAPTION.search(match.group(0))
+        text = re.sub(r"<[^>]+>|\s+", " ", caption.group(1)).strip() if caption else ""
+        # numbered: two tables may share a caption, and landmarks need distinct names
+        label = f"Table {next(count)}" + (f": {text[:100]}" if text else "")
+        return (f'<div class="table-scroll" role="region" tabindex="0" '
+                f'aria-label="{label.replace(chr(34), "&quot;")}">{match.group(0)}</div>')
+    return _TABLE.sub(wrap, body)
+
+
+def render_notebook(notebook: str | Path, html: str | Path, site_index: str = "") -> Path:
+    """An executed notebook as a shareable HTML report: no code, a table of contents,
+    figures embedded, and no script or font fetched from the network.
+
+    ``site_index`` (a relative link) adds a link back to the site's landing page.
+    """
+    executed = nbformat.read(str(notebook), as_version=4)
+    executed.metadata["title"] = f"{report_title(executed)} · peermentor"
+    body, _ = _report_exporter().from_notebook_node(executed, resources={"site_index": site_index})
+    body = _scrolling_tables(body.replace(TOC_MARK, table_of_contents(body), 1))
+    return _write(Path(html), body)
+
+
+def withheld_sentence(threshold: int) -> str:
+    """What the shared pages withhold and why, in words a reader understands.
+
+    >>> withheld_sentence(5)[:60]
+    'Counts from 1 to 4 are shown as "<5", and a group of fewer t'
+    """
+    return (f"Counts from 1 to {threshold - 1} are shown as \"<{threshold}\", and a group of "
+            f"fewer than {threshold} shows only its size: a total, percentage, mean, test or "
+            "effect size from which such a count could be worked out is withheld "
+            "(\"suppressed\", or blank with the reason in the table's note) or rounded "
+            "(means and SDs to 1 decimal, effect sizes to 2) as far as that keeps it hidden.")

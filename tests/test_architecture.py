@@ -1,0 +1,92 @@
+"""The package's house plan (docs/architecture.md): one subpackage per stage of the data,
+and no module imports a later stage or sits in an import cycle.
+
+Read from the source, not by importing it: every ``import``/``from ... import`` of a
+``peermentor`` module, at module level or inside a function.
+"""
+
+import ast
+import graphlib
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "peermentor"
+STAGES = ["ingest", "analysis", "papers", "publish", "run"]
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports() -> dict[str, set[str]]:
+    """Module -> the peermentor modules it imports (a name imported from a package that
+    is one of its modules counts as that module)."""
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            for target in targets:
+                if target in modules and target != name and modules[target].name != "__init__.py":
+                    graph[name].add(target)
+    return graph
+
+
+def stage(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[1] in STAGES else None
+
+
+def edges(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    return sorted((a, b) for a, targets in graph.items() for b in targets)
+
+
+def cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle (the standard library's topological sort finds it), or []."""
+    try:
+        tuple(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as error:
+        return error.args[1]
+    return []
+
+
+def test_every_module_belongs_to_a_stage():
+    loose = [m for m in imports() if m != "peermentor" and stage(m) is None
+             and m.split(".")[1] not in STAGES]
+    assert loose == []
+
+
+@pytest.mark.parametrize("earlier", STAGES)
+def test_no_stage_imports_a_later_one(earlier):
+    graph = imports()
+    later = STAGES[STAGES.index(earlier) + 1:]
+    back = [(a, b) for a, b in edges(graph) if stage(a) == earlier and stage(b) in later]
+    assert back == [], f"{earlier} imports a later stage: {back}"
+
+
+def test_no_import_cycle():
+    assert cycle(imports()) == []
+
+
+def test_the_check_sees_an_import_back_up(tmp_path, monkeypatch):
+    """The graph is read as the tests above assume: a planted import of a later stage
+    into an earlier one shows as an edge, and one back again as a cycle."""
+    fake = tmp_path / "peermentor"
+    for sub in ("ingest", "publish"):
+        (fake / sub).mkdir(parents=True)
+        (fake / sub / "__init__.py").write_text("")
+    (fake / "__init__.py").write_text("")
+    (fake / "publish" / "site.py").write_text(
+        "def f():\n    from peermentor.ingest import config\n")
+    (fake / "ingest" / "config.py").write_text("from peermentor.publish.site import X\n")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", fake)
+    graph = imports()
+    assert ("peermentor.ingest.config", "peermentor.publish.site") in edges(graph)
+    assert set(cycle(graph)) == {"peermentor.ingest.config", "peermentor.publish.site"}
