@@ -68,7 +68,10 @@ def build(commit: str, workdir: Path) -> dict[str, Path]:
     run(bundled)
     simulated = export(commit, workdir / "simulated")
     env = {**ENV, "PYTHONPATH": str(simulated / "src")}
-    subprocess.run([sys.executable, "-m", "peermentor.ingest.simulate", "--programs", str(PROGRAMS),
+    # the commit's own simulator, wherever its package keeps it
+    module = ("peermentor.ingest.simulate" if (simulated / "src/peermentor/ingest").is_dir()
+              else "peermentor.simulate")
+    subprocess.run([sys.executable, "-m", module, "--programs", str(PROGRAMS),
                     "--years", str(YEARS), "--seed", "1", "--out", "sim"],
                    cwd=simulated, env=env, check=True, capture_output=True)
     run(simulated, "--configfile", "sim/config.yaml")

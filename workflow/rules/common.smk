@@ -5,7 +5,12 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from peermentor.ingest.cohorts import check_import_formats, discover_cohorts
+from peermentor.ingest.cohorts import (
+    PROGRAM_PATTERN,
+    YEAR_PATTERN,
+    check_import_formats,
+    discover_cohorts,
+)
 from peermentor.ingest.config import load_programs, load_themes
 from peermentor.ingest.constructs import check_program_constructs, load_constructs
 from peermentor.papers.published import published_files
@@ -83,8 +88,8 @@ PUBLISHED = {
 
 
 wildcard_constraints:
-    program="[a-z0-9][a-z0-9-]*",
-    year="[0-9]{4}",
+    program=PROGRAM_PATTERN,
+    year=YEAR_PATTERN,
 
 
 def cohort_inputs(wildcards):

@@ -31,8 +31,13 @@ SURVEY_FILES: dict[str, str | None] = {
 #: Companion files an export needs next to it.
 COMPANION_FILES = {"redcap": ("redcap_dictionary.csv",)}
 CODES_FILE = "codes.csv"
-PROGRAM_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-YEAR = re.compile(r"^(19|20)[0-9]{2}$")
+#: A programme id: a folder name and a YAML file name (the rules' ``{program}`` too).
+PROGRAM_PATTERN = r"[a-z0-9][a-z0-9-]*"
+PROGRAM_ID = re.compile(f"^{PROGRAM_PATTERN}$")
+#: A cohort's year: a folder name of four digits, kept a string from the folder to the
+#: tables (the rules' ``{year}`` wildcard matches the same).
+YEAR_PATTERN = r"(19|20)[0-9]{2}"
+YEAR = re.compile(f"^{YEAR_PATTERN}$")
 
 
 class CohortDiscoveryError(ValueError):

@@ -65,9 +65,7 @@ def build_cohort_report(input, output, params, wildcards, log_path: str) -> None
                 output.notebook,
                 parameters={
                     "program": wildcards.program,
-                    # papermill -p reads "2019" as the integer 2019: kept, so the
-                    # notebook is unchanged
-                    "year": int(wildcards.year),
+                    "year": wildcards.year,  # a string, as everywhere (a folder name)
                     "responses": output.responses,
                     "codes": output.codes,
                     "program_config": input.program,
