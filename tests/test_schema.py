@@ -7,7 +7,12 @@ import pytest
 
 from peermentor.ingest.cohorts import CohortDiscoveryError, discover_cohorts
 from peermentor.ingest.schema import _numbers
-from peermentor.ingest.validate import CohortValidationError, run, validate_cohort
+from peermentor.ingest.validate import (
+    CohortJobFailed,
+    CohortValidationError,
+    run,
+    validate_cohort,
+)
 
 PROGRAM = {
     "program": "demo",
@@ -368,7 +373,7 @@ def test_run_writes_report_and_no_outputs_on_failure(tmp_path):
     path = write(tmp_path, [GOOD_ROWS[0], "R9,mentor,7,1,y1,24,1,0,0,1,2,"])
     before = path.read_bytes()
     out_r, out_c, report = tmp_path / "v.csv", tmp_path / "c.csv", tmp_path / "fail.csv"
-    with pytest.raises(SystemExit) as info:
+    with pytest.raises(CohortJobFailed) as info:
         run(PROGRAM, str(path), None, str(out_r), str(out_c), str(report))
     assert "line 3" in str(info.value) and "'sat'" in str(info.value)
     assert not out_r.exists() and not out_c.exists()

@@ -516,6 +516,10 @@ def write_failure_report(failures: list[Failure], path: str | Path) -> None:
     report.to_csv(path, index=False, lineterminator="\n")
 
 
+class CohortJobFailed(RuntimeError):
+    """A cohort's validation failed; the message names file, line, column and rule."""
+
+
 def run(
     program: dict,
     responses_path: str | None,
@@ -526,7 +530,9 @@ def run(
     log=sys.stderr,
     warn_soft_ranges: bool = True,
 ) -> None:
-    """Validate and write outputs, or write the failure report and exit non-zero.
+    """Validate and write outputs, or write the failure report and raise
+    :class:`CohortJobFailed` with every problem (an ordinary error, not ``SystemExit``,
+    which Snakemake's worker threads would take for an interrupt of the whole run).
 
     Warnings and notes of the ``peermentor.ingest.validate`` logger are copied to ``log``.
     """
@@ -547,7 +553,8 @@ def run(
     except CohortValidationError as err:
         write_failure_report(err.failures, failures_path)
         print(f"{err}\nFailure report: {failures_path}", file=log)
-        raise SystemExit(f"Validation failed: {err}\nFailure report: {failures_path}") from None
+        raise CohortJobFailed(f"Validation failed: {err}\nFailure report: {failures_path}") \
+            from None
     finally:
         for handler in handlers:
             logger.removeHandler(handler)
@@ -559,26 +566,18 @@ def run(
     )
 
 
-class CohortJobFailed(RuntimeError):
-    """A cohort's validation failed; the message names file, line, column and rule."""
-
-
 def validate_job(input, output, log) -> None:
     """The validation step of the ``cohort_report`` job (:mod:`peermentor.run.cohort_job`).
 
     Runs in a worker thread of the Snakemake process (``force-use-threads``), so pandas
     and pandera are imported once per run, not once per cohort. A failed validation
-    raises an ordinary error carrying the failure report's message (``SystemExit``
-    would be taken for an interrupt of the whole run).
+    raises :class:`CohortJobFailed` carrying the failure report's message.
     """
     with open(log.validation, "w", encoding="utf-8") as handle:
-        try:
-            # An imported cohort's out-of-range answers were named by the import, at the
-            # export's own rows.
-            imported = str(input.get("raw_responses", "")).startswith("results/imported/")
-            run(program=load_program(input.program), responses_path=input.get("raw_responses"),
-                codes_path=input.get("raw_codes"), out_responses=output.responses,
-                out_codes=output.codes, failures_path=log.failures, log=handle,
-                warn_soft_ranges=not imported)
-        except SystemExit as failed:
-            raise CohortJobFailed(str(failed)) from None
+        # An imported cohort's out-of-range answers were named by the import, at the
+        # export's own rows.
+        imported = str(input.get("raw_responses", "")).startswith("results/imported/")
+        run(program=load_program(input.program), responses_path=input.get("raw_responses"),
+            codes_path=input.get("raw_codes"), out_responses=output.responses,
+            out_codes=output.codes, failures_path=log.failures, log=handle,
+            warn_soft_ranges=not imported)
