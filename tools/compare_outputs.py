@@ -4,7 +4,7 @@
 
 Exports each commit (``git archive``, tracked files only, so what a user added to
 ``data/raw/`` plays no part), runs the pipeline on the bundled studies and on a simulated
-consortium (``python -m peermentor.ingest.simulate``) with that commit's own package first on
+consortium (``python -m peermentor.simulate``) with that commit's own package first on
 ``PYTHONPATH``, and compares what a run shares: every table and text (``.csv``, ``.md``,
 ``.txt``), the results site and the cohort reports (``.html``) and the figures
 (``.png``). Left out, on purpose: the logs (paths, times), the executed notebooks

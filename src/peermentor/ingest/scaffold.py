@@ -1,9 +1,8 @@
 """Scaffold a programme config from a REDCap data dictionary or a Qualtrics export.
 
-    python -m peermentor.ingest.scaffold redcap redcap_dictionary.csv --program my-prog \\
+    python -m peermentor.scaffold redcap redcap_dictionary.csv --program my-prog \\
         > config/programs/my-prog.yaml
-    python -m peermentor.ingest.scaffold qualtrics qualtrics.csv --program my-prog \\
-        --role-column Q1 \\
+    python -m peermentor.scaffold qualtrics qualtrics.csv --program my-prog --role-column Q1 \\
         > config/programs/my-prog.yaml
 
 The output loads with :func:`peermentor.ingest.config.load_program` and carries the
@@ -128,7 +127,7 @@ class Draft:
             return [" " * indent + line for line in text.splitlines()]
 
         lines = [
-            f"# Scaffolded by `python -m peermentor.ingest.scaffold` from {self.source}.",
+            f"# Scaffolded by `python -m peermentor.scaffold` from {self.source}.",
             "# Review every TODO, then add the cohort years under `cohorts:`.",
             *dump({
                 "program": self.program,
@@ -857,7 +856,7 @@ def from_qualtrics(path: str, program: str, role_column: str | None = None,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m peermentor.ingest.scaffold",
+        prog="python -m peermentor.scaffold",
         description=textwrap.fill(
             "Write a programme config (YAML, on standard output) from a REDCap data "
             "dictionary or a Qualtrics CSV export, with the import: mapping filled in and "
@@ -868,9 +867,9 @@ def main(argv: list[str] | None = None) -> int:
             width=88,
         ),
         epilog="examples:\n"
-        "  python -m peermentor.ingest.scaffold redcap redcap_dictionary.csv --program my-prog \\\n"
+        "  python -m peermentor.scaffold redcap redcap_dictionary.csv --program my-prog \\\n"
         "      > config/programs/my-prog.yaml\n"
-        "  python -m peermentor.ingest.scaffold qualtrics export.csv --program my-prog "
+        "  python -m peermentor.scaffold qualtrics export.csv --program my-prog "
         "--role-column Q1 \\\n"
         "      --qsf survey.qsf > config/programs/my-prog.yaml",
         formatter_class=argparse.RawDescriptionHelpFormatter,

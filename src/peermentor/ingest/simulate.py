@@ -4,7 +4,7 @@ The bundled studies have one year each and compare different roles, so nothing p
 and nothing trends. This command writes a consortium that does, with the true effects
 known, so that pooling, trends and forest plots can be shown (and checked) honestly::
 
-    python -m peermentor.ingest.simulate --programs 20 --years 3 --seed 1 --out results/simulated
+    python -m peermentor.simulate --programs 20 --years 3 --seed 1 --out results/simulated
 
 It writes ``<out>/programs/sim-NN.yaml`` (marked ``simulated: true``: every report built
 from them says so), ``<out>/raw/sim-NN/<year>/responses.csv``, ``<out>/truth.csv`` (the
@@ -85,7 +85,7 @@ def program_config(program_id: str, years: list[int], invited: dict) -> dict:
         "institution": "Simulated (no real institution)",
         "country": "Simulated",
         "design": "SIMULATED 1:1 peer mentoring, one survey a year (python -m "
-                  "peermentor.ingest.simulate)",
+                  "peermentor.simulate)",
         "mentor_level": "simulated",
         "simulated": True,
         "roles": {"mentor": "Mentors", "mentee": "Mentees"},
@@ -274,7 +274,7 @@ def simulate_consortium(n_programs: int, n_years: int, seed: int = 1):
 
 README = """# SIMULATED consortium: not real data
 
-Written by `python -m peermentor.ingest.simulate --programs {n} --years {m} --seed {seed}`.
+Written by `python -m peermentor.simulate --programs {n} --years {m} --seed {seed}`.
 Every cohort here is synthetic, drawn from a model with known true effects (`truth.csv`),
 to show pooling, trends and forest plots. No answer belongs to anyone; every report built
 from these programmes says "Simulated".
@@ -295,8 +295,7 @@ def write_consortium(out: str | Path, n_programs: int, n_years: int, seed: int =
     for program_id, config in programs.items():
         path = out / "programs" / f"{program_id}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("# SIMULATED programme (python -m peermentor.ingest.simulate): not real "
-                        "data.\n"
+        path.write_text("# SIMULATED programme (python -m peermentor.simulate): not real data.\n"
                         + yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
                         encoding="utf-8")
         written.append(path)
@@ -327,12 +326,12 @@ def write_consortium(out: str | Path, n_programs: int, n_years: int, seed: int =
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Command-line entry point (``python -m peermentor.ingest.simulate``)."""
+    """Command-line entry point (``python -m peermentor.simulate``)."""
     parser = argparse.ArgumentParser(
-        prog="python -m peermentor.ingest.simulate",
+        prog="python -m peermentor.simulate",
         description="Write a SIMULATED consortium (N programmes x M years, known true "
                     "effects, seeded and deterministic) for the pipeline.",
-        epilog="Example: python -m peermentor.ingest.simulate --programs 20 --years 3 --seed 1 "
+        epilog="Example: python -m peermentor.simulate --programs 20 --years 3 --seed 1 "
                "--out results/simulated, then ./run.sh --configfile "
                "results/simulated/config.yaml",
     )

@@ -608,7 +608,7 @@ def _pooled_section(pooled: pd.DataFrame, forest_files: list[str]) -> list[str]:
         parts += ["Nothing pooled: no construct x comparison x metric has two or more "
                   "cohorts. (The bundled studies compare different roles, Ulsan mentors "
                   "with mentees and UNC mentors with non-mentors, and each has one year; "
-                  "`python -m peermentor.ingest.simulate` writes a consortium that pools.)", ""]
+                  "`python -m peermentor.simulate` writes a consortium that pools.)", ""]
     else:
         table = pd.DataFrame({
             "construct": pooled["construct"],
@@ -698,7 +698,7 @@ def summary_markdown(
     if simulated:
         parts += [
             "> **Simulated data.** These cohorts are synthetic, written by "
-            "`python -m peermentor.ingest.simulate` with known true effects to show pooling and "
+            "`python -m peermentor.simulate` with known true effects to show pooling and "
             "trends; they are not anyone's answers.",
             "",
         ]
