@@ -93,3 +93,24 @@ def test_the_check_sees_an_import_back_up(tmp_path, monkeypatch):
     graph = imports()
     assert ("peermentor.ingest.config", "peermentor.publish.site") in edges(graph)
     assert set(cycle(graph)) == {"peermentor.ingest.config", "peermentor.publish.site"}
+
+
+def test_the_item_type_registry_is_the_schema_enum():
+    """The programme schema's item types are the registry's (peermentor.ingest.itemtypes),
+    in the same order, so neither can gain a type the other does not know."""
+    import json
+
+    from peermentor.ingest.itemtypes import ITEM_TYPES
+
+    schema = json.loads((PACKAGE / "ingest/schemas/program.schema.json").read_text())
+    enums = [node["enum"] for node in _walk(schema) if isinstance(node, dict)
+             and "likert" in node.get("enum", [])]
+    assert enums == [list(ITEM_TYPES)]
+
+
+def _walk(node):
+    yield node
+    children = node.values() if isinstance(node, dict) else node if isinstance(
+        node, list) else []
+    for child in children:
+        yield from _walk(child)

@@ -5,6 +5,6 @@ consortium to try it all on.
 """
 
 __all__ = [
-    "cohorts", "config", "constructs", "importers", "qsf", "scaffold", "schema", "simulate",
-    "validate",
+    "cohorts", "config", "constructs", "importers", "itemtypes", "qsf", "scaffold", "schema",
+    "simulate", "validate",
 ]

@@ -21,11 +21,13 @@ from typing import Any
 import jsonschema
 import yaml
 
+from peermentor.ingest.itemtypes import item_type, types_where
+
 #: JSON schemas for programme configs and the theme framework, shipped with the package.
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 #: Item types whose answers are spread over one column per choice.
-EXPANDED_TYPES = frozenset({"multi_choice", "ranking"})
+EXPANDED_TYPES = types_where(per_choice=True)
 #: Separator between an item id and a choice code in expanded columns.
 CHOICE_SEP = "__"
 
@@ -194,9 +196,7 @@ def load_program(path: str | Path) -> dict:
         if item["id"] in seen:
             raise ConfigError(f"{at}: codebook item id '{item['id']}' appears twice")
         seen.add(item["id"])
-        if item["type"] in ("single_choice", "multi_choice", "ranking") and not item.get(
-            "choices"
-        ):
+        if item_type(item).choices and not item.get("choices"):
             raise ConfigError(f"{at}: item '{item['id']}' ({item['type']}) needs 'choices'")
         if item["type"] == "likert" and "scale" not in item:
             raise ConfigError(f"{at}: likert item '{item['id']}' needs a 'scale'")

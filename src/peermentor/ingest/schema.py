@@ -20,6 +20,7 @@ import pandas as pd
 from pandas.api.extensions import take
 
 from peermentor.ingest.config import item_columns
+from peermentor.ingest.itemtypes import item_type
 
 # pandera is imported by the functions that build schemas, not here: reading validated
 # files back (every notebook kernel, through to_typed) needs none of its ~0.2 CPU-s.
@@ -198,7 +199,7 @@ def _row_checks(program: dict) -> list[pa.Check]:
 
     checks = []
     for item in program.get("codebook", []):
-        if item["type"] not in ("multi_choice", "ranking"):
+        if not item_type(item).per_choice:
             continue
         cols = item_columns(item)
         name = item["id"]
@@ -323,7 +324,7 @@ def to_typed(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
     typed = responses.copy()
     for item in program.get("codebook", []):
         cols = item_columns(item)
-        if item["type"] in ("likert", "binary", "multi_choice", "ranking"):
+        if item_type(item).coded:
             for col in cols:
                 typed[col] = _numbers(typed[col]).astype("Int64")
         elif item["type"] == "numeric":

@@ -25,6 +25,7 @@ from peermentor.ingest.importers.redcap import (
     DICTIONARY_VALIDATION,
     _norm,
 )
+from peermentor.ingest.itemtypes import item_type
 from peermentor.ingest.schema import response_schema, soft_range_breaches
 from peermentor.ingest.validate import (
     validate_frame,
@@ -228,7 +229,7 @@ class _Mapper:
             # number_Ndp_comma_decimal fields, and Excel in comma-decimal locales: 3,5 is 3.5
             values = values.where(~values.fillna("").str.match(COMMA_DECIMAL),
                                   values.str.replace(",", ".", regex=False))
-        if item["type"] in ("likert", "binary", "single_choice"):
+        if item_type(item).one_code:
             values = self.from_labels(values, item)
         mapping = self.choice_map(item, name)
         if item["type"] == "binary" and mapping is None:
@@ -344,7 +345,7 @@ class _Mapper:
     def run(self) -> pd.DataFrame:
         self.respondent_and_role()
         for item in self.program.get("codebook", []):
-            if item["type"] in ("multi_choice", "ranking"):
+            if item_type(item).per_choice:
                 self.expanded(item)
             else:
                 self.single(item)
