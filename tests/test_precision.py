@@ -19,8 +19,6 @@ from peermentor.analysis.precision import (
     detectable_d_mann_whitney,
     detectable_effect,
     detectable_fields,
-    detectable_sentence,
-    detectable_table,
     detectable_w,
     power_at,
     with_halving,
@@ -30,6 +28,7 @@ from peermentor.papers.audit import BUILT_IN_FINDINGS, audit, findings
 from peermentor.papers.published import load_published
 from peermentor.publish.compare import share_effects
 from peermentor.publish.privacy import share_stats
+from peermentor.publish.report import detectable_sentence, detectable_table
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from peermentor.analysis.mannwhitney import DEFAULT_MWU_VARIANT, MWU_VARIANTS, mwu_method_statement
+from peermentor.analysis.mannwhitney import DEFAULT_MWU_VARIANT, MWU_VARIANTS
 from peermentor.ingest.config import (
     ConfigError,
     asked_roles,
@@ -70,23 +70,6 @@ def mwu_variant(published: dict | str | Path | None) -> str:
         raise ConfigError(f"{published if not isinstance(published, dict) else data['program']}"
                           f": mann_whitney variant '{variant}' is none of {list(MWU_VARIANTS)}")
     return variant
-
-
-def mwu_statement(program: dict, variant: str) -> str:
-    """The report's statement of how its Mann-Whitney p-values were computed and which
-    way its rank-biserial r points ("" when the programme compares no roles).
-
-    >>> program = {"roles": {"mentor": "Mentors", "mentee": "Mentees"},
-    ...            "comparison": ["mentor", "mentee"]}
-    >>> "positive when Mentors answer higher" in mwu_statement(program, "r_correct")
-    True
-    """
-    pair = program.get("comparison") or []
-    if len(pair) != 2:
-        return ""
-    roles = program.get("roles", {})
-    first, second = (roles.get(r, r) for r in pair)
-    return mwu_method_statement(variant, first) + f" Compared with {second}."
 
 
 def published_files(

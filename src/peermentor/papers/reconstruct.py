@@ -246,18 +246,6 @@ def mark_assumed(program: dict) -> dict:
     return {**program, "codebook": codebook}
 
 
-def assumed_note(program: dict) -> str:
-    """Markdown for the report: which items are marked, and why ("" when none)."""
-    marked = assumed_items(program)
-    if not marked:
-        return ""
-    texts = {item["id"]: item.get("text", item["id"]) for item in program.get("codebook", [])}
-    lines = [f"Rows marked **{ASSUMED_MARK.strip()}** rest on values the reconstruction "
-             "assumed, not on the paper: they reproduce nothing and are not findings."]
-    lines += [f"- {texts[i].removesuffix(ASSUMED_MARK)}: {why}" for i, why in marked.items()]
-    return "\n".join(lines)
-
-
 # --------------------------------------------------------------------------------------
 # targets and strata
 # --------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ the line under a table.
 from __future__ import annotations
 
 import base64
+import math
 import re
 import struct
 from functools import partial
@@ -33,9 +34,11 @@ import pandas as pd
 
 from peermentor.analysis.effects import cohort_effects
 from peermentor.analysis.longitudinal import SECTION
-from peermentor.analysis.mannwhitney import DEFAULT_MWU_VARIANT
-from peermentor.ingest.config import group_label, items_of_type
+from peermentor.analysis.mannwhitney import DEFAULT_MWU_VARIANT, mwu_method_statement
+from peermentor.analysis.precision import detectable_text
+from peermentor.ingest.config import cohort_meta, group_label, items_of_type
 from peermentor.papers.audit import findings
+from peermentor.papers.reconstruct import ASSUMED_MARK, assumed_items
 from peermentor.publish.privacy import (
     DEFAULT_THRESHOLD,
     SUPPRESSED,
@@ -1024,3 +1027,132 @@ def audit_table(checks: pd.DataFrame, flagged: bool = False) -> pd.DataFrame:
     """Every audit check, or (``flagged``) one row per error found, with its places."""
     rows = findings(checks) if flagged else checks
     return rows.drop(columns=["program"]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# Notes under the report's tables: why a response rate is missing, which Mann-Whitney
+# variant gave the p-values, what the reconstruction assumed, what the tests can detect
+# --------------------------------------------------------------------------------------
+
+
+def response_rate_note(program: dict, year: str | int) -> str:
+    """Why a cohort has no response rate ("" when it has one or nothing says why).
+
+    >>> response_rate_note({"cohorts": {"2020": {"invited_unknown": "not published"}}}, 2020)
+    'Response rate not computable: the number invited is unknown (not published).'
+    """
+    reason = cohort_meta(program, year).get("invited_unknown")
+    return (f"Response rate not computable: the number invited is unknown ({reason.strip()})."
+            if reason else "")
+
+
+def mwu_statement(program: dict, variant: str) -> str:
+    """The report's statement of how its Mann-Whitney p-values were computed and which
+    way its rank-biserial r points ("" when the programme compares no roles).
+
+    >>> program = {"roles": {"mentor": "Mentors", "mentee": "Mentees"},
+    ...            "comparison": ["mentor", "mentee"]}
+    >>> "positive when Mentors answer higher" in mwu_statement(program, "r_correct")
+    True
+    """
+    pair = program.get("comparison") or []
+    if len(pair) != 2:
+        return ""
+    roles = program.get("roles", {})
+    first, second = (roles.get(r, r) for r in pair)
+    return mwu_method_statement(variant, first) + f" Compared with {second}."
+
+
+def assumed_note(program: dict) -> str:
+    """Markdown for the report: which items are marked, and why ("" when none)."""
+    marked = assumed_items(program)
+    if not marked:
+        return ""
+    texts = {item["id"]: item.get("text", item["id"]) for item in program.get("codebook", [])}
+    lines = [f"Rows marked **{ASSUMED_MARK.strip()}** rest on values the reconstruction "
+             "assumed, not on the paper: they reproduce nothing and are not findings."]
+    lines += [f"- {texts[i].removesuffix(ASSUMED_MARK)}: {why}" for i, why in marked.items()]
+    return "\n".join(lines)
+
+
+def detectable_table(effects: pd.DataFrame, program: dict, threshold: int = 5) -> pd.DataFrame:
+    """The cohort report's "What this cohort can detect": one row per item and metric,
+    with the group sizes, the smallest effect detectable and the observed CI half-width.
+    Where a group is smaller than ``threshold`` the group size is shown as ``<threshold``
+    and the detectable effect, which would give it away, is withheld."""
+    if effects.empty:
+        return pd.DataFrame()
+    texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
+    texts |= {s["id"]: s.get("text", s["id"]) for s in program.get("scales", [])}
+    roles = program.get("roles", {})
+
+    def hidden(n) -> bool:
+        # a size the disclosure policy shows as a marker arrives as its text
+        return isinstance(n, str) or (threshold > 1 and 0 < n < threshold)
+
+    def group(role, n) -> str:
+        shown = n if isinstance(n, str) else f"<{threshold}" if hidden(n) else n
+        return f"{roles.get(role, role)} {shown}"
+
+    rows = []
+    for _, row in effects.iterrows():
+        small = hidden(row["n_a"]) or hidden(row["n_b"])
+        # a row the disclosure policy withheld (a small cell) keeps what the sizes alone
+        # give; what also rests on the answers is blank
+        withheld = str(row.get("note", "")).startswith(("withheld", "coarsened"))
+        size_only = withheld and pd.notna(row.get("detectable_effect"))
+        rows.append({
+            "Item": texts.get(row["item"], row["item"]),
+            "Effect": row["metric"].replace("_", " "),
+            "Groups": f"{group(row['role_a'], row['n_a'])} vs {group(row['role_b'], row['n_b'])}",
+            "Detectable with 80% power (two-sided, \u03b1 = 0.05)": (
+                "withheld (a group is small)" if small else
+                "withheld (a cell is small)" if withheld and not size_only
+                else detectable_text(row)),
+            "95% CI half-width (pooled scale)": "" if small or withheld else _fmt(
+                row["ci_half_width"]),
+        })
+    return pd.DataFrame(rows).set_index(["Item", "Effect"])
+
+
+def detectable_sentence(effects: pd.DataFrame, program: dict, item_type: str,
+                        threshold: int = 5) -> str:
+    """One sentence for under a table of tests: what they could detect, and what that is
+    not. Empty when the table has no between-role test."""
+    rows = effects[effects["item_type"].isin(
+        ["likert", "scale"] if item_type == "likert" else [item_type])]
+    metric = "rank_biserial" if item_type == "likert" else "risk_difference"
+    rows = rows[rows["metric"] == metric]
+    if rows.empty:
+        return ""
+    roles = program.get("roles", {})
+    a, b = rows["role_a"].iloc[0], rows["role_b"].iloc[0]
+    sizes_shown = rows[["n_a", "n_b"]].apply(pd.to_numeric, errors="coerce")
+    if threshold > 1 and (sizes_shown.isna() | ((sizes_shown > 0) & (sizes_shown < threshold))
+                          ).any(axis=None):
+        return (f"*What these tests can detect is withheld: a group has fewer than "
+                f"{threshold} answers, and the detectable effect would give its size away.*")
+    known = ~(rows["note"].astype(str).str.startswith(("withheld", "coarsened"))
+              & rows["detectable_effect"].isna()) if "note" in rows else None
+    if known is not None and not known.any():
+        return (f"*What these tests can detect is withheld: each table has an answer given "
+                f"by fewer than {threshold}, which it could help pin down.*")
+    rows = rows[known] if known is not None else rows
+    sizes = sorted({(int(x), int(y)) for x, y in zip(rows["n_a"], rows["n_b"], strict=True)})
+    stds = rows["detectable_std"].astype(float)
+    if stds.isna().all():
+        return (f"*With these groups ({roles.get(a, a)} vs {roles.get(b, b)}) no outcome of "
+                "the test can reach p < 0.05: it can detect nothing.*")
+    low, high = stds.min(), stds.max()
+    size = f"{low:.2f}" if math.isclose(low, high, abs_tol=0.005) else f"{low:.2f} to {high:.2f}"
+    counts = "; ".join(f"{x} {roles.get(a, a)} and {y} {roles.get(b, b)}" for x, y in sizes)
+    if item_type == "likert":
+        what = (f"only for true differences of at least d = {size} (a Mann-Whitney test, "
+                f"rank-biserial r \u2265 {rows['detectable_effect'].astype(float).min():.2f})")
+    else:
+        what = f"only for true differences of at least Cohen's h = {size}"
+    return (f"*What these tests can detect: with {counts} answering, a two-sided test at "
+            f"\u03b1 = 0.05 has 80% power {what}. Smaller true differences may well go "
+            "unnoticed, so \"not significant\" is not evidence of no difference. This "
+            "depends on the group sizes alone; it is not the power to detect the "
+            "difference observed.*")
