@@ -336,7 +336,7 @@ def methods_html(effect_rows: pd.DataFrame, program: dict, mwu: str = "",
 
     ``effect_rows``: :func:`peermentor.analysis.effects.cohort_effects` of the cohort, whose method
     columns name each measure's interval and p-value; ``mwu``: the Mann-Whitney statement
-    of :func:`peermentor.papers.published.mwu_statement`.
+    of :func:`mwu_statement`.
 
     >>> rows = pd.DataFrame({"metric": ["hedges_g"], "ci_method": ["hedges_g_t"],
     ...                      "p_method": ["student_t"]})
