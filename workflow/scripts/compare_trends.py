@@ -6,7 +6,8 @@ import pandas as pd
 
 from peermentor.ingest.config import load_programs
 from peermentor.ingest.constructs import load_constructs
-from peermentor.publish.forest import trend_table, write_trend_plots
+from peermentor.publish.compare import trend_table
+from peermentor.publish.forest import write_trend_plots
 from peermentor.publish.pages import Labels
 
 programs = load_programs(snakemake.input.programs)  # noqa: F821

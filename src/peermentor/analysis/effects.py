@@ -67,7 +67,7 @@ from statsmodels.stats.contingency_tables import Table2x2
 from peermentor.analysis import methods
 from peermentor.analysis.mannwhitney import DEFAULT_MWU_VARIANT
 from peermentor.analysis.precision import DETECTABLE_COLUMNS, ci_half_width, detectable_fields
-from peermentor.analysis.stats import round_values
+from peermentor.analysis.stats import comparison_pair, round_values
 from peermentor.ingest.config import asked_roles
 
 EFFECT_COLUMNS = [
@@ -273,15 +273,6 @@ def direction_text(metric: str, role_a: str, role_b: str) -> str:
     return f"positive = {role_a} higher than {role_b}"
 
 
-def _pair(item: dict, program: dict) -> tuple[str, str] | None:
-    pair = program.get("comparison")
-    if not pair or len(pair) != 2:
-        return None
-    excluded = set(program.get("excluded_roles", []))
-    asked = set(asked_roles(program, item)) - excluded
-    return (pair[0], pair[1]) if pair[0] in asked and pair[1] in asked else None
-
-
 def _scale_roles(scale: dict, program: dict) -> dict:
     """A multi-item scale as an outcome: put to the roles asked every one of its items."""
     items = {i["id"]: i for i in program.get("codebook", [])}
@@ -321,7 +312,7 @@ def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict],
         for item in [*outcomes, *program.get("codebook", [])]:
             if item["type"] not in ("likert", "binary", "scale"):
                 continue
-            pair = _pair(item, program)
+            pair = comparison_pair(item, program)
             if pair is None:
                 continue
             a, b = pair

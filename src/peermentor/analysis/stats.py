@@ -134,7 +134,7 @@ def _item_roles(item: dict, program: dict) -> list[str]:
     return [r for r in analysed_roles(program) if r in asked]
 
 
-def _pair(item: dict | None, program: dict) -> tuple[str, str] | None:
+def comparison_pair(item: dict | None, program: dict) -> tuple[str, str] | None:
     """The comparison roles if both were asked ``item`` and are analysed."""
     pair = program.get("comparison")
     if not pair or len(pair) != 2:
@@ -263,7 +263,7 @@ def _choice_rows(item: dict, responses: pd.DataFrame, program: dict, section: st
             count = int((sub == code).sum())
             rows.append((section, item["id"], code, group, "count", count))
             rows.append((section, item["id"], code, group, "percent", _percent(count, n)))
-    pair = _pair(item, program)
+    pair = comparison_pair(item, program)
     if pair:
         test = _independence(answers, responses["role"], pair)
         rows += [(section, item["id"], "", _vs(pair), k, v) for k, v in test.items()]
@@ -360,7 +360,7 @@ def demographics(
             for group, roles in _groups(item, program):
                 sub = values[_in_roles(responses, roles)]
                 rows += _continuous_rows("demographics", item["id"], sub, group, full=False)
-            pair = _pair(item, program)
+            pair = comparison_pair(item, program)
             if pair:
                 res = _mwu(values[_in_roles(responses, [pair[0]])],
                            values[_in_roles(responses, [pair[1]])], mwu_variant)
@@ -428,7 +428,7 @@ def likert_tests(
     rows: list = []
     families: dict[str, list[tuple[str, str, float]]] = {}
     for item in items_of_type(program, "likert"):
-        pair = _pair(item, program)
+        pair = comparison_pair(item, program)
         if not pair:
             continue
         values = _numbers(responses[item["id"]])
@@ -467,7 +467,7 @@ def scale_summary(
     rows = scale_rows(
         responses, program,
         groups=lambda scale: _groups(_scale_as_item(scale, program), program),
-        pair=lambda scale: _pair(_scale_as_item(scale, program), program),
+        pair=lambda scale: comparison_pair(_scale_as_item(scale, program), program),
         test=lambda x, y: _mwu(x, y, mwu_variant),
     )
     return _frame(rows)
@@ -510,7 +510,7 @@ def binary_summary(responses: pd.DataFrame, program: dict) -> pd.DataFrame:
                 (section, item_id, "", group, "n", n),
                 (section, item_id, "", group, "percent", _percent(count, n)),
             ]
-        pair = _pair(item, program)
+        pair = comparison_pair(item, program)
         if not pair:
             continue
         (a_yes, a_n), (b_yes, b_n) = tallies[pair[0]], tallies[pair[1]]
@@ -583,7 +583,7 @@ def numeric_summary(
         for group, roles in _groups(item, program):
             sub = values[_in_roles(responses, roles)]
             rows += _continuous_rows(section, item_id, sub, group, full=True)
-        pair = _pair(item, program)
+        pair = comparison_pair(item, program)
         if pair:
             res = _mwu(values[_in_roles(responses, [pair[0]])],
                        values[_in_roles(responses, [pair[1]])], mwu_variant)

@@ -792,3 +792,17 @@ def reproduction_markdown(reproduction: pd.DataFrame, checks: pd.DataFrame) -> s
         "",
     ]
     return "\n".join(parts)
+
+
+def trend_table(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """The outcome rows of programmes with two or more years (``trends.csv``).
+
+    >>> outcomes = pd.DataFrame({"program": ["a", "a", "b"], "year": ["2023", "2024", "2024"],
+    ...                          "construct": "v", "item": "q", "group": "mentor"})
+    >>> trend_table(outcomes)["program"].tolist()
+    ['a', 'a']
+    """
+    years = outcomes.groupby("program")["year"].nunique()
+    keep = years[years >= 2].index
+    return outcomes[outcomes["program"].isin(keep)].sort_values(
+        ["program", "construct", "item", "group", "year"], kind="stable").reset_index(drop=True)
