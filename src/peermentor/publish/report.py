@@ -1110,7 +1110,7 @@ def detectable_table(effects: pd.DataFrame, program: dict, threshold: int = 5) -
                 "withheld (a cell is small)" if withheld and not size_only
                 else detectable_text(row)),
             "95% CI half-width (pooled scale)": "" if small or withheld else _fmt(
-                row["ci_half_width"]),
+                row["ci_half_width"], 2),
         })
     return pd.DataFrame(rows).set_index(["Item", "Effect"])
 
