@@ -155,6 +155,10 @@ def test_report_table_and_sentence():
     assert shown.loc[("Q", "hedges g"), "Groups"] == "Mentors 10 vs Mentees 9"
     assert shown.loc[("Q", "hedges g"),
                      "Detectable with 80% power (two-sided, \u03b1 = 0.05)"] == "d \u2265 1.37"
+    # the observed half-width at 2 decimals, as computed (not rounded further for display)
+    half = shown.loc[("Q", "hedges g"), "95% CI half-width (pooled scale)"]
+    expected = table.set_index(["item", "metric"]).loc[("q", "hedges_g"), "ci_half_width"]
+    assert half == f"{expected:.2f}"
     sentence = detectable_sentence(table, PROGRAM, "likert")
     assert "10 Mentors and 9 Mentees" in sentence and "d = 1.40" in sentence
     assert "not the power to detect the difference observed" in sentence
