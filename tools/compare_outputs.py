@@ -12,9 +12,8 @@ consortium (``python -m peermentor.simulate``) with that commit's own package fi
 which is a result, is compared. Exits 1 naming every file that differs or exists on one
 side only, and the first line where each text differs. OTHER defaults to HEAD.
 
-Both builds run with ``SOURCE_DATE_EPOCH`` set, which fixes the site's "Built ..." time;
-for a commit older than that setting, the one line that says when the site was built is
-left out of the comparison (it is the only one a clock writes).
+The one line a clock writes, when the site was built, is left out of the comparison
+(set ``SOURCE_DATE_EPOCH`` for a site that matches in that line too).
 """
 
 from __future__ import annotations
@@ -33,7 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 COMPARED = (".csv", ".md", ".txt", ".html", ".png", ".svg")
 #: The site's build time, the one text that differs between two builds of one commit.
 BUILT = re.compile(rb"Built [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC")
-ENV = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
 SKIPPED_DIRS = ("results/logs/validate", "results/logs/cohort", "results/logs/kernels",
                 "results/logs/snakemake", "results/logs/import")
 #: The simulated consortium's size: every metric pools (two cohorts or more) and some
@@ -55,7 +53,7 @@ def export(commit: str, dest: Path) -> Path:
 
 def run(tree: Path, *args: str) -> None:
     """Snakemake (this venv's) in ``tree`` with the tree's own package imported."""
-    env = {**ENV, "PYTHONPATH": str(tree / "src")}
+    env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     command = [sys.executable, "-m", "snakemake", "--cores", "2", "--quiet", "all", *args]
     result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
     if result.returncode != 0:
@@ -67,7 +65,7 @@ def build(commit: str, workdir: Path) -> dict[str, Path]:
     bundled = export(commit, workdir / "bundled")
     run(bundled)
     simulated = export(commit, workdir / "simulated")
-    env = {**ENV, "PYTHONPATH": str(simulated / "src")}
+    env = {**os.environ, "PYTHONPATH": str(simulated / "src")}
     # the commit's own simulator, wherever its package keeps it
     module = ("peermentor.ingest.simulate" if (simulated / "src/peermentor/ingest").is_dir()
               else "peermentor.simulate")

@@ -134,6 +134,17 @@ def _item_roles(item: dict, program: dict) -> list[str]:
     return [r for r in analysed_roles(program) if r in asked]
 
 
+def response_rate_note(program: dict, year: str | int) -> str:
+    """Why a cohort has no response rate ("" when it has one or nothing says why).
+
+    >>> response_rate_note({"cohorts": {"2020": {"invited_unknown": "not published"}}}, 2020)
+    'Response rate not computable: the number invited is unknown (not published).'
+    """
+    reason = cohort_meta(program, year).get("invited_unknown")
+    return (f"Response rate not computable: the number invited is unknown ({reason.strip()})."
+            if reason else "")
+
+
 def comparison_pair(item: dict | None, program: dict) -> tuple[str, str] | None:
     """The comparison roles if both were asked ``item`` and are analysed."""
     pair = program.get("comparison")
@@ -279,7 +290,7 @@ def participation(responses: pd.DataFrame, program: dict, year: str | int) -> pd
     ``invited`` comes from the cohort's ``invited`` block (role keys; ``total``
     for ``all``, or the sum of the role counts when every role has one) and is
     omitted when unknown, as is ``response_rate`` (percent responded/invited; see
-    :func:`peermentor.publish.report.response_rate_note` for why it is missing).
+    :func:`response_rate_note` for why it is missing).
     ``paired`` (mentor-mentee matches per role, from the cohort's ``paired`` block) is
     reported as such, never as a number invited. ``analysed`` counts respondents of
     roles not in ``excluded_roles``.

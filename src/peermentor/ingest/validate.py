@@ -575,8 +575,8 @@ def validate_job(input, output, log) -> None:
     """
     with open(log.validation, "w", encoding="utf-8") as handle:
         # An imported cohort's out-of-range answers were named by the import, at the
-        # export's own rows.
-        imported = str(input.get("raw_responses", "")).startswith("results/imported/")
+        # export's own rows (only an imported cohort's job reads the export's waves).
+        imported = bool(input.get("waves"))
         run(program=load_program(input.program), responses_path=input.get("raw_responses"),
             codes_path=input.get("raw_codes"), out_responses=output.responses,
             out_codes=output.codes, failures_path=log.failures, log=handle,

@@ -14,6 +14,7 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
 from peermentor.analysis.methods import pooling_statement
+from peermentor.analysis.stats import response_rate_note
 from peermentor.papers.audit import findings
 from peermentor.papers.reproduction import status_line
 from peermentor.publish.privacy import (
@@ -24,7 +25,6 @@ from peermentor.publish.privacy import (
     shared_index,
     withhold_comparisons,
 )
-from peermentor.publish.report import response_rate_note
 
 STUDY_COLUMNS = [
     "program",

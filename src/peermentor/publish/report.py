@@ -36,7 +36,8 @@ from peermentor.analysis.effects import cohort_effects
 from peermentor.analysis.longitudinal import SECTION
 from peermentor.analysis.mannwhitney import DEFAULT_MWU_VARIANT, mwu_method_statement
 from peermentor.analysis.precision import detectable_text
-from peermentor.ingest.config import cohort_meta, group_label, items_of_type
+from peermentor.analysis.stats import response_rate_note as response_rate_note
+from peermentor.ingest.config import group_label, items_of_type
 from peermentor.papers.audit import findings
 from peermentor.papers.reconstruct import ASSUMED_MARK, assumed_items
 from peermentor.publish.privacy import (
@@ -731,7 +732,6 @@ def ranking_table(
     return table.set_index(["Item", "Group", "Option"])
 
 
-
 def codes_table(stats: pd.DataFrame, program: dict) -> pd.DataFrame:
     """Which roles raised which qualitative categories and subcategories (✓)."""
     qual = stats[(stats["section"] == "qualitative") & (stats["statistic"] == "raised")]
@@ -1030,20 +1030,10 @@ def audit_table(checks: pd.DataFrame, flagged: bool = False) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------
-# Notes under the report's tables: why a response rate is missing, which Mann-Whitney
+# Notes under the report's tables (why a response rate is missing: analysis.stats, as
+# studies.csv carries it too): which Mann-Whitney
 # variant gave the p-values, what the reconstruction assumed, what the tests can detect
 # --------------------------------------------------------------------------------------
-
-
-def response_rate_note(program: dict, year: str | int) -> str:
-    """Why a cohort has no response rate ("" when it has one or nothing says why).
-
-    >>> response_rate_note({"cohorts": {"2020": {"invited_unknown": "not published"}}}, 2020)
-    'Response rate not computable: the number invited is unknown (not published).'
-    """
-    reason = cohort_meta(program, year).get("invited_unknown")
-    return (f"Response rate not computable: the number invited is unknown ({reason.strip()})."
-            if reason else "")
 
 
 def mwu_statement(program: dict, variant: str) -> str:
