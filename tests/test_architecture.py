@@ -114,3 +114,33 @@ def _walk(node):
         node, list) else []
     for child in children:
         yield from _walk(child)
+
+
+def notebook_imports(source: str) -> set[str]:
+    """The modules the code cells of a notebook's JSON ``source`` import."""
+    import json
+
+    found = set()
+    for cell in json.loads(source)["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        for node in ast.walk(ast.parse("".join(cell["source"]))):
+            if isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                found |= {f"{node.module}.{a.name}" for a in node.names}
+    return {name for name in found if name.startswith("peermentor")}
+
+
+def test_the_cohort_notebook_imports_the_report_and_its_figures_only():
+    """Its numbers come from one call (report.prepare_cohort), its tables and notes from
+    report, its pictures from figures: a change to how a cohort is computed or shared
+    happens in the package, where tests see it, not in notebook cells."""
+    notebook = (PACKAGE.parents[1] / "notebooks" / "cohort.ipynb").read_text(encoding="utf-8")
+    assert notebook_imports(notebook) == {"peermentor.publish.report",
+                                          "peermentor.publish.figures"}
+    # and the check can fail: a notebook that computes for itself is caught
+    planted = notebook.replace("from peermentor.publish import figures, report",
+                               "from peermentor.publish import figures, report\\n"
+                               "from peermentor.analysis.stats import analyse_cohort")
+    assert "peermentor.analysis.stats.analyse_cohort" in notebook_imports(planted)

@@ -69,6 +69,7 @@ from peermentor.analysis.mannwhitney import DEFAULT_MWU_VARIANT
 from peermentor.analysis.precision import DETECTABLE_COLUMNS, ci_half_width, detectable_fields
 from peermentor.analysis.stats import comparison_pair, round_values
 from peermentor.ingest.config import asked_roles
+from peermentor.ingest.itemtypes import item_type
 
 EFFECT_COLUMNS = [
     "program",
@@ -310,7 +311,9 @@ def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict],
         outcomes = [{**_scale_roles(scale, program), "type": "scale"}
                     for scale in program.get("scales", [])]
         for item in [*outcomes, *program.get("codebook", [])]:
-            if item["type"] not in ("likert", "binary", "scale"):
+            # a scale score is compared as a Likert item is: by ranks
+            headline = "rank_biserial" if item["type"] == "scale" else item_type(item).effect
+            if headline is None:
                 continue
             pair = comparison_pair(item, program)
             if pair is None:
@@ -322,7 +325,7 @@ def cohort_effects(stats: pd.DataFrame, programs: dict[str, dict],
                 continue
             n_a, n_b = int(n_a), int(n_b)
             baseline = None
-            if item["type"] in ("likert", "scale"):
+            if headline == "rank_biserial":
                 vs = f"{a}_vs_{b}"
                 found = likert_effects({
                     "mean_a": value.get((item_id, a, "mean"), _nan()),

@@ -33,6 +33,7 @@ from scipy import stats as sps
 from statsmodels.stats.contingency_tables import mcnemar
 
 from peermentor.ingest.config import analysed_roles
+from peermentor.ingest.itemtypes import item_type
 from peermentor.ingest.schema import to_typed
 from peermentor.ingest.validate import read_raw_csv
 
@@ -172,7 +173,7 @@ def wave_change(waves: pd.DataFrame, program: dict) -> pd.DataFrame:
     waves = waves[waves["role"].isin(roles)]
     groups = [*[(role, waves[waves["role"] == role]) for role in roles], ("all", waves)]
     for item in program.get("codebook", []):
-        if item["type"] not in ("likert", "numeric", "binary"):
+        if not item_type(item).paired:
             continue
         for group, part in groups:
             if part.empty:

@@ -15,6 +15,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from peermentor.analysis.methods import pooling_statement
 from peermentor.analysis.stats import response_rate_note
+from peermentor.ingest.itemtypes import item_type
 from peermentor.papers.audit import findings
 from peermentor.papers.reproduction import status_line
 from peermentor.publish.privacy import (
@@ -184,7 +185,7 @@ def harmonise_outcomes(stats: pd.DataFrame, programs: dict[str, dict]) -> pd.Dat
                   & ~stats["group"].astype(str).str.contains("_vs_")]
     for program_id, program in sorted(programs.items()):
         for item in program.get("codebook", []):
-            if not item.get("construct") or item["type"] not in ("likert", "binary"):
+            if not item.get("construct") or item_type(item).effect is None:
                 continue
             sel = stats[(stats["program"] == program_id) & (stats["item"] == item["id"])]
             if sel.empty:

@@ -2,7 +2,9 @@
 
 Each function takes the tidy statistics of one cohort (see
 :func:`peermentor.analysis.stats.analyse_cohort`) and the programme dict and returns a
-small wide DataFrame meant for display; none computes a statistic.
+small wide DataFrame meant for display; none computes a statistic. The one module the
+cohort notebook imports beside :mod:`peermentor.publish.figures`: its numbers come from
+:func:`prepare_cohort` (:mod:`peermentor.publish.cohort`), re-exported here.
 
 These tables are meant for sharing, so every count from 1 to ``threshold - 1``
 is shown as ``<threshold`` and the percentage computed from it is withheld
@@ -38,8 +40,11 @@ from peermentor.analysis.mannwhitney import DEFAULT_MWU_VARIANT, mwu_method_stat
 from peermentor.analysis.precision import detectable_text
 from peermentor.analysis.stats import response_rate_note as response_rate_note
 from peermentor.ingest.config import group_label, items_of_type
+from peermentor.ingest.itemtypes import ITEM_TYPES
 from peermentor.papers.audit import findings
 from peermentor.papers.reconstruct import ASSUMED_MARK, assumed_items
+from peermentor.publish.cohort import Cohort as Cohort
+from peermentor.publish.cohort import prepare_cohort as prepare_cohort
 from peermentor.publish.privacy import (
     DEFAULT_THRESHOLD,
     SUPPRESSED,
@@ -542,21 +547,23 @@ def participation_table(
     return pd.DataFrame(table).loc[list(PARTICIPATION_ROWS.values())]
 
 
-def _test_cells(values: dict, item_id: str, vs: str | None, kind: str) -> dict:
+def _test_cells(values: dict, item: dict, vs: str | None, program: dict) -> dict:
+    """An item's between-role test (and effect) cells: Likert U, r, p and Holm's p; yes/no
+    risk and odds ratios and Fisher's p; a numeric item's Mann-Whitney p."""
     if vs is None:
         return {}
-    text = partial(_text, values, item_id, "", vs)
-    if kind == "likert":
-        cells = {"U": text("U"), "r (rank-biserial)": text("rbc", 2)}
-    else:
-        cells = {
-            "Risk ratio [95% CI]": _ci(values, item_id, vs, "risk_ratio"),
-            "Odds ratio [95% CI]": _ci(values, item_id, vs, "odds_ratio"),
-        }
-    cells["p"] = text("p", formatter=lambda v, _: _p(v))
-    if kind == "likert":
-        cells["p (Holm)"] = text("p_holm", formatter=lambda v, _: _p(v))
-    return cells
+    text = partial(_text, values, item["id"], "", vs)
+
+    def p(statistic="p"):
+        return text(statistic, formatter=lambda v, _: _p(v))
+
+    if item["type"] == "likert":
+        return {"U": text("U"), "r (rank-biserial)": text("rbc", 2), "p": p(),
+                "p (Holm)": p("p_holm")}
+    if item["type"] == "binary":
+        return {"Risk ratio [95% CI]": _ci(values, item["id"], vs, "risk_ratio"),
+                "Odds ratio [95% CI]": _ci(values, item["id"], vs, "odds_ratio"), "p": p()}
+    return {f"p ({group_label(program, vs)})": p()}
 
 
 def _ci(values: dict, item_id: str, vs: str, statistic: str) -> str:
@@ -594,47 +601,49 @@ def _mean_sd(values: dict, item_id: str, group: str, digits: int) -> str:
     return f"{mean} ± {sd}" if sd else f"{mean} (SD not computable)"
 
 
+def _role_table(stats: pd.DataFrame, program: dict, kind: str, threshold: int,
+                role_cells) -> pd.DataFrame:
+    """One row per item of type ``kind``: ``role_cells(text, label)`` per group (``text``
+    reads one of its statistics as shared), then the between-role test's cells."""
+    shared = shared_view(stats, program, threshold)
+    values = _lookup(shared)
+    rows = []
+    for item in items_of_type(program, kind):
+        row = {"Item": item["text"]}
+        for group in _groups_of(shared, item["id"], program):
+            text = partial(_text, values, item["id"], "", group)
+            row |= role_cells(text, group_label(program, group),
+                              partial(_mean_sd, values, item["id"], group))
+        row |= _test_cells(values, item, _vs_group(shared, item["id"]), program)
+        rows.append(row)
+    return _display_frame(rows, ["Item"])
+
+
 def likert_table(
     stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
 ) -> pd.DataFrame:
     """Per Likert item: mean ± SD (n) and median [IQR] by role, then the role test."""
-    shared = shared_view(stats, program, threshold)
-    values = _lookup(shared)
-    rows = []
-    for item in items_of_type(program, "likert"):
-        row = {"Item": item["text"]}
-        groups = _groups_of(shared, item["id"], program)
-        for group in groups:
-            text = partial(_text, values, item["id"], "", group)
-            label = group_label(program, group)
-            row[f"{label}: mean ± SD (n)"] = (
-                f"{_mean_sd(values, item['id'], group, 2)} ({text('n')})")
-            median = text("median")
-            row[f"{label}: median [IQR]"] = (
-                median if median in ("", SUPPRESSED)
-                else f"{median} [{text('q1')}–{text('q3')}]")
-        row.update(_test_cells(values, item["id"], _vs_group(shared, item["id"]), "likert"))
-        rows.append(row)
-    return _display_frame(rows, ["Item"])
+
+    def cells(text, label, mean_sd):
+        median = text("median")
+        return {f"{label}: mean ± SD (n)": f"{mean_sd(2)} ({text('n')})",
+                f"{label}: median [IQR]": median if median in ("", SUPPRESSED)
+                else f"{median} [{text('q1')}–{text('q3')}]"}
+
+    return _role_table(stats, program, "likert", threshold, cells)
 
 
 def binary_table(
     stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
 ) -> pd.DataFrame:
     """Per yes/no item: count/n (%) by role, then Fisher exact p, risk and odds ratios."""
-    shared = shared_view(stats, program, threshold)
-    values = _lookup(shared)
-    rows = []
-    for item in items_of_type(program, "binary"):
-        row = {"Item": item["text"]}
-        for group in _groups_of(shared, item["id"], program):
-            text = partial(_text, values, item["id"], "", group)
-            percent = text("percent")
-            percent = f" ({percent}%)" if percent and percent != SUPPRESSED else ""
-            row[group_label(program, group)] = f"{text('count')}/{text('n')}{percent}"
-        row.update(_test_cells(values, item["id"], _vs_group(shared, item["id"]), "binary"))
-        rows.append(row)
-    return _display_frame(rows, ["Item"])
+
+    def cells(text, label, _):
+        percent = text("percent")
+        percent = f" ({percent}%)" if percent and percent != SUPPRESSED else ""
+        return {label: f"{text('count')}/{text('n')}{percent}"}
+
+    return _role_table(stats, program, "binary", threshold, cells)
 
 
 def choice_table(
@@ -681,23 +690,14 @@ def numeric_table(
     stats: pd.DataFrame, program: dict, threshold: int = DEFAULT_THRESHOLD
 ) -> pd.DataFrame:
     """Per numeric item: mean ± SD, median (n) by role, then the Mann-Whitney p."""
-    shared = shared_view(stats, program, threshold)
-    values = _lookup(shared)
-    rows = []
-    for item in items_of_type(program, "numeric"):
-        row = {"Item": item["text"]}
-        for group in _groups_of(shared, item["id"], program):
-            text = partial(_text, values, item["id"], "", group)
-            summary = _mean_sd(values, item["id"], group, 1)
-            if summary != SUPPRESSED:
-                summary += f", median {text('median')}"
-            row[group_label(program, group)] = f"{summary} (n={text('n')})"
-        vs = _vs_group(shared, item["id"])
-        if vs is not None:
-            row[f"p ({group_label(program, vs)})"] = _text(
-                values, item["id"], "", vs, "p", formatter=lambda v, _: _p(v))
-        rows.append(row)
-    return _display_frame(rows, ["Item"])
+
+    def cells(text, label, mean_sd):
+        summary = mean_sd(1)
+        if summary != SUPPRESSED:
+            summary += f", median {text('median')}"
+        return {label: f"{summary} (n={text('n')})"}
+
+    return _role_table(stats, program, "numeric", threshold, cells)
 
 
 def ranking_table(
@@ -1111,7 +1111,7 @@ def detectable_sentence(effects: pd.DataFrame, program: dict, item_type: str,
     not. Empty when the table has no between-role test."""
     rows = effects[effects["item_type"].isin(
         ["likert", "scale"] if item_type == "likert" else [item_type])]
-    metric = "rank_biserial" if item_type == "likert" else "risk_difference"
+    metric = ITEM_TYPES[item_type].effect
     rows = rows[rows["metric"] == metric]
     if rows.empty:
         return ""
