@@ -114,7 +114,25 @@ def likert_diverging_bars(
     >>> likert_diverging_bars(likert_summary(answers, program), program, 5) is None
     True
     """
-    shared = shared_view(stats, program, threshold)
+    panels = _likert_panels(shared_view(stats, program, threshold), program)
+    if not panels or not any(c is not None or p is not None
+                             for rows in panels.values() for _, c, p, _ in rows):
+        return None
+    n_rows = sum(len(rows) for rows in panels.values())
+    with _style():
+        fig = _figure(8.5, 1.4 + 0.6 * n_rows + 1.0 * len(panels))
+        axes = fig.subplots(
+            len(panels), 1, squeeze=False,
+            height_ratios=[len(r) + 2 for r in panels.values()],
+        )[:, 0]
+        for ax, ((lo, hi), rows) in zip(axes, panels.items(), strict=True):
+            _likert_panel(ax, lo, hi, rows, threshold)
+    return fig
+
+
+def _likert_panels(shared: pd.DataFrame, program: dict) -> dict:
+    """Scale (lo, hi) -> one bar per item x role as shared: (label, the count of each
+    level or None, the counts below/at/above the midpoint or None, the scale)."""
     panels: dict[tuple[int, int], list[tuple[str, np.ndarray | None, list | None, dict]]] = {}
     for item in items_of_type(program, "likert"):
         scale = item["scale"]
@@ -138,61 +156,54 @@ def likert_diverging_bars(
             n_text = n["shown"] or f"{n['value']:g}"
             label = f"{short_label(item['text'], 44)}\n({group_label(program, role)}, n={n_text})"
             panels.setdefault((lo, hi), []).append((label, counts, combined, scale))
-    if not panels or not any(c is not None or p is not None
-                             for rows in panels.values() for _, c, p, _ in rows):
-        return None
-    n_rows = sum(len(rows) for rows in panels.values())
-    with _style():
-        fig = _figure(8.5, 1.4 + 0.6 * n_rows + 1.0 * len(panels))
-        axes = fig.subplots(
-            len(panels), 1, squeeze=False,
-            height_ratios=[len(r) + 2 for r in panels.values()],
-        )[:, 0]
-        for ax, ((lo, hi), rows) in zip(axes, panels.items(), strict=True):
-            k = hi - lo + 1
-            colours = matplotlib.colormaps["RdBu"](np.linspace(0.08, 0.92, k))
-            neg = k // 2  # levels strictly below the midpoint
-            if k % 2:
-                colours[neg] = (0.85, 0.85, 0.85, 1.0)  # neutral in grey
-            ys = np.arange(len(rows))[::-1]
-            extent = 50.0
-            any_combined = False
-            for y, (_label, counts, parts, scale) in zip(ys, rows, strict=True):
-                if counts is not None:
-                    pct = 100 * counts / counts.sum()
-                    bins = [(j, pct[j], colours[j]) for j in range(k)]
-                    left = -(sum(pct[:neg]) + (pct[neg] / 2 if k % 2 else 0.0))
-                elif parts is not None:
-                    # each level alone would show a small cell: below / at / above midpoint
-                    any_combined = True
-                    share = 100 * np.array(parts) / sum(parts)
-                    bins = [(None, share[0], colours[0]), (None, share[1], colours[neg]),
-                            (None, share[2], colours[-1])]
-                    left = -(share[0] + share[1] / 2)
-                else:
-                    ax.text(0, y, f"suppressed: fewer than {threshold} in a category",
-                            ha="center", va="center", fontsize=7, color="0.35")
-                    continue
-                for j, width, colour in bins:
-                    ax.barh(y, width, left=left, color=colour, edgecolor="white",
-                            linewidth=0.5, height=0.7,
-                            hatch="//" if j is None else None,
-                            label=_level_label(scale, lo + j) if j is not None
-                            and y == ys[0] else None)
-                    left += width
-                extent = max(extent, left, -(left - 100))
-            ax.set_yticks(ys, [r[0] for r in rows], fontsize=7)
-            lim = min(100.0, 10 * np.ceil(extent / 10))
-            ax.set_xlim(-lim, lim)
-            ax.axvline(0, color="0.3", linewidth=0.8)
-            ax.set_xlabel("% of respondents (left: below midpoint, right: above)")
-            ax.set_title(f"Scale {lo}-{hi}" + (" (hatched: levels combined to hide small "
-                                              "cells)" if any_combined else ""), loc="left")
-            if ax.get_legend_handles_labels()[0]:
-                ax.legend(ncols=k, fontsize=7, loc="upper center",
-                          bbox_to_anchor=(0.5, -0.35 if len(rows) < 3 else -0.15),
-                          frameon=False)
-    return fig
+    return panels
+
+
+def _likert_panel(ax, lo: int, hi: int, rows: list, threshold: int) -> None:
+    """One scale's panel of diverging bars, neutral centred (see likert_diverging_bars)."""
+    k = hi - lo + 1
+    colours = matplotlib.colormaps["RdBu"](np.linspace(0.08, 0.92, k))
+    neg = k // 2  # levels strictly below the midpoint
+    if k % 2:
+        colours[neg] = (0.85, 0.85, 0.85, 1.0)  # neutral in grey
+    ys = np.arange(len(rows))[::-1]
+    extent = 50.0
+    any_combined = False
+    for y, (_label, counts, parts, scale) in zip(ys, rows, strict=True):
+        if counts is not None:
+            pct = 100 * counts / counts.sum()
+            bins = [(j, pct[j], colours[j]) for j in range(k)]
+            left = -(sum(pct[:neg]) + (pct[neg] / 2 if k % 2 else 0.0))
+        elif parts is not None:
+            # each level alone would show a small cell: below / at / above midpoint
+            any_combined = True
+            share = 100 * np.array(parts) / sum(parts)
+            bins = [(None, share[0], colours[0]), (None, share[1], colours[neg]),
+                    (None, share[2], colours[-1])]
+            left = -(share[0] + share[1] / 2)
+        else:
+            ax.text(0, y, f"suppressed: fewer than {threshold} in a category",
+                    ha="center", va="center", fontsize=7, color="0.35")
+            continue
+        for j, width, colour in bins:
+            ax.barh(y, width, left=left, color=colour, edgecolor="white",
+                    linewidth=0.5, height=0.7,
+                    hatch="//" if j is None else None,
+                    label=_level_label(scale, lo + j) if j is not None
+                    and y == ys[0] else None)
+            left += width
+        extent = max(extent, left, -(left - 100))
+    ax.set_yticks(ys, [r[0] for r in rows], fontsize=7)
+    lim = min(100.0, 10 * np.ceil(extent / 10))
+    ax.set_xlim(-lim, lim)
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    ax.set_xlabel("% of respondents (left: below midpoint, right: above)")
+    ax.set_title(f"Scale {lo}-{hi}" + (" (hatched: levels combined to hide small "
+                                      "cells)" if any_combined else ""), loc="left")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(ncols=k, fontsize=7, loc="upper center",
+                  bbox_to_anchor=(0.5, -0.35 if len(rows) < 3 else -0.15),
+                  frameon=False)
 
 
 def participation_chart(
