@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, fresh_copy, snakemake
 
-from peermentor.run.progress import STEPS
+from peermentor.run.progress import OUTPUTS, STEPS
 
 pytestmark = pytest.mark.pipeline
 
@@ -78,6 +78,9 @@ def test_run_sh_prints_one_line_per_cohort_and_where_outputs_are(built, tmp_path
                r"elapsed \d+:\d\d, about \d+:\d\d left")
     assert all(re.fullmatch(pattern, line) for line in cohort_lines), cohort_lines
     assert lines[-1].startswith("Finished in") and "results/cohorts/" in lines[-1]
+    # progress.py names these apart from the rules (it runs before Snakemake reads them)
+    for named in re.findall(r"results/[\w<>/.-]+\w", OUTPUTS):
+        assert (workdir / named.replace("<program>/<year>", "unc-ssm/2019")).is_file(), named
     # quiet: no job blocks on the screen; all of them in the full log
     assert "rule cohort_report:" not in result.stdout
     # then one line per step after the cohorts, with the time it took, up to the site

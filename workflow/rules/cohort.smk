@@ -22,6 +22,8 @@ rule cohort_report:
         ),
     params:
         threshold=config["small_cell_threshold"],
+        kernel_logs=KERNEL_LOGS,
+        site_index=report_site_index,
     log:
         validation="results/logs/validate/{program}/{year}.log",
         failures="results/logs/validate/{program}/{year}.failures.csv",

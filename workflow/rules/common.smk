@@ -1,4 +1,5 @@
 # Helpers shared by the rules: config validation, cohort discovery, target lists.
+import functools
 import os
 import sys
 from pathlib import Path
@@ -19,7 +20,9 @@ validate(config, schema="../schemas/config.schema.yaml")
 
 RAW_DIR = config["raw_dir"]
 PROGRAMS_DIR = config["programs_dir"]
-
+# The warm kernels' own output, one log per kernel, not per job (so in no rule's logs),
+# for cohort_report's threads and a SLURM cluster job's kernel.
+KERNEL_LOGS = "results/logs/kernels"
 
 
 def cohorts_of_this_job():
@@ -50,9 +53,9 @@ def host_kernel_for_cluster_job():
     if workflow.remote_exec and "--local-groupid" in sys.argv and "slurm-jobstep" in sys.argv:
         from peermentor.run.warmkernel import host_kernel
 
-        Path("results/logs/kernels").mkdir(parents=True, exist_ok=True)
+        Path(KERNEL_LOGS).mkdir(parents=True, exist_ok=True)
         job = os.environ.get("SLURM_JOB_ID", "")
-        host_kernel(".", f"results/logs/kernels/slurm-job-{job}.log")
+        host_kernel(".", f"{KERNEL_LOGS}/slurm-job-{job}.log")
 
 
 DISCOVERY_NOTES = []
@@ -102,10 +105,11 @@ def cohort_inputs(wildcards):
     folder = f"{RAW_DIR}/{wildcards.program}/{wildcards.year}"
     files = {"notebook": "notebooks/cohort.ipynb",
              "program": f"{PROGRAMS_DIR}/{wildcards.program}.yaml"}
-    if cohort.import_format:
-        imported = f"results/imported/{wildcards.program}/{wildcards.year}"
-        files["raw_responses"] = f"{imported}/responses.csv"
-        files["waves"] = f"{imported}/waves.csv"  # header-only when the export has one wave
+    if cohort.import_format:  # rule import_export's outputs
+        imported = rules.import_export.output
+        where = {"program": wildcards.program, "year": wildcards.year}
+        files["raw_responses"] = imported.responses.format(**where)
+        files["waves"] = imported.waves.format(**where)  # header-only for a one-wave export
     elif cohort.has_responses:
         files["raw_responses"] = f"{folder}/responses.csv"
     if cohort.has_codes:
@@ -162,25 +166,60 @@ def cohort_sources():
     }
 
 
+@functools.cache
+def results_layout():
+    """Where the results site finds each file it reads (peermentor.publish.site.LAYOUT),
+    from the rules' outputs and logs: a cohort's as patterns with {program} and {year}.
+    Called once every rule is read (by the site rule, and after a failed run)."""
+    cohort, imported = rules.cohort_report, rules.import_export
+    layout = {
+        "report": cohort.output.html,
+        "validated": cohort.output.responses,
+        "failures": cohort.log.failures,
+        "notebook_log": cohort.log.notebook,
+        "imported": imported.output.responses,
+        "import_log": imported.log[0],
+        "studies": rules.studies_table.output[0],
+        "outcomes": rules.outcomes_table.output[0],
+        "effects": rules.effects_table.output[0],
+        "pooled": rules.pooled_table.output.pooled,
+        "themes": rules.themes_table.output[0],
+        "trends": rules.trends_table.output.trends,
+        "reproduction": rules.reproduction_tables.output.reproduction,
+        "audit": rules.reproduction_tables.output.audit,
+        "disclosure": rules.disclosure_check.output[0],
+        "forest": rules.pooled_table.output.forest,
+        "trend_figures": rules.trends_table.output.figures,
+    }
+    return {name: str(path) for name, path in layout.items()}
+
+
+def report_site_index(wildcards, output):
+    """The link from a cohort's report back to the site's landing page (rule site's
+    output), relative to the report."""
+    index = os.path.join(rules.site.output[0], "index.html")
+    return os.path.relpath(index, os.path.dirname(output.html))
+
+
 def build_partial_site():
     """After a failed run (say --keep-going with a cohort that breaks its codebook), still
     write the results site, listing what failed. It is dated 1970 so the next run
     rebuilds it."""
-    import os
-
     from peermentor.publish.site import build_site
 
+    site = rules.site.output[0]
     try:
         if _disclosure_failed():
             print("Results site not written: the disclosure check found a shared output "
-                  "giving a hidden count away (results/logs/disclosure.csv).", file=sys.stderr)
+                  f"giving a hidden count away ({rules.disclosure_check.log[0]}).",
+                  file=sys.stderr)
             return
-        if os.path.isdir("results"):
-            build_site("results", "results/site", [(c.program, c.year) for c in COHORTS],
+        if os.path.isdir(os.path.dirname(site)):  # the run wrote something
+            build_site(results_layout(), site, [(c.program, c.year) for c in COHORTS],
                        PROGRAM_CONFIGS, config["small_cell_threshold"], partial=True,
                        sources=cohort_sources(), constructs=CONSTRUCTS)
-            os.utime("results/site", (0, 0))
-            print("Results site (run incomplete): results/site/index.html", file=sys.stderr)
+            os.utime(site, (0, 0))
+            print(f"Results site (run incomplete): {site}/index.html", file=sys.stderr)
     except Exception as error:  # the run's own error is the one to report
         print(f"Results site not written after the failed run: {error}", file=sys.stderr)
 
@@ -188,11 +227,9 @@ def build_partial_site():
 def _disclosure_failed():
     """Did the last disclosure check find a hidden count given away (or a number shown
     that the policy withholds)? Then no site is written, not even a partial one."""
-    import os
-
     import pandas as pd
 
-    path = "results/logs/disclosure.csv"
+    path = rules.disclosure_check.log[0]  # its findings
     if not os.path.isfile(path):
         return False
     findings = pd.read_csv(path, dtype=str, keep_default_na=False)

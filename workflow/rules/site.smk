@@ -18,6 +18,8 @@ rule site:
     output:
         directory("results/site"),
     params:
+        # where each file the site reads is, as the rules name it (a failed cohort's logs too)
+        layout=results_layout(),
         cohorts=[(c.program, c.year) for c in COHORTS],
         sources=cohort_sources(),
         threshold=config["small_cell_threshold"],

@@ -8,7 +8,7 @@ from peermentor.publish.site import build_site
 
 programs = {Path(p).stem: load_program(p) for p in snakemake.input.programs}  # noqa: F821
 pages = build_site(
-    "results",
+    snakemake.params.layout,  # noqa: F821
     snakemake.output[0],  # noqa: F821
     [tuple(c) for c in snakemake.params.cohorts],  # noqa: F821
     programs,

@@ -1,7 +1,7 @@
 """One browsable static site over a run's results (``results/site/index.html``).
 
-The site is built from whatever the run left in ``results/``: it reads tables as
-text and shows them whole (no rounding, no truncation), copies each table next to
+The site is built from whatever the run left where the rules put it (``LAYOUT``): it
+reads tables as text and shows them whole (no rounding, no truncation), copies each table next to
 its page for download, copies the comparison figures, and links every cohort
 report and every validation failure report. Every asset is local, so the site
 opens from disk with no server and no network. Pages are Jinja2 templates
@@ -13,10 +13,11 @@ figures) are shown when present, so the pages fill in as the pipeline grows.
 
 >>> import tempfile, pathlib
 >>> results = pathlib.Path(tempfile.mkdtemp())
->>> status = cohort_status(results, [("demo", "2024")])
+>>> layout = {name: str(results / name) for name in LAYOUT}  # nothing there yet
+>>> status = cohort_status(layout, [("demo", "2024")])
 >>> status[0]["status"]
 'not built'
->>> pages = build_site(results, results / "site", [("demo", "2024")], {})
+>>> pages = build_site(layout, results / "site", [("demo", "2024")], {})
 >>> sorted(p.name for p in pages)[:4]
 ['audit.html', 'index.html', 'methods.html', 'outcomes.html']
 """
@@ -43,9 +44,31 @@ TEMPLATES = Path(__file__).with_name("templates")
 SOFTWARE = ["peermentor", "snakemake", "pandas", "scipy", "statsmodels", "pingouin",
             "matplotlib", "nbconvert"]
 IMAGE_SUFFIXES = (".png", ".svg")
-#: The comparison step's tables, offered for download beside the pages.
-COMPARISON_CSVS = ("studies.csv", "outcomes.csv", "effects.csv", "pooled.csv", "themes.csv",
-                   "trends.csv")
+#: What the site reads, by name. The rules decide where each file is: ``build_site`` and
+#: ``cohort_status`` take a mapping of these names to paths (``results_layout()`` in
+#: workflow/rules/common.smk, from the rules' outputs and logs), the cohort's files as
+#: patterns with ``{program}`` and ``{year}``.
+LAYOUT = {
+    "report": "a cohort's HTML report",
+    "validated": "a cohort's validated answers (there once it validated)",
+    "failures": "a cohort's validation failures (CSV)",
+    "notebook_log": "the log of a cohort's notebook",
+    "imported": "a cohort's imported answers (there once its export was imported)",
+    "import_log": "the log of a cohort's import",
+    "studies": "study characteristics", "outcomes": "outcomes by construct",
+    "effects": "between-role effects", "pooled": "pooled estimates",
+    "themes": "theme crosswalk", "trends": "trends over years",
+    "reproduction": "the published values beside the pipeline's",
+    "audit": "the consistency audit of the published numbers",
+    "disclosure": "the disclosure check's verdict (text)",
+    "forest": "folder of forest plots",
+    "trend_figures": "folder of trend figures",
+}
+#: A cohort's files in ``LAYOUT`` (patterns).
+COHORT_FILES = ("report", "validated", "failures", "notebook_log", "imported", "import_log")
+#: The comparison step's tables (names in ``LAYOUT``), offered for download beside the
+#: pages as ``data/<name>.csv``.
+COMPARISON_CSVS = ("studies", "outcomes", "effects", "pooled", "themes", "trends")
 
 PAGES = {  # file -> (menu label, page title)
     "index.html": ("Overview", "Peer-mentoring survey results"),
@@ -84,35 +107,28 @@ def _data_rows(path: Path) -> int:
     return len(read_table(path)[1]) if path.is_file() else 0
 
 
-def cohort_status(results: str | Path, cohorts: list[tuple[str, str]]) -> list[dict]:
+def cohort_status(layout: dict[str, str], cohorts: list[tuple[str, str]]) -> list[dict]:
     """Where each cohort got to: ``built``, ``failed validation``, ``failed import``, ``not built``.
 
     A cohort whose validation listed problems has failed, even if a report from an
-    earlier run is still on disk; ``report`` and ``log`` are paths relative to
-    ``results`` (empty when there is none).
+    earlier run is still on disk; ``report`` and ``log`` are paths as ``layout`` (see
+    ``LAYOUT``) names them (empty when there is none).
     """
-    results = Path(results)
     out = []
     for program, year in cohorts:
-        failures = results / "logs/validate" / program / f"{year}.failures.csv"
-        report = results / "cohorts" / program / year / "report.html"
-        import_log = results / "logs/import" / program / f"{year}.log"
+        path = {name: Path(layout[name].format(program=program, year=year))
+                for name in COHORT_FILES}
         entry = {"program": program, "year": year, "report": "", "log": "",
-                 "problems": _data_rows(failures)}
+                 "problems": _data_rows(path["failures"])}
         if entry["problems"]:
-            entry.update(status="failed validation",
-                         log=str(failures.relative_to(results)))
-        elif report.is_file() and (results / "validated" / program
-                                   / f"{year}.responses.csv").is_file():
-            entry.update(status="built", report=str(report.relative_to(results)))
-        elif import_log.is_file() and not (results / "imported" / program / year
-                                           / "responses.csv").is_file():
-            entry.update(status="failed import", log=str(import_log.relative_to(results)))
+            entry.update(status="failed validation", log=str(path["failures"]))
+        elif path["report"].is_file() and path["validated"].is_file():
+            entry.update(status="built", report=str(path["report"]))
+        elif path["import_log"].is_file() and not path["imported"].is_file():
+            entry.update(status="failed import", log=str(path["import_log"]))
         else:
-            notebook_log = results / "logs/cohort" / program / f"{year}.log"
-            entry.update(status="not built",
-                         log=str(notebook_log.relative_to(results))
-                         if notebook_log.is_file() else "")
+            entry.update(status="not built", log=str(path["notebook_log"])
+                         if path["notebook_log"].is_file() else "")
         out.append(entry)
     return out
 
@@ -165,9 +181,8 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _table(results: Path, out: Path, relative: str, caption: str, note: str = "") -> dict | None:
+def _table(source: Path, out: Path, caption: str, note: str = "") -> dict | None:
     """A table for a page (whole, as text) and its CSV copied to ``out/data/``."""
-    source = results / relative
     if not source.is_file():
         return None
     header, rows = read_table(source)
@@ -176,14 +191,14 @@ def _table(results: Path, out: Path, relative: str, caption: str, note: str = ""
     shutil.copyfile(source, target)
     return {"id": source.stem, "caption": caption, "note": note, "header": header,
             "labels": [], "methods": "", "row_classes": [],
-            "rows": rows, "csv": f"data/{source.name}", "source": relative}
+            "rows": rows, "csv": f"data/{source.name}"}
 
 
-def _copy_csv(source: Path, out: Path) -> None:
-    """A table's CSV, byte for byte, beside the pages for download (``data/``)."""
-    if source.is_file():
+def _copy_csv(source: str | Path, out: Path, name: str) -> None:
+    """A table's CSV, byte for byte, beside the pages for download (``data/<name>.csv``)."""
+    if Path(source).is_file():
         (out / "data").mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, out / "data" / source.name)
+        shutil.copyfile(source, out / "data" / f"{name}.csv")
 
 
 def phone_width(png: Path) -> int | None:
@@ -195,10 +210,10 @@ def phone_width(png: Path) -> int | None:
     return round(int.from_bytes(head[16:20], "big") * 96 / 150 * 0.85)
 
 
-def _copy_figures(source: Path, target: Path) -> dict[str, str]:
+def _copy_figures(source: str | Path, target: Path) -> dict[str, str]:
     """Every figure of ``source`` (the PNG where there is also an SVG) copied into the
     site: file stem -> path relative to the site."""
-    found = {}
+    found, source = {}, Path(source)
     if not source.is_dir():
         return found
     for path in sorted(p for p in source.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
@@ -224,7 +239,7 @@ def built_at() -> str:
 
 
 def build_site(
-    results: str | Path,
+    layout: dict[str, str],
     out: str | Path,
     cohorts: list[tuple[str, str]],
     programs: dict[str, dict],
@@ -235,7 +250,8 @@ def build_site(
 ) -> list[Path]:
     """Write the site into ``out`` (emptied first) and return the pages written.
 
-    ``cohorts`` lists every discovered ``(program, year)``, built or not;
+    ``layout`` names where each file the site reads is (see ``LAYOUT``); ``cohorts``
+    lists every discovered ``(program, year)``, built or not;
     ``programs`` maps programme ids to their configs (titles, institutions).
     ``partial`` marks a site built after a failed run (comparison tables wait for
     every cohort, so those shown may be from an earlier run). ``sources`` names each
@@ -249,29 +265,29 @@ def build_site(
     from peermentor.publish.privacy import rule_text
     from peermentor.publish.report import is_reconstructed
 
-    results, out = Path(results), Path(out)
+    out = Path(out)
     if out.exists():
         shutil.rmtree(out)
     (out / "assets").mkdir(parents=True)
     for asset in ("site.css", "site.js"):
         shutil.copyfile(TEMPLATES / "site" / asset, out / "assets" / asset)
     env = _environment()
-    status = cohort_status(results, cohorts)
+    status = cohort_status(layout, cohorts)
     for entry in status:
         program = programs.get(entry["program"], {})
         entry["institution"] = program.get("institution", "")
         entry["reconstructed"] = is_reconstructed(program, entry["year"])
         entry["simulated"] = bool(program.get("simulated"))
         entry["files"] = (sources or {}).get(f"{entry['program']}/{entry['year']}", "")
-        entry["href"] = f"../{entry['report']}" if entry["report"] else ""
-        entry["log_href"] = f"../{entry['log']}" if entry["log"] else ""
+        entry["href"] = os.path.relpath(entry["report"], out) if entry["report"] else ""
+        entry["log_href"] = os.path.relpath(entry["log"], out) if entry["log"] else ""
     failed = [e for e in status if e["status"] != "built"]
     failure_pages = []
     for entry in failed:
         if entry["status"] != "failed validation":
             continue
         name = f"failures/{entry['program']}-{entry['year']}.html"
-        table = _table(results, out, entry["log"],
+        table = _table(Path(entry["log"]), out,
                        f"Every problem validation found in {entry['program']} "
                        f"{entry['year']}: file, line, respondent, column, value and the rule "
                        "it breaks.")
@@ -279,7 +295,7 @@ def build_site(
         entry["failures_page"] = name
         failure_pages.append((name, entry, table))
 
-    disclosure = results / "logs" / "disclosure.txt"
+    disclosure = Path(layout["disclosure"])
     simulated = any(programs.get(p, {}).get("simulated") for p, _ in cohorts)
     common = {"pages": PAGES, "partial": partial, "threshold": threshold,
               "simulated": simulated,
@@ -289,18 +305,15 @@ def build_site(
               "withheld": withheld_sentence(threshold),
               "disclosure": disclosure.read_text(encoding="utf-8").strip()
               if disclosure.is_file() else ""}
-    for name in COMPARISON_CSVS:
-        _copy_csv(results / "comparison" / name, out)
-    for name in ("reproduction.csv", "audit.csv"):
-        _copy_csv(results / name, out)
-    frames = {Path(name).stem: pages.read_frame(results / "comparison" / name)
-              for name in COMPARISON_CSVS}
-    reproduction = pages.read_frame(results / "reproduction.csv")
-    audit = pages.read_frame(results / "audit.csv")
+    for name in (*COMPARISON_CSVS, "reproduction", "audit"):
+        _copy_csv(layout[name], out, name)
+    frames = {name: pages.read_frame(layout[name]) for name in COMPARISON_CSVS}
+    reproduction = pages.read_frame(layout["reproduction"])
+    audit = pages.read_frame(layout["audit"])
     labels = pages.Labels(programs, constructs)
     reports = {(e["program"], e["year"]): e["href"] for e in status if e["href"]}
-    forest = _copy_figures(results / "comparison/forest", out / "img/forest")
-    trends = _copy_figures(results / "comparison/trends", out / "img/trends")
+    forest = _copy_figures(layout["forest"], out / "img/forest")
+    trends = _copy_figures(layout["trend_figures"], out / "img/trends")
     common["figure_widths"] = {src: phone_width(out / src)
                                for src in [*forest.values(), *trends.values()]}
     audit_context = pages.audit_page(audit)
@@ -308,9 +321,9 @@ def build_site(
         "index.html": {
             "cohorts": status, "failed": failed, "versions": _versions(),
             "cohort_table": _cohort_table(status),
-            "tally": (tally := reproduction_tally(results / "reproduction.csv")),
+            "tally": (tally := reproduction_tally(layout["reproduction"])),
             "tally_table": _tally_table(tally),
-            "audit_tally": reproduction_tally_audit(results / "audit.csv"),
+            "audit_tally": reproduction_tally_audit(layout["audit"]),
             "findings": len(audit_context["findings"]) if audit_context else 0,
         },
         "studies.html": pages.studies_page(frames["studies"], labels, reports),

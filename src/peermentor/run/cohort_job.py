@@ -48,11 +48,13 @@ def build_cohort_report(input, output, params, wildcards, log_path: str) -> None
     ``report.html`` of a validated cohort.
 
     The job's log gets what ran and, when the notebook fails, the failing cell's
-    traceback (papermill's error names the cell and shows its output).
+    traceback (papermill's error names the cell and shows its output). The rule's params
+    say where the kernels log (``kernel_logs``) and the report's link to the site
+    (``site_index``).
     """
     warn_small_groups(output.responses, input.program, params.threshold,
                       f"{wildcards.program} {wildcards.year}")
-    kernel_log = Path("results/logs/kernels") / f"thread-{threading.get_ident()}.log"
+    kernel_log = Path(params.kernel_logs) / f"thread-{threading.get_ident()}.log"
     kernel_log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with open(log_path, "w", encoding="utf-8") as log:
@@ -78,8 +80,7 @@ def build_cohort_report(input, output, params, wildcards, log_path: str) -> None
                 },
                 log_path=str(kernel_log),
             )
-            render_notebook(output.notebook, output.html,
-                            site_index="../../../site/index.html")
+            render_notebook(output.notebook, output.html, site_index=params.site_index)
         except BaseException:
             log.write(traceback.format_exc())
             raise

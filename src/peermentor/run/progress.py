@@ -9,6 +9,11 @@ comparison, reproduction and site step with the time it took, warnings and
 errors, and a last line naming where the outputs are. ``./run.sh --verbose`` (and any
 run that only reports, such as ``-n``) shows Snakemake's own output instead.
 
+Everywhere else the rules (``workflow/rules/``) name every file under ``results/``; this
+module is the one place outside them that does (``SNAKEMAKE_LOGS``, ``OUTPUTS``): it
+opens its log before Snakemake reads the rules and names the outputs after Snakemake has
+exited. ``tests/test_run.py`` checks that a run writes the files ``OUTPUTS`` names.
+
 The parsing is a pure function of the log lines, so it can be tested on text:
 
 >>> progress = Progress(clock=iter([0.0, 40.0]).__next__)
@@ -69,6 +74,8 @@ VERBOSE_OPTIONS = {
     "--list-input-changes", "--list-params-changes", "--containerize", "--unlock",
     "--cleanup-metadata", "--delete-all-output", "--delete-temp-output", "--print-compilation",
 }
+#: Where Snakemake's full log of each run goes, and the outputs the last line names.
+SNAKEMAKE_LOGS = "results/logs/snakemake"
 OUTPUTS = ("start at results/site/index.html (every report and table); "
            "results/cohorts/<program>/<year>/report.html (one per cohort), "
            "results/comparison/summary.md, results/reproduction.csv")
@@ -322,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     if verbose or wants_snakemake_output(args):
         return subprocess.call(command + args)
 
-    log_dir = Path("results/logs/snakemake")
+    log_dir = Path(SNAKEMAKE_LOGS)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{datetime.now(UTC):%Y-%m-%dT%H%M%SZ}.log"
     print(f"Running the pipeline; Snakemake's full log: {log_path} (./run.sh --verbose shows it)",
