@@ -155,3 +155,23 @@ def test_forest_plot_speaks_the_reader_s_language_and_flags_what_it_cannot_draw(
     fig = forest.forest_plot(noted, None, "t", LABELS)
     assert [t.get_text().strip() for t in fig.axes[0].texts] == [
         "not estimable (a zero cell); pooled with 0.5 added to each cell"]
+
+
+def test_two_programmes_failing_in_the_same_year_keep_their_own_downloads(tmp_path):
+    """A failed cohort's page offers its validation problems as a CSV; two programmes
+    failing in the same year must not overwrite each other's (each file was named for
+    its year alone)."""
+    from peermentor.publish import site
+
+    layout = {name: str(tmp_path / "results" / name) for name in site.LAYOUT}
+    layout["failures"] = str(tmp_path / "results/logs/validate/{program}/{year}.failures.csv")
+    for program in ("alpha", "beta"):
+        failures = tmp_path / f"results/logs/validate/{program}/2024.failures.csv"
+        failures.parent.mkdir(parents=True)
+        failures.write_text(f"file,line,column,value,rule\n{program}.csv,3,age,x,integer\n")
+    out = tmp_path / "results/site"
+    site.build_site(layout, out, [("alpha", "2024"), ("beta", "2024")], PROGRAMS)
+    for program in ("alpha", "beta"):
+        page = (out / f"failures/{program}-2024.html").read_text(encoding="utf-8")
+        link = re.search(r'href="\.\./(data/[^"]+\.csv)"', page).group(1)
+        assert f"{program}.csv,3" in (out / link).read_text(encoding="utf-8")

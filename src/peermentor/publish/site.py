@@ -181,17 +181,17 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _table(source: Path, out: Path, caption: str, note: str = "") -> dict | None:
-    """A table for a page (whole, as text) and its CSV copied to ``out/data/``."""
+def _table(source: Path, out: Path, caption: str, name: str) -> dict | None:
+    """A table for a page (whole, as text) and its CSV copied to ``out/data/<name>``."""
     if not source.is_file():
         return None
     header, rows = read_table(source)
-    target = out / "data" / source.name
+    target = out / "data" / name
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
-    return {"id": source.stem, "caption": caption, "note": note, "header": header,
+    return {"id": Path(name).stem, "caption": caption, "note": "", "header": header,
             "labels": [], "methods": "", "row_classes": [],
-            "rows": rows, "csv": f"data/{source.name}"}
+            "rows": rows, "csv": f"data/{name}"}
 
 
 def _copy_csv(source: str | Path, out: Path, name: str) -> None:
@@ -290,7 +290,9 @@ def build_site(
         table = _table(Path(entry["log"]), out,
                        f"Every problem validation found in {entry['program']} "
                        f"{entry['year']}: file, line, respondent, column, value and the rule "
-                       "it breaks.")
+                       "it breaks.",
+                       # named for the cohort: two programmes may fail in the same year
+                       f"failures-{entry['program']}-{entry['year']}.csv")
         table["csv"] = f"../{table['csv']}"
         entry["failures_page"] = name
         failure_pages.append((name, entry, table))
