@@ -263,7 +263,6 @@ def build_site(
     from peermentor.analysis.mannwhitney import MWU_VARIANTS
     from peermentor.publish import pages
     from peermentor.publish.privacy import rule_text
-    from peermentor.publish.report import is_reconstructed
 
     out = Path(out)
     if out.exists():
@@ -272,30 +271,9 @@ def build_site(
     for asset in ("site.css", "site.js"):
         shutil.copyfile(TEMPLATES / "site" / asset, out / "assets" / asset)
     env = _environment()
-    status = cohort_status(layout, cohorts)
-    for entry in status:
-        program = programs.get(entry["program"], {})
-        entry["institution"] = program.get("institution", "")
-        entry["reconstructed"] = is_reconstructed(program, entry["year"])
-        entry["simulated"] = bool(program.get("simulated"))
-        entry["files"] = (sources or {}).get(f"{entry['program']}/{entry['year']}", "")
-        entry["href"] = os.path.relpath(entry["report"], out) if entry["report"] else ""
-        entry["log_href"] = os.path.relpath(entry["log"], out) if entry["log"] else ""
+    status = _cohorts(layout, out, cohorts, programs, sources or {})
     failed = [e for e in status if e["status"] != "built"]
-    failure_pages = []
-    for entry in failed:
-        if entry["status"] != "failed validation":
-            continue
-        name = f"failures/{entry['program']}-{entry['year']}.html"
-        table = _table(Path(entry["log"]), out,
-                       f"Every problem validation found in {entry['program']} "
-                       f"{entry['year']}: file, line, respondent, column, value and the rule "
-                       "it breaks.",
-                       # named for the cohort: two programmes may fail in the same year
-                       f"failures-{entry['program']}-{entry['year']}.csv")
-        table["csv"] = f"../{table['csv']}"
-        entry["failures_page"] = name
-        failure_pages.append((name, entry, table))
+    failure_pages = _failure_pages(failed, out)
 
     disclosure = Path(layout["disclosure"])
     simulated = any(programs.get(p, {}).get("simulated") for p, _ in cohorts)
@@ -350,6 +328,44 @@ def build_site(
         written.append(_write(out / name, template.render(
             **common, current="", root="../", entry=entry, tables=[table])))
     return written
+
+
+def _cohorts(layout: dict[str, str], out: Path, cohorts: list[tuple[str, str]],
+             programs: dict[str, dict], sources: dict[str, str]) -> list[dict]:
+    """:func:`cohort_status` with what the landing page says of each cohort, and its
+    report's and log's links from the site."""
+    from peermentor.publish.report import is_reconstructed
+
+    status = cohort_status(layout, cohorts)
+    for entry in status:
+        program = programs.get(entry["program"], {})
+        entry["institution"] = program.get("institution", "")
+        entry["reconstructed"] = is_reconstructed(program, entry["year"])
+        entry["simulated"] = bool(program.get("simulated"))
+        entry["files"] = sources.get(f"{entry['program']}/{entry['year']}", "")
+        entry["href"] = os.path.relpath(entry["report"], out) if entry["report"] else ""
+        entry["log_href"] = os.path.relpath(entry["log"], out) if entry["log"] else ""
+    return status
+
+
+def _failure_pages(failed: list[dict], out: Path) -> list[tuple[str, dict, dict]]:
+    """A page per cohort that failed validation, listing every problem (and the CSV of
+    them for download): (page, cohort entry, table)."""
+    pages = []
+    for entry in failed:
+        if entry["status"] != "failed validation":
+            continue
+        name = f"failures/{entry['program']}-{entry['year']}.html"
+        table = _table(Path(entry["log"]), out,
+                       f"Every problem validation found in {entry['program']} "
+                       f"{entry['year']}: file, line, respondent, column, value and the rule "
+                       "it breaks.",
+                       # named for the cohort: two programmes may fail in the same year
+                       f"failures-{entry['program']}-{entry['year']}.csv")
+        table["csv"] = f"../{table['csv']}"
+        entry["failures_page"] = name
+        pages.append((name, entry, table))
+    return pages
 
 
 def _cohort_table(status: list[dict]) -> dict:
