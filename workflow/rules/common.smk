@@ -12,6 +12,7 @@ from peermentor.ingest.cohorts import (
     discover_cohorts,
 )
 from peermentor.ingest.config import load_programs, load_themes
+from peermentor.ingest import notices
 from peermentor.ingest.constructs import check_program_constructs, load_constructs
 from peermentor.papers.published import published_files
 
@@ -55,13 +56,12 @@ def host_kernel_for_cluster_job():
         host_kernel(".", f"results/logs/kernels/slurm-job-{job}.log")
 
 
-DISCOVERY_NOTES = []
 JOB_COHORTS = cohorts_of_this_job()
-COHORTS = discover_cohorts(RAW_DIR, PROGRAMS_DIR, DISCOVERY_NOTES, only=JOB_COHORTS)
+# Files in a cohort folder the run will not read: "Warning: ..." lines, unless it stops.
+with notices.route(console=sys.stderr, hold=True):
+    COHORTS = discover_cohorts(RAW_DIR, PROGRAMS_DIR, only=JOB_COHORTS)
 if JOB_COHORTS:
     host_kernel_for_cluster_job()
-for note in DISCOVERY_NOTES:  # files in a cohort folder the run will not read
-    print(f"Warning: {note}", file=sys.stderr)
 PROGRAMS = sorted({c.program for c in COHORTS})
 COHORT_INDEX = {(c.program, c.year): c for c in COHORTS}
 
