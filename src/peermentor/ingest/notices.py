@@ -28,6 +28,7 @@ from logging.handlers import MemoryHandler
 logging.getLogger("peermentor").setLevel(logging.INFO)
 
 _about: ContextVar[tuple[str, ...]] = ContextVar("peermentor_about", default=())
+_handlers_lock = threading.Lock()
 
 
 class _About(logging.Filter):
@@ -81,7 +82,6 @@ def _handler(stream, level: int, fmt: str) -> logging.Handler:
     handler = logging.StreamHandler(stream)
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter(fmt))
-    handler.addFilter(_Once())
     return handler
 
 
@@ -104,13 +104,18 @@ def route(log=None, console=None, console_format: str = "Warning: %(message)s",
             shown = MemoryHandler(sys.maxsize, logging.CRITICAL + 1, shown, flushOnClose=False)
             shown.setLevel(logging.WARNING)
         handlers.append(shown)
-    root = logging.getLogger("peermentor")
     for handler in handlers:
-        root.addHandler(handler)
+        handler.addFilter(_Once())
+    root = logging.getLogger("peermentor")
+    # A new list, never one changed in place: logging walks a logger's handlers without a
+    # lock, and a record of another job's thread may be walking them now (an element
+    # removed under it would make it skip the next handler, losing a warning).
+    with _handlers_lock:
+        root.handlers = [*root.handlers, *handlers]
     try:
         yield
         for handler in handlers:
             handler.flush()  # a held console gets its lines now
     finally:
-        for handler in handlers:
-            root.removeHandler(handler)
+        with _handlers_lock:
+            root.handlers = [h for h in root.handlers if h not in handlers]
