@@ -43,7 +43,9 @@ from peermentor.ingest.importers.redcap import (
 )
 from peermentor.ingest.qsf import MULTI_SELECTORS, NOT_ANSWERS, QsfError, describe, read_qsf
 
-logger = notices.logger(__name__)
+# Named, not __name__: run as ``python -m peermentor.ingest.scaffold`` it is __main__,
+# outside the peermentor loggers that main() routes to the console.
+logger = notices.logger("peermentor.ingest.scaffold")
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]*$")
 #: Words in the end labels of a radio scale that make it a Likert item.
