@@ -5,6 +5,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from peermentor.ingest import notices
 from peermentor.ingest.cohorts import (
     PROGRAM_PATTERN,
     YEAR_PATTERN,
@@ -12,7 +13,6 @@ from peermentor.ingest.cohorts import (
     discover_cohorts,
 )
 from peermentor.ingest.config import load_programs, load_themes
-from peermentor.ingest import notices
 from peermentor.ingest.constructs import check_program_constructs, load_constructs
 from peermentor.papers.published import published_files
 
