@@ -76,7 +76,7 @@ def choice_text_export(tmp_path):
     return qualtrics_csv(tmp_path / "qualtrics.csv", CHOICE_TEXT_QUESTIONS, rows)
 
 
-def test_choice_text_export_typed_from_its_answers(tmp_path, capsys):
+def test_choice_text_export_typed_from_its_answers(tmp_path, capsys, caplog):
     path = choice_text_export(tmp_path)
     program, config, console = scaffold_yaml(tmp_path, capsys, ["qualtrics", str(path)])
     items = {item["id"]: item for item in program["codebook"]}
@@ -101,8 +101,9 @@ def test_choice_text_export_typed_from_its_answers(tmp_path, capsys):
     assert "1 of 8 responses were imported into Qualtrics from a file: the import leaves " \
         "them out" in console
 
-    notes: list[str] = []
-    table = import_cohort(program, "qualtrics", path, None, notes, "2024", config).responses
+    caplog.clear()  # what the import logs, not the scaffold
+    table = import_cohort(program, "qualtrics", path, None, "2024", config).responses
+    notes = caplog.messages
     by_id = table.set_index("respondent_id")
     # no preview, test, spam, import or unfinished response
     assert list(by_id.index) == ["R_1", "R_2", "R_3"]
@@ -219,7 +220,7 @@ def test_scaffold_with_a_survey_file_types_every_question_exactly(tmp_path, caps
     assert items["hours_1"] == {**items["hours_1"], "type": "numeric", "min": 0, "max": 40}
     assert items["comments"]["type"] == "free_text"
     assert "intro" not in items
-    table = import_cohort(program, "qualtrics", path, None, [], "2024", config).responses
+    table = import_cohort(program, "qualtrics", path, None, "2024", config).responses
     by_id = table.set_index("respondent_id")
     assert by_id["role"].tolist() == ["mentor", "mentee"]
     assert by_id["useful"].tolist() == ["1", "4"]  # 50 is Strongly disagree, 20 Somewhat agree
@@ -276,7 +277,7 @@ LONGITUDINAL_DICTIONARY = (
     'sat,check_in,radio,Satisfied,"1, Not at all | 2, 2 | 3, 3 | 4, 4 | 5, Very"\n')
 
 
-def test_longitudinal_completion_per_event_on_the_forms_it_holds(tmp_path, capsys):
+def test_longitudinal_completion_per_event_on_the_forms_it_holds(tmp_path, capsys, caplog):
     """intake is held by the first event only, check_in by the second; nobody marked
     check_in Complete."""
     (tmp_path / "redcap_dictionary.csv").write_text(LONGITUDINAL_DICTIONARY)
@@ -294,9 +295,10 @@ def test_longitudinal_completion_per_event_on_the_forms_it_holds(tmp_path, capsy
     assert spec["complete_when"] == {"intake_complete": ["2"], "check_in_complete": "answered"}
     assert spec["events"] == {"start_arm_1": "start", "month_3_arm_1": "month_3"}
     assert "no record has check_in marked Complete (2) in some event that holds it" in console
-    notes: list[str] = []
+    caplog.clear()  # what the import logs, not the scaffold
     result = import_cohort(program, "redcap", tmp_path / "redcap.csv",
-                           tmp_path / "redcap_dictionary.csv", notes, "2024", config)
+                           tmp_path / "redcap_dictionary.csv", "2024", config)
+    notes = caplog.messages
     waves = result.waves.set_index(["wave", "respondent_id"])
     # start: record 3 did not complete intake; month_3: record 2 answered nothing
     assert sorted(waves.index) == [("month_3", "1"), ("start", "1"), ("start", "2")]

@@ -74,13 +74,14 @@ def test_qualtrics_export_gives_the_canonical_table(ulsan, canonical, tmp_path):
     assert "PREVIEW-1" in (tmp_path / "qualtrics.csv").read_text()  # and was dropped
 
 
-def test_qualtrics_2016_export_gives_the_canonical_table(ulsan, canonical, tmp_path):
+def test_qualtrics_2016_export_gives_the_canonical_table(ulsan, canonical, tmp_path, caplog):
     """Single-quoted ImportIds, a side-by-side question's repeated names, Text iQ columns."""
     program = qualtrics_2016_export(ulsan, canonical, tmp_path)
     assert "{'ImportId': 'QID1'}" in (tmp_path / "qualtrics.csv").read_text(encoding="utf-8-sig")
     imported_equals_canonical(program, "qualtrics", tmp_path, tmp_path)
-    notes: list[str] = []
-    import_export(program, "qualtrics", tmp_path / "qualtrics.csv", notes=notes)
+    caplog.clear()
+    import_export(program, "qualtrics", tmp_path / "qualtrics.csv")
+    notes = caplog.messages
     assert "column name 'Q50_1' appears 2 times (side-by-side question): read as " \
         "QID50#1_1, QID50#2_1, its ImportIds" in notes
     assert "2 Text iQ column(s) not answers, left out: Q2 - Topics, Q2 - Sentiment Score" \
@@ -479,14 +480,14 @@ def test_folder_with_nothing_usable_is_an_error_naming_folder_and_names(tmp_path
     assert f"'{raw / 'a/2024'}': no survey or codes file ({expected}" in str(info.value)
 
 
-def test_unread_files_beside_a_survey_file_are_warned_about(tmp_path):
+def test_unread_files_beside_a_survey_file_are_warned_about(tmp_path, caplog):
     raw, programs = tmp_path / "raw", tmp_path / "programs"
     programs.mkdir()
     (programs / "a.yaml").write_text("program: a\n")
     make_cohort(raw, "a/2019", "codes.csv", "survey.csv", ".DS_Store")
     (raw / "a/2019/old").mkdir()
-    notes: list[str] = []
-    cohorts = discover_cohorts(raw, programs, notes)
+    cohorts = discover_cohorts(raw, programs)
+    notes = caplog.messages
     assert [(c.year, c.has_responses, c.has_codes) for c in cohorts] == [("2019", False, True)]
     assert notes == [f"'{raw / 'a/2019'}': not read: old/, survey.csv (the accepted names "
                      f"are {ACCEPTED})"]
@@ -640,7 +641,7 @@ def test_format_mismatch_and_nothing_complete(tmp_path):
 
 @pytest.mark.parametrize("with_export", [True, False])
 def test_survey_project_with_optional_and_staff_forms_imports_completed(tmp_path, capsys,
-                                                                        with_export):
+                                                                        caplog, with_export):
     """Acceptance: an incomplete optional form no longer refuses the respondent."""
     redcap_survey_project(tmp_path)
     argv = ["redcap", str(tmp_path / "redcap_dictionary.csv")]
@@ -653,9 +654,10 @@ def test_survey_project_with_optional_and_staff_forms_imports_completed(tmp_path
         "staff_notes_complete, optional_feedback_complete"
     assert f"# TODO: complete_when requires mentoring_survey only; add {others} if" in \
         path.read_text()
-    notes: list[str] = []
+    caplog.clear()  # what the import logs, not the scaffold
     table = import_export(program, "redcap", tmp_path / "redcap.csv",
-                          tmp_path / "redcap_dictionary.csv", notes)
+                          tmp_path / "redcap_dictionary.csv")
+    notes = caplog.messages
     # records 1-3 completed the survey (2 and 3 skipped the optional form); 4 did not
     assert table["respondent_id"].tolist() == ["1", "2", "3"]
     assert table["sat"].tolist() == ["4", "5", "2"]
@@ -803,11 +805,11 @@ def longitudinal_program(tmp_path) -> dict:
     return load_program(path)  # the import block passes the config schema
 
 
-def test_longitudinal_export_with_meeting_log_imports_waves_and_summaries(tmp_path):
+def test_longitudinal_export_with_meeting_log_imports_waves_and_summaries(tmp_path, caplog):
     redcap_longitudinal_project(tmp_path)
-    notes: list[str] = []
     got = import_cohort(longitudinal_program(tmp_path), "redcap", tmp_path / "redcap.csv",
-                        tmp_path / "redcap_dictionary.csv", notes)
+                        tmp_path / "redcap_dictionary.csv")
+    notes = caplog.messages
     # responses: the last wave; record 3 did not finish it, record 6 never reached it
     assert got.responses.to_dict("list") == {
         "respondent_id": ["1", "2", "4", "5"],
@@ -1091,14 +1093,15 @@ def test_cp1252_redcap_export_and_dictionary_name_file_line_and_byte(tmp_path):
         in str(info.value)
 
 
-def test_semicolon_redcap_export_read_with_a_warning_like_canonical_files(tmp_path):
+def test_semicolon_redcap_export_read_with_a_warning_like_canonical_files(tmp_path, caplog):
     rows = ["record_id,role,fruit___a,fruit___b,sat", "1,1,1,0,4", "2,2,0,1,5"]
     program, path, dictionary = redcap_files(tmp_path, "".join(r + "\n" for r in rows))
     expected = import_export(program, "redcap", path, dictionary)
     # Excel in a decimal-comma locale: semicolons, CRLF, a BOM, and a semicolon dictionary.
     path.write_bytes(("\ufeff" + "".join(r.replace(",", ";") + "\r\n" for r in rows)).encode())
-    notes: list[str] = []
-    table = import_export(program, "redcap", path, dictionary, notes)
+    caplog.clear()
+    table = import_export(program, "redcap", path, dictionary)
+    notes = caplog.messages
     pd.testing.assert_frame_equal(table, expected)
     warning = "fields are separated by semicolons, not commas; read with ';' as the separator"
     assert any(warning in note for note in notes)

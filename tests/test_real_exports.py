@@ -42,13 +42,12 @@ def scaffolded(tmp_path, capsys, name: str, *argv: str) -> tuple[dict, Path, str
     return load_program(path), path, captured.err
 
 
-def imported(program: dict, name: str, path: Path | None = None, notes: list | None = None):
+def imported(program: dict, name: str, path: Path | None = None):
     folder = REAL / name
     if (folder / "redcap.csv").exists():
         return import_cohort(program, "redcap", folder / "redcap.csv",
-                             folder / "redcap_dictionary.csv", notes, "2024", path)
-    return import_cohort(program, "qualtrics", folder / "qualtrics.csv", None, notes, "2024",
-                         path)
+                             folder / "redcap_dictionary.csv", "2024", path)
+    return import_cohort(program, "qualtrics", folder / "qualtrics.csv", None, "2024", path)
 
 
 def test_every_fixture_names_its_source_commit_and_licence():
@@ -63,7 +62,7 @@ def test_every_fixture_names_its_source_commit_and_licence():
 # ------------------------------------------------------------------ Qualtrics
 
 
-def test_choice_text_labels_with_commas_stay_whole_and_scales_are_likert(tmp_path, capsys):
+def test_choice_text_labels_with_commas_stay_whole_and_scales_are_likert(tmp_path, capsys, caplog):
     """EasyQualtrics' choice-text export: commas inside single answers, text scales."""
     program, path, console = scaffolded(tmp_path, capsys, "easyqualtrics-ex")
     items = {item["id"]: item for item in program["codebook"]}
@@ -76,8 +75,9 @@ def test_choice_text_labels_with_commas_stay_whole_and_scales_are_likert(tmp_pat
     # the ambiguous columns are said on the console and marked TODO
     assert "column Education: answers such as" in console
     assert "column Race: answers such as" in console
-    notes: list[str] = []
-    table = imported(program, "easyqualtrics-ex", path, notes).responses
+    caplog.clear()  # what the import logs, not the scaffold
+    table = imported(program, "easyqualtrics-ex", path).responses
+    notes = caplog.messages
     raw = raw_rows(REAL / "easyqualtrics-ex/qualtrics.csv", 3)
     assert len(table) == len(raw) == 100
     by_id = table.set_index("respondent_id")
@@ -128,14 +128,15 @@ def test_all_preview_export_refused_saying_so_then_imported_deliberately(tmp_pat
 
 
 @pytest.mark.parametrize("qsf", [False, True])
-def test_text_status_previews_and_unfinished_left_out_with_a_line(tmp_path, capsys, qsf):
+def test_text_status_previews_and_unfinished_left_out_with_a_line(tmp_path, capsys, caplog, qsf):
     """The preservation tutorial's export: Status 'IP Address' / 'Survey Preview'."""
     folder = REAL / "preserving-survey"
     extra = ["--qsf", str(folder / "survey.qsf")] if qsf else []
     program, path, console = scaffolded(tmp_path, capsys, "preserving-survey", *extra)
     assert "2 of 25 responses are previews, tests or spam" in console
-    notes: list[str] = []
-    table = imported(program, "preserving-survey", path, notes).responses
+    caplog.clear()  # what the import logs, not the scaffold
+    table = imported(program, "preserving-survey", path).responses
+    notes = caplog.messages
     raw = raw_rows(folder / "qualtrics.csv", 3)
     kept = [r for r in raw if r["Status"] == "IP Address" and r["Finished"] == "True"]
     assert sorted(table["respondent_id"]) == sorted(r["ResponseId"] for r in kept)
@@ -151,10 +152,11 @@ def test_text_status_previews_and_unfinished_left_out_with_a_line(tmp_path, caps
             "Male", "Female", "Non-binary / third gender", "Prefer not to say"}
 
 
-def test_numeric_export_with_text_iq_and_german_headers(tmp_path, capsys):
+def test_numeric_export_with_text_iq_and_german_headers(tmp_path, capsys, caplog):
     program, path, _ = scaffolded(tmp_path, capsys, "qualtrics-sample")
-    notes: list[str] = []
-    table = imported(program, "qualtrics-sample", path, notes).responses
+    caplog.clear()  # what the import logs, not the scaffold
+    table = imported(program, "qualtrics-sample", path).responses
+    notes = caplog.messages
     assert table["respondent_id"].tolist() == ["R_2YPOQ602ER1jkf1"]
     assert any("Text iQ column(s) not answers, left out: Q2 - Topics" in n for n in notes)
 
@@ -179,16 +181,17 @@ def test_test_responses_refused_saying_survey_test(tmp_path, capsys):
 # --------------------------------------------------------------------- REDCap
 
 
-def test_soft_range_values_kept_and_listed_true_false_read_as_codes(tmp_path, capsys):
+def test_soft_range_values_kept_and_listed_true_false_read_as_codes(tmp_path, capsys, caplog):
     """REDCapR's 'simple' project: heights 7 and 6 against 130-215; sex as TRUE/FALSE."""
     program, path, console = scaffolded(tmp_path, capsys, "redcapr-simple")
     assert "no role field (--role-field): every record gets the one role 'respondent'" \
         in console
     items = {item["id"]: item for item in program["codebook"]}
     assert items["height"]["soft_range"] is True and items["height"]["min"] == 130
-    notes: list[str] = []
-    table = imported(program, "redcapr-simple", path, notes).responses.set_index(
+    caplog.clear()  # what the import logs, not the scaffold
+    table = imported(program, "redcapr-simple", path).responses.set_index(
         "respondent_id")
+    notes = caplog.messages
     raw = {r["record_id"]: r for r in raw_rows(REAL / "redcapr-simple/redcap.csv")}
     assert table.at["1", "height"] == raw["1"]["height"] == "7"  # kept, not refused
     assert any("row 2 (respondent 1), column 'height': value '7' is outside 130 to 215, the "

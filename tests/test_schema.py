@@ -382,7 +382,7 @@ def test_run_writes_report_and_no_outputs_on_failure(tmp_path):
     assert path.read_bytes() == before  # raw input untouched
 
 
-def test_discovery_rejects_non_year_and_unknown_programme(tmp_path):
+def test_discovery_rejects_non_year_and_unknown_programme(tmp_path, caplog):
     raw, programs = tmp_path / "raw", tmp_path / "programs"
     programs.mkdir()
     (programs / "known.yaml").write_text("program: known\n")
@@ -403,8 +403,9 @@ def test_discovery_rejects_non_year_and_unknown_programme(tmp_path):
     (raw / "known/spring/responses.csv").unlink()
     (raw / "unknown/2022/responses.csv").unlink()
     (raw / "unknown/2022").rmdir()  # an empty year folder is an error (test_importers)
-    notes: list[str] = []
-    cohorts = discover_cohorts(raw, programs, notes)
+    caplog.clear()
+    cohorts = discover_cohorts(raw, programs)
+    notes = caplog.messages
     assert [(c.program, c.year, c.has_responses, c.has_codes) for c in cohorts] == [
         ("known", "2021", True, False)
     ]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from peermentor.ingest import notices
 from peermentor.ingest.cohorts import (
     PROGRAM_PATTERN,
     YEAR_PATTERN,
@@ -58,13 +59,12 @@ def host_kernel_for_cluster_job():
         host_kernel(".", f"{KERNEL_LOGS}/slurm-job-{job}.log")
 
 
-DISCOVERY_NOTES = []
 JOB_COHORTS = cohorts_of_this_job()
-COHORTS = discover_cohorts(RAW_DIR, PROGRAMS_DIR, DISCOVERY_NOTES, only=JOB_COHORTS)
+# Files in a cohort folder the run will not read: "Warning: ..." lines, unless it stops.
+with notices.route(console=sys.stderr, hold=True):
+    COHORTS = discover_cohorts(RAW_DIR, PROGRAMS_DIR, only=JOB_COHORTS)
 if JOB_COHORTS:
     host_kernel_for_cluster_job()
-for note in DISCOVERY_NOTES:  # files in a cohort folder the run will not read
-    print(f"Warning: {note}", file=sys.stderr)
 PROGRAMS = sorted({c.program for c in COHORTS})
 COHORT_INDEX = {(c.program, c.year): c for c in COHORTS}
 

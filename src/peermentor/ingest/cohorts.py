@@ -21,6 +21,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from peermentor.ingest import notices
+
+logger = notices.logger(__name__)
+
 #: Survey file name -> import format (None: already the canonical layout).
 SURVEY_FILES: dict[str, str | None] = {
     "responses.csv": None,
@@ -137,13 +141,12 @@ def _rename_hint(names: list[str]) -> str:
 
 
 def discover_cohorts(
-    raw_dir: str | Path, programs_dir: str | Path, notes: list[str] | None = None,
-    only: set[tuple[str, str]] | None = None,
+    raw_dir: str | Path, programs_dir: str | Path, only: set[tuple[str, str]] | None = None,
 ) -> list[Cohort]:
     """List cohorts, sorted; raise CohortDiscoveryError naming every bad folder.
 
     Nothing is skipped silently: a file in a cohort folder that the pipeline does not
-    read is appended to ``notes`` (a warning naming it and the accepted names), and a
+    read is logged (a warning naming it and the accepted names), and a
     year folder holding nothing usable (empty, or only such files) is an error.
     ``only`` (``{(program, year)}``) looks at those folders and no other: a cluster job
     step that runs given cohorts need not list every cohort of a consortium.
@@ -151,7 +154,6 @@ def discover_cohorts(
     raw_dir, programs_dir = Path(raw_dir), Path(programs_dir)
     problems: list[str] = []
     cohorts: list[Cohort] = []
-    notes = [] if notes is None else notes
     if not raw_dir.is_dir():
         raise CohortDiscoveryError(f"raw data folder '{raw_dir}' does not exist")
     known = (*SURVEY_FILES, *COMPANION_FILES["redcap"], CODES_FILE)
@@ -165,7 +167,10 @@ def discover_cohorts(
             message = (f"'{year_dir}': no survey or codes file ({found}); the accepted names "
                        f"are {_accepted_names()}{_rename_hint(unrecognised)}")
             # A year folder is meant as a cohort; another folder (notes/, old/) may be not.
-            (problems if YEAR.match(year) else notes).append(message)
+            if YEAR.match(year):
+                problems.append(message)
+            else:
+                logger.warning(message)
             continue
         if not PROGRAM_ID.match(program):
             problems.append(
@@ -197,7 +202,7 @@ def discover_cohorts(
             )
             continue
         if unrecognised:
-            notes.append(
+            logger.warning(
                 f"'{year_dir}': not read: {', '.join(unrecognised)} (the accepted names are "
                 f"{_accepted_names()}{_rename_hint(unrecognised)})"
             )

@@ -23,6 +23,7 @@ import textwrap
 import pandas as pd
 import yaml
 
+from peermentor.ingest import notices
 from peermentor.ingest.cohorts import CohortDiscoveryError, check_program_id
 from peermentor.ingest.constructs import construct_todo
 from peermentor.ingest.importers.qualtrics import DEFAULT_LEAVE_OUT, read_qualtrics, response_kinds
@@ -41,6 +42,10 @@ from peermentor.ingest.importers.redcap import (
     read_redcap_dictionary,
 )
 from peermentor.ingest.qsf import MULTI_SELECTORS, NOT_ANSWERS, QsfError, describe, read_qsf
+
+# Named, not __name__: run as ``python -m peermentor.ingest.scaffold`` it is __main__,
+# outside the peermentor loggers that main() routes to the console.
+logger = notices.logger("peermentor.ingest.scaffold")
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]*$")
 #: Words in the end labels of a radio scale that make it a Likert item.
@@ -221,7 +226,7 @@ def read_event_map(path: str) -> dict[str, list[str]]:
 
 
 def _completion(draft: Draft, frame: pd.DataFrame | None, required: list[str],
-                held: dict[str, list[str]], warn) -> None:
+                held: dict[str, list[str]]) -> None:
     """``complete_when`` for the required instruments: Complete (2), or, when the export
     marks no record Complete (in some event that holds the instrument), the records that
     answered it."""
@@ -244,15 +249,14 @@ def _completion(draft: Draft, frame: pd.DataFrame | None, required: list[str],
                 "answered); "
                 "write ['2'] if only forms marked Complete count")
         draft.spec_todo.append(note)
-        warn(note)
+        logger.warning(note)
     draft.spec["complete_when"] = conditions
 
 
 def from_redcap(path: str, program: str, role_field: str | None = None,
-                export: str | None = None, event_map: str | None = None, warn=None) -> str:
+                export: str | None = None, event_map: str | None = None) -> str:
     """Programme YAML from a REDCap data dictionary (and, optionally, a raw export and
     the project's instrument-event mapping)."""
-    warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
     dictionary = read_redcap_dictionary(path)
     draft = Draft(program, path)
     fields = list(dictionary[DICTIONARY_FIELD])
@@ -282,7 +286,7 @@ def from_redcap(path: str, program: str, role_field: str | None = None,
         others = [f for f in candidates if f not in required]
     draft.spec = {"format": "redcap", "respondent_id": fields[0]}
     draft.spec["role"] = {"column": role_field} if role_field else {"value": "respondent"}
-    _completion(draft, frame, required, held, warn)
+    _completion(draft, frame, required, held)
     if others:
         draft.spec_todo.append(f"complete_when requires {', '.join(required)} only; add "
                                f"{', '.join(f + '_complete' for f in others)} if every "
@@ -308,8 +312,8 @@ def from_redcap(path: str, program: str, role_field: str | None = None,
         draft.role_todo = draft.role_todo or (
             "a survey of one role (no role field; --role-field names one): name it, e.g. "
             "roles: {mentor: Mentors} and import.role: {value: mentor}")
-        warn(f"{path}: no role field (--role-field): every record gets the one role "
-             "'respondent' (import.role.value); name it in the YAML")
+        logger.warning(f"{path}: no role field (--role-field): every record gets the one "
+                       "role 'respondent' (import.role.value); name it in the YAML")
     return draft.yaml()
 
 
@@ -498,9 +502,9 @@ class _Qualtrics:
     """Types the columns of one Qualtrics export (with its .qsf, if given) for a Draft."""
 
     def __init__(self, draft: Draft, frame: pd.DataFrame, texts: dict, import_ids: dict,
-                 questions: dict | None, warn):
+                 questions: dict | None):
         self.draft, self.frame, self.texts, self.ids = draft, frame, texts, import_ids
-        self.questions, self.warn = questions, warn
+        self.questions = questions
         self.columns: dict = {}
         self.choice_text = bool(
             ("Finished" in frame and frame["Finished"].dropna().isin(["True", "False"]).all()
@@ -718,7 +722,7 @@ class _Qualtrics:
                     "multiple answer; if it is one answer, make it single_choice with that "
                     "label (or scaffold with --qsf)")
             self.add(column, item, note)
-            self.warn(f"column {column}: {note}")
+            logger.warning(f"column {column}: {note}")
         elif len(distinct) <= 15:
             item.update(type="single_choice", choices=_label_choices(distinct))
             todo = ["choices from the answers seen: add options nobody chose, order them"]
@@ -728,7 +732,7 @@ class _Qualtrics:
                         "(a label with commas stays whole); if this is a multiple-answer "
                         "question, make it multi_choice (or scaffold with --qsf)")
                 todo.append(note)
-                self.warn(f"column {column}: {note}")
+                logger.warning(f"column {column}: {note}")
             self.add(column, item, *todo)
         else:
             item["type"] = "free_text"
@@ -763,8 +767,8 @@ class _Qualtrics:
                 else None
             if described is None or not self.from_qsf(column, described):
                 if self.questions:
-                    self.warn(f"column {column}: not found in the .qsf (or a question type it "
-                              "does not describe); typed from its answers")
+                    logger.warning(f"column {column}: not found in the .qsf (or a question "
+                                   "type it does not describe); typed from its answers")
                 self.guess(column)
         for ranking in self.rankings.values():
             self.columns[ranking["item"]["id"]] = ranking["columns"]
@@ -772,14 +776,13 @@ class _Qualtrics:
 
 
 def from_qualtrics(path: str, program: str, role_column: str | None = None,
-                   qsf: str | None = None, warn=None) -> str:
+                   qsf: str | None = None) -> str:
     """Programme YAML from a Qualtrics CSV export (numeric values or choice text), typed
     exactly from the survey file (``qsf``) when given, else guessed from the answers."""
-    warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
     frame, texts, import_ids = read_qualtrics(path)
     questions = read_qsf(qsf) if qsf else None
     draft = Draft(program, f"{path} and {qsf}" if qsf else path)
-    typer = _Qualtrics(draft, frame, texts, import_ids, questions, warn)
+    typer = _Qualtrics(draft, frame, texts, import_ids, questions)
     # 2016-17 exports name the response id ResponseID
     draft.spec = {"format": "qualtrics", "respondent_id": next(
         (c for c in ("ResponseId", "ResponseID") if c in frame), "ResponseId")}
@@ -797,20 +800,21 @@ def from_qualtrics(path: str, program: str, role_column: str | None = None,
         draft.spec_todo.append(f"import.leave_out: all {int(imported.sum())} answers were "
                                "imported into Qualtrics from a file, so they are kept; add "
                                "imported to leave them out")
-        warn(f"{path}: all {int(imported.sum())} answers are imported responses (Status "
-             "'Imported'): the scaffold keeps them (import.leave_out without imported)")
+        logger.warning(f"{path}: all {int(imported.sum())} answers are imported responses "
+                       "(Status 'Imported'): the scaffold keeps them (import.leave_out without "
+                       "imported)")
     elif imported.any():
-        warn(f"{path}: {int(imported.sum())} of {len(frame)} responses were imported into "
-             "Qualtrics from a file: the import leaves them out (remove imported from "
-             "import.leave_out to keep them)")
+        logger.warning(f"{path}: {int(imported.sum())} of {len(frame)} responses were imported "
+                       "into Qualtrics from a file: the import leaves them out (remove imported "
+                       "from import.leave_out to keep them)")
     left = kinds.isin(draft.spec["leave_out"]) & ~imported
     if left.all() and len(frame):
-        warn(f"{path}: every response is a survey preview, test or spam ({int(left.sum())}); "
-             "the import will refuse it: export the real responses, or, to analyse these "
-             "deliberately, empty import.leave_out")
+        logger.warning(f"{path}: every response is a survey preview, test or spam "
+                       f"({int(left.sum())}); the import will refuse it: export the real "
+                       "responses, or, to analyse these deliberately, empty import.leave_out")
     elif left.any():
-        warn(f"{path}: {int(left.sum())} of {len(frame)} responses are previews, tests or "
-             "spam: the import leaves them out (import.leave_out)")
+        logger.warning(f"{path}: {int(left.sum())} of {len(frame)} responses are previews, "
+                       "tests or spam: the import leaves them out (import.leave_out)")
     if (frame.astype(str) == "-99").any().any():
         draft.spec["missing_values"] = ["-99"]  # "seen but unanswered", as recoded
     typer.missing = set(draft.spec.get("missing_values", []))
@@ -847,8 +851,8 @@ def from_qualtrics(path: str, program: str, role_column: str | None = None,
         draft.spec["role"] = {"value": "respondent"}
         draft.role_todo = ("a survey of one role (no --role-column): name it, e.g. roles: "
                            "{mentor: Mentors} and import.role: {value: mentor}")
-        warn(f"{path}: no role question given (--role-column): every response gets the one "
-             "role 'respondent' (import.role.value); name it in the YAML")
+        logger.warning(f"{path}: no role question given (--role-column): every response gets "
+                       "the one role 'respondent' (import.role.value); name it in the YAML")
     typer.run(role_column)
     draft.spec["columns"] = typer.columns
     return draft.yaml()
@@ -896,16 +900,15 @@ def main(argv: list[str] | None = None) -> int:
                         "Export Survey), to type every question exactly")
     args = parser.parse_args(argv)
 
-    def warn(message: str) -> None:
-        print(f"warning: {message}", file=sys.stderr)
-
     try:
         check_program_id(args.program)
-        if args.source == "redcap":
-            text = from_redcap(args.path, args.program, args.role_field, args.export,
-                               args.event_map, warn)
-        else:
-            text = from_qualtrics(args.path, args.program, args.role_column, args.qsf, warn)
+        # What the draft cannot tell, and what reading the files noticed: "warning: ...".
+        with notices.route(console=sys.stderr, console_format="warning: %(message)s"):
+            if args.source == "redcap":
+                text = from_redcap(args.path, args.program, args.role_field, args.export,
+                                   args.event_map)
+            else:
+                text = from_qualtrics(args.path, args.program, args.role_column, args.qsf)
     except (ImportProblems, CohortDiscoveryError, FileNotFoundError, ScaffoldError,
             QsfError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.extensions import take
 
+from peermentor.ingest import notices
 from peermentor.ingest.config import item_columns
 from peermentor.ingest.itemtypes import item_type
 
@@ -26,6 +27,8 @@ from peermentor.ingest.itemtypes import item_type
 # files back (every notebook kernel, through to_typed) needs none of its ~0.2 CPU-s.
 if TYPE_CHECKING:
     import pandera.pandas as pa
+
+logger = notices.logger(__name__)
 
 CODE_SOURCES = (
     "interview",
@@ -124,21 +127,23 @@ def _likert_rule(item: dict) -> str:
     return f"{rule}; the codebook gives no labels for it, so text answers cannot be read"
 
 
-def map_likert_labels(frame: pd.DataFrame, program: dict) -> tuple[pd.DataFrame, list[str]]:
+def map_likert_labels(frame: pd.DataFrame, program: dict) -> pd.DataFrame:
     """Replace Likert answers given as the codebook's labels ("Very high") by their numbers.
 
     Matching ignores case and repeated spaces. Anything else is left as it is,
-    for validation to report. Returns the new frame and one note per mapped column.
+    for validation to report. Each mapped column is noted in the log (INFO).
 
+    >>> import sys
+    >>> from peermentor.ingest import notices
     >>> program = {"codebook": [{"id": "q", "type": "likert",
     ...            "scale": {"min": 1, "max": 5, "labels": {1: "Not at all", 5: "Very high"}}}]}
     >>> frame = pd.DataFrame({"q": ["very  HIGH", "3", None, "Agree"]})
-    >>> mapped, notes = map_likert_labels(frame, program)
-    >>> mapped["q"].tolist(), notes
-    (['5', '3', nan, 'Agree'], ["column 'q': read 1 Likert label(s) as numbers: 'very  HIGH' -> 5"])
+    >>> with notices.route(log=sys.stdout, console=None):
+    ...     map_likert_labels(frame, program)["q"].tolist()
+    column 'q': read 1 Likert label(s) as numbers: 'very  HIGH' -> 5
+    ['5', '3', nan, 'Agree']
     """
     frame = frame.copy()
-    notes = []
     for item in program.get("codebook", []):
         labels = likert_labels(item) if item["type"] == "likert" else {}
         if not labels or item["id"] not in frame:
@@ -153,9 +158,9 @@ def map_likert_labels(frame: pd.DataFrame, program: dict) -> tuple[pd.DataFrame,
             frame.loc[hit, item["id"]] = levels[hit].astype(int).astype(str)
             seen = dict.fromkeys(zip(column[hit], levels[hit].astype(int), strict=True))
             listed = ", ".join(f"{text!r} -> {level}" for text, level in seen)
-            notes.append(f"column '{item['id']}': read {int(hit.sum())} Likert label(s) "
-                         f"as numbers: {listed}")
-    return frame, notes
+            logger.info(f"column '{item['id']}': read {int(hit.sum())} Likert label(s) "
+                        f"as numbers: {listed}")
+    return frame
 
 
 def _item_column_checks(item: dict) -> dict[str, pa.Column]:

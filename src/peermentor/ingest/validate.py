@@ -34,9 +34,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import logging
 import sys
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +43,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from peermentor.ingest import notices
 from peermentor.ingest.config import load_program, response_columns
 from peermentor.ingest.schema import (
     CODES_COLUMNS,
@@ -58,9 +57,7 @@ from peermentor.ingest.schema import (
 if TYPE_CHECKING:
     import pandera.pandas as pa
 
-logger = logging.getLogger(__name__)
-# Notes (INFO) reach the handlers run() adds; without one, only warnings are printed.
-logger.setLevel(logging.INFO)
+logger = notices.logger(__name__)
 
 FAILURE_COLUMNS = ["file", "line", "row", "respondent_id", "column", "value", "rule"]
 #: Field separators recognised in a header line; the comma is canonical.
@@ -126,7 +123,6 @@ class RawTable:
     frame: pd.DataFrame
     lines: Sequence[int]  # file line on which each data row starts (header = line 1)
     delimiter: str = ","
-    notes: list[str] = field(default_factory=list)  # warnings worth a log line
     header_rows: list[list[str]] = field(default_factory=list)  # rows after the header, kept
 
 
@@ -305,12 +301,6 @@ def read_raw_table(
         lines = [line for line, _, _ in data]
     # Excel leaves trailing separators: name such fields so they can be reported and dropped.
     header = [name.strip() or f"(unnamed field {i})" for i, name in enumerate(header, 1)]
-    notes = []
-    if delimiter != ",":
-        notes.append(
-            f"{path}: fields are separated by {_DELIMITER_NAMES[delimiter]}s, not commas; "
-            f"read with '{delimiter}' as the separator (decimal commas will fail validation)"
-        )
     failures = _header_failures(header, path) if unique_header else []
     if not lines and require_rows:
         failures.append(Failure(str(path), 1, None, None, None,
@@ -324,12 +314,18 @@ def read_raw_table(
                     _ragged_failure(path, line, row, fields, header, delimiter, spans))
     if failures:
         raise CohortValidationError(failures)
+    if delimiter != ",":
+        with notices.about(path):
+            logger.warning(
+                f"fields are separated by {_DELIMITER_NAMES[delimiter]}s, not commas; read "
+                f"with '{delimiter}' as the separator (decimal commas will fail validation)"
+            )
     if data is not None:
         frame = pd.DataFrame([fields for _, _, fields in data], columns=header, dtype=str)
     else:
         frame.columns = header
     frame = frame.mask(frame == "")  # empty cells are missing answers
-    return RawTable(frame, lines, delimiter, notes, [fields for _, _, fields in extra])
+    return RawTable(frame, lines, delimiter, [fields for _, _, fields in extra])
 
 
 def read_raw_csv(path: str | Path, require_rows: bool = True) -> pd.DataFrame:
@@ -431,8 +427,6 @@ def _read_and_check(path, schema, expected, what, prepare=None, after=None):
         table = read_raw_table(path)
     except CohortValidationError as err:
         return None, err.failures
-    for note in table.notes:
-        logger.warning(note)
     frame = table.frame if prepare is None else prepare(table.frame)
     # Extra columns stay during validation (the schema is not strict) so that a
     # missing column can be matched to a misspelt one.
@@ -468,8 +462,8 @@ def validate_cohort(
 
     Either file may be absent (``None``); its result is then an empty table with
     the canonical columns. Raises :class:`CohortValidationError` listing every
-    failure in both files. Warnings (extra columns, a non-comma separator,
-    Likert labels read as numbers) go to the ``peermentor.ingest.validate`` logger.
+    failure in both files. Warnings (extra columns, a non-comma separator) and notes
+    (Likert labels read as numbers) are logged (:mod:`peermentor.ingest.notices`).
     """
     failures: list[Failure] = []
     responses = pd.DataFrame(columns=response_columns(program), dtype=str)
@@ -477,10 +471,8 @@ def validate_cohort(
     if responses_path is not None:
 
         def labels_to_numbers(frame: pd.DataFrame) -> pd.DataFrame:
-            mapped, notes = map_likert_labels(frame, program)
-            for note in notes:
-                logger.info("%s: %s", responses_path, note)
-            return mapped
+            with notices.about(responses_path):
+                return map_likert_labels(frame, program)
 
         frame, found = _read_and_check(
             responses_path, response_schema(program), response_columns(program),
@@ -534,30 +526,19 @@ def run(
     :class:`CohortJobFailed` with every problem (an ordinary error, not ``SystemExit``,
     which Snakemake's worker threads would take for an interrupt of the whole run).
 
-    Warnings and notes of the ``peermentor.ingest.validate`` logger are copied to ``log``.
+    Warnings and notes go to ``log``, warnings also to the console (unless ``log`` is it).
     """
-    handlers = [logging.StreamHandler(log)]
-    if log is not sys.stderr:  # warnings also reach the console
-        handlers.append(logging.StreamHandler(sys.stderr))
-        handlers[-1].setLevel(logging.WARNING)
-    # Snakemake may validate two cohorts at once in threads of one process: each
-    # cohort's log gets only the records of its own thread.
-    thread = threading.get_ident()
-    for handler in handlers:
-        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-        handler.addFilter(lambda record: record.thread == thread)
-        logger.addHandler(handler)
-    try:
-        responses, codes = validate_cohort(program, responses_path, codes_path,
-                                           warn_soft_ranges)
-    except CohortValidationError as err:
-        write_failure_report(err.failures, failures_path)
-        print(f"{err}\nFailure report: {failures_path}", file=log)
-        raise CohortJobFailed(f"Validation failed: {err}\nFailure report: {failures_path}") \
-            from None
-    finally:
-        for handler in handlers:
-            logger.removeHandler(handler)
+    # As the validation log has always shown them: "WARNING: ...", "INFO: ...".
+    levels = "%(levelname)s: %(message)s"
+    with notices.route(log, sys.stderr, console_format=levels, log_format=levels):
+        try:
+            responses, codes = validate_cohort(program, responses_path, codes_path,
+                                               warn_soft_ranges)
+        except CohortValidationError as err:
+            write_failure_report(err.failures, failures_path)
+            print(f"{err}\nFailure report: {failures_path}", file=log)
+            raise CohortJobFailed(f"Validation failed: {err}\nFailure report: "
+                                  f"{failures_path}") from None
     write_failure_report([], failures_path)
     responses.to_csv(out_responses, index=False, lineterminator="\n")
     codes.to_csv(out_codes, index=False, lineterminator="\n")

@@ -18,9 +18,12 @@ import time
 import traceback
 from pathlib import Path
 
+from peermentor.ingest import notices
 from peermentor.ingest.validate import validate_job
 from peermentor.publish.site import render_notebook
 from peermentor.run import warmkernel
+
+logger = notices.logger(__name__)
 
 
 def warn_small_groups(responses_path: str, program_path: str, threshold: int,
@@ -33,8 +36,9 @@ def warn_small_groups(responses_path: str, program_path: str, threshold: int,
     from peermentor.publish.report import small_groups
 
     answers = pd.read_csv(responses_path, dtype=str, usecols=["role"])
-    for note in small_groups(answers, load_program(program_path), threshold):
-        print(f"Warning: {cohort}: {note}", file=sys.stderr, flush=True)
+    with notices.route(console=sys.stderr), notices.about(cohort):
+        for note in small_groups(answers, load_program(program_path), threshold):
+            logger.warning(note)
 
 
 def build_cohort(input, output, params, wildcards, log) -> None:

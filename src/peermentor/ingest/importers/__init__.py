@@ -25,11 +25,13 @@ The package: :mod:`.readers` (files as text, the problems an import reports),
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from peermentor.ingest import notices
 from peermentor.ingest.importers.mapper import (
     _config_place,
     _map_rows,
@@ -65,6 +67,8 @@ from peermentor.ingest.importers.redcap import (
 
 __all__ = ["ImportProblems", "Imported", "import_cohort", "import_export", "import_job", "run"]
 
+logger = notices.logger(__name__)
+
 
 @dataclass
 class Imported:
@@ -82,16 +86,15 @@ def import_export(
     fmt: str,
     export: str | Path,
     dictionary: str | Path | None = None,
-    notes: list[str] | None = None,
 ) -> pd.DataFrame:
     """Map one export onto the canonical responses table (text), validated.
 
     Rows that ``import.complete_when`` does not count as complete are dropped.
-    Raises :class:`ImportProblems` naming file, row, column and value. ``notes``,
-    if given, receives what a reviewer should know (rows dropped, columns unused).
+    Raises :class:`ImportProblems` naming file, row, column and value. What a reviewer
+    should know (rows dropped, columns unused) is logged (:mod:`peermentor.ingest.notices`).
     See :func:`import_cohort` for longitudinal exports and repeating instruments.
     """
-    return import_cohort(program, fmt, export, dictionary, notes).responses
+    return import_cohort(program, fmt, export, dictionary).responses
 
 
 def import_cohort(
@@ -99,7 +102,6 @@ def import_cohort(
     fmt: str,
     export: str | Path,
     dictionary: str | Path | None = None,
-    notes: list[str] | None = None,
     year: str | None = None,
     config_path: str | Path | None = None,
 ) -> Imported:
@@ -111,7 +113,6 @@ def import_cohort(
     carried from the event that asks it; events declared as survey years keep only
     the cohort ``year``'s.
     """
-    notes = [] if notes is None else notes
     spec = program.get("import", {})
     if spec.get("format", fmt) != fmt:
         raise _fail(export, f"the programme config says import.format: {spec['format']}, "
@@ -121,11 +122,11 @@ def import_cohort(
     if fmt == "xlsx":
         frame = read_xlsx(export, spec.get("sheet", 0))
     elif fmt == "qualtrics":
-        frame = read_qualtrics(export, notes)[0]
+        frame = read_qualtrics(export)[0]
     else:
-        frame = read_text_csv(export, notes)
+        frame = read_text_csv(export)
         if dictionary:
-            dictionary_frame = read_redcap_dictionary(dictionary, notes)
+            dictionary_frame = read_redcap_dictionary(dictionary)
             _check_redcap_header(frame, export, dictionary, dictionary_frame)
         frame, repeats = _split_repeating(frame, spec, str(export))
         mine = _year_events(spec, year, str(export))
@@ -137,15 +138,15 @@ def import_cohort(
             summaries = summarise_instances(instances, repeats, spec, id_column, str(export))
             frame, dictionary_frame = _add_summaries(frame, summaries, spec, id_column,
                                                      dictionary_frame)
-            notes.append(f"{len(repeats)} instance(s) of repeating instruments "
-                         f"({', '.join(spec['repeating'])}) summarised per respondent into "
-                         + ", ".join(c for d in spec["repeating"].values() for c in d))
+            logger.warning(f"{len(repeats)} instance(s) of repeating instruments "
+                           f"({', '.join(spec['repeating'])}) summarised per respondent into "
+                           + ", ".join(c for d in spec["repeating"].values() for c in d))
         frame = _carry_role(frame, id_column, spec.get("role", {}).get("column", "role"))
     if frame.empty:
         raise _fail(export, "no responses: the export has a header but no data rows",
                     row=FIRST_DATA_ROW[fmt])
     if fmt == "qualtrics":
-        frame = _qualtrics_rows(frame, spec, str(export), notes, _config_place(
+        frame = _qualtrics_rows(frame, spec, str(export), _config_place(
             config_path, program, ["import", "leave_out"], "import"))
     held = None
     if fmt == "redcap" and EVENT_COLUMN in frame:
@@ -159,15 +160,14 @@ def import_cohort(
     tables = {}
     for wave, rows in waves.items():
         where_ = f" ({EVENT_COLUMN} of wave {wave})" if wave else ""
-        wave_notes: list[str] = []
-        rows = rows[_complete_rows(rows, spec.get("complete_when", {}), str(export) + where_,
-                                   wave_notes, dictionary_frame, held, place)]
-        notes += [f"wave {wave}: {n}" if wave else n for n in wave_notes]
-        tables[wave] = _map_rows(program, spec, fmt, rows, export, dictionary_frame, notes)
+        with notices.about(f"wave {wave}") if wave else nullcontext():
+            rows = rows[_complete_rows(rows, spec.get("complete_when", {}),
+                                       str(export) + where_, dictionary_frame, held, place)]
+        tables[wave] = _map_rows(program, spec, fmt, rows, export, dictionary_frame)
     last = list(tables)[-1]
     if len(tables) > 1 or (spec.get("events") and list(tables) != [str(year)]):
         counts = ", ".join(f"{w} {len(t)}" for w, t in tables.items())
-        notes.append(f"waves (respondents): {counts}; responses.csv holds wave {last}")
+        logger.warning(f"waves (respondents): {counts}; responses.csv holds wave {last}")
         long = pd.concat([t.assign(wave=w) for w, t in tables.items()], ignore_index=True)
         long.insert(2, "wave", long.pop("wave"))
     else:
@@ -184,26 +184,21 @@ def run(program: dict, fmt: str, export: str, dictionary: str | None, out: str,
 
     ``waves_out`` and ``instances_out``, if given, receive :class:`Imported`'s other
     two tables (header only when the export has no waves or repeating instruments).
-    What a reviewer should know (rows or columns left out, values read differently) goes
-    to ``log`` and, as ``Warning:`` lines that ``./run.sh`` shows, to ``console``.
+    What a reviewer should know (rows or columns left out, values read differently) goes,
+    each line starting with the export's path, to ``log`` and, as ``Warning:`` lines that
+    ``./run.sh`` shows, to ``console`` once the import succeeded.
     """
-    notes: list[str] = []
-    try:
-        imported = import_cohort(program, fmt, export, dictionary, notes, year, config_path)
-    except ImportProblems as err:
-        for note in notes:
-            print(f"{export}: {note}", file=log)
-        print(err, file=log)
-        raise
-    write_atomically(imported.responses, out)
-    if waves_out:
-        write_atomically(imported.waves, waves_out)
-    if instances_out:
-        write_atomically(imported.instances, instances_out)
-    for note in notes:
-        print(f"{export}: {note}", file=log)
-        if console is not None:
-            print(f"Warning: {export}: {note}", file=console, flush=True)
+    with notices.route(log, console, hold=True), notices.about(export):
+        try:
+            imported = import_cohort(program, fmt, export, dictionary, year, config_path)
+        except ImportProblems as err:
+            print(err, file=log)
+            raise
+        write_atomically(imported.responses, out)
+        if waves_out:
+            write_atomically(imported.waves, waves_out)
+        if instances_out:
+            write_atomically(imported.instances, instances_out)
     print(f"imported {len(imported.responses)} complete responses from {export} ({fmt})",
           file=log)
 

@@ -9,6 +9,7 @@ import re
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from peermentor.ingest import notices
 from peermentor.ingest.config import CHOICE_SEP, response_columns
 from peermentor.ingest.importers.readers import (
     COMMA_DECIMAL,
@@ -31,6 +32,8 @@ from peermentor.ingest.validate import (
     validate_frame,
 )
 
+logger = notices.logger(__name__)
+
 
 class _Mapper:
     """Maps one export (already read as text, indexed by file row) onto the codebook."""
@@ -43,7 +46,6 @@ class _Mapper:
         self.source: dict[str, str] = {}  # canonical column -> export column (for messages)
         self.out = pd.DataFrame(index=frame.index)
         self.used: set[str] = set()  # export columns read, to report the others
-        self.notes: list[str] = []  # what the log should say (identifying columns left out)
 
     def problem(self, row, column, value, rule):
         self.problems.append(Problem(self.path, row, column, value, rule))
@@ -216,8 +218,8 @@ class _Mapper:
         reason = self.identifying(item, name)
         if reason:
             # Never copied out of data/raw, even when the codebook asks for it.
-            self.notes.append(f"column '{name}' (item {item['id']}) identifies respondents "
-                              f"({reason}): its answers are left out")
+            logger.warning(f"column '{name}' (item {item['id']}) identifies respondents "
+                           f"({reason}): its answers are left out")
             self.used.add(name)
             self.out[item["id"]] = pd.Series(pd.NA, index=self.frame.index, dtype="string")
             self.source[item["id"]] = name
@@ -238,8 +240,9 @@ class _Mapper:
             # TRUE/FALSE where the field's codes are 0/1 (a file saved from R or Excel)
             logical = values.str.upper().isin(["TRUE", "FALSE"]).fillna(False)
             if logical.any():
-                self.notes.append(f"column '{name}' (item {item['id']}): read {int(logical.sum())}"
-                                  " TRUE/FALSE answer(s) as the field's codes 1/0")
+                logger.warning(f"column '{name}' (item {item['id']}): read "
+                               f"{int(logical.sum())} TRUE/FALSE answer(s) as the field's "
+                               "codes 1/0")
                 values = values.where(~logical, values.str.upper().map({"TRUE": "1",
                                                                          "FALSE": "0"}))
         if mapping is not None and item["type"] != "free_text":
@@ -377,7 +380,8 @@ def _duplicate_ids(table: pd.DataFrame, path, id_column: str) -> list[Problem]:
 
 
 def _validate_mapped(table: pd.DataFrame, mapper, program, path, fmt, sheet_columns=()):
-    """Check the mapped table against the codebook; report in export coordinates."""
+    """Check the mapped table against the codebook; report in export coordinates (an answer
+    outside a soft range is kept, with a warning)."""
     sheet_columns = list(sheet_columns)
     file_rows = list(table.index)
     source = mapper.source if mapper is not None else {}
@@ -408,17 +412,16 @@ def _validate_mapped(table: pd.DataFrame, mapper, program, path, fmt, sheet_colu
                                 failure.respondent_id, cell))
     if problems:
         raise ImportProblems(problems)
-    return [
-        f"row {b.row} (respondent {table.at[b.row, 'respondent_id']}), column "
-        f"'{source.get(b.item, b.item)}': value '{b.value}' is outside "
-        f"{'-' if pd.isna(b.min) else _number_text(b.min)} to "
-        f"{'-' if pd.isna(b.max) else _number_text(b.max)}, the item's soft range (REDCap "
-        "lets a user save it after a warning); kept"
-        for b in soft_range_breaches(table, program).itertuples(index=False)
-    ]
+    for b in soft_range_breaches(table, program).itertuples(index=False):
+        logger.warning(
+            f"row {b.row} (respondent {table.at[b.row, 'respondent_id']}), column "
+            f"'{source.get(b.item, b.item)}': value '{b.value}' is outside "
+            f"{'-' if pd.isna(b.min) else _number_text(b.min)} to "
+            f"{'-' if pd.isna(b.max) else _number_text(b.max)}, the item's soft range (REDCap "
+            "lets a user save it after a warning); kept")
 
 
-def _map_rows(program, spec, fmt, frame, export, dictionary_frame, notes) -> pd.DataFrame:
+def _map_rows(program, spec, fmt, frame, export, dictionary_frame) -> pd.DataFrame:
     """Map and validate the complete rows of one wave."""
     if fmt == "xlsx" and not spec.get("columns") and not spec.get("values"):
         # The canonical layout already: only codes meaning "no answer" and roles to map.
@@ -439,12 +442,11 @@ def _map_rows(program, spec, fmt, frame, export, dictionary_frame, notes) -> pd.
     else:
         mapper = _Mapper(program, spec, fmt, frame, export, dictionary_frame)
         table = mapper.run()
-        notes += [n for n in mapper.notes if n not in notes]
         # Only mapped columns travel on: names, e-mails, IP addresses stay in data/raw.
         unused = [c for c in frame.columns if c not in mapper.used]
-        note = f"{len(unused)} export column(s) not mapped, left out: " + ", ".join(unused)
-        if unused and note not in notes:
-            notes.append(note)
+        if unused:
+            logger.warning(f"{len(unused)} export column(s) not mapped, left out: "
+                           + ", ".join(unused))
     table = _as_written(table)
-    notes += _validate_mapped(table, mapper, program, export, fmt, frame.columns)
+    _validate_mapped(table, mapper, program, export, fmt, frame.columns)
     return table.reset_index(drop=True)

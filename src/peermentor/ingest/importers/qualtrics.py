@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from peermentor.ingest import notices
 from peermentor.ingest.importers.readers import (
     _fail,
     _read_csv_export,
 )
+
+logger = notices.logger(__name__)
 
 #: Columns Qualtrics adds that are not answers: Text iQ analyses of a text answer
 #: ("Q5 - Topics", "Q5 - Sentiment Score", ...), whose ImportIds start with QID too.
@@ -43,7 +46,7 @@ def _import_id(cell: str | None) -> str | None:
 
 
 def read_qualtrics(
-    path: str | Path, notes: list[str] | None = None
+    path: str | Path,
 ) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
     """A Qualtrics CSV export: answers, column -> question text, column -> ImportId.
 
@@ -55,8 +58,7 @@ def read_qualtrics(
     ImportId. Text iQ columns are dropped. A legacy-format export (V1..V10, two
     header rows) is refused with how to export it again.
     """
-    notes = [] if notes is None else notes
-    table = _read_csv_export(path, extra_header_rows=2, notes=notes, unique_header=False)
+    table = _read_csv_export(path, extra_header_rows=2, unique_header=False)
     head, columns = table.header_rows, list(table.frame.columns)
     if columns[:len(LEGACY_COLUMNS)] == LEGACY_COLUMNS:
         raise _fail(path, "a legacy-format Qualtrics export (columns V1..V10, two header "
@@ -83,15 +85,15 @@ def read_qualtrics(
                     "with unique question export tags", row=1)
     for column in counts[counts > 1].index:
         ids = [i for c, i in zip(columns, import_ids, strict=True) if c == column]
-        notes.append(f"column name '{column}' appears {len(ids)} times (side-by-side "
-                     f"question): read as {', '.join(ids)}, its ImportIds")
+        logger.warning(f"column name '{column}' appears {len(ids)} times (side-by-side "
+                       f"question): read as {', '.join(ids)}, its ImportIds")
     frame = table.frame.set_axis(renamed, axis=1)
     texts = dict(zip(renamed, head[0], strict=True))
     ids = dict(zip(renamed, import_ids, strict=True))
     text_iq = [c for c in renamed if TEXT_IQ.search(c)]
     if text_iq:
-        notes.append(f"{len(text_iq)} Text iQ column(s) not answers, left out: "
-                     + ", ".join(text_iq))
+        logger.warning(f"{len(text_iq)} Text iQ column(s) not answers, left out: "
+                       + ", ".join(text_iq))
         frame = frame.drop(columns=text_iq)
         texts = {c: t for c, t in texts.items() if c not in text_iq}
         ids = {c: i for c, i in ids.items() if c not in text_iq}
@@ -169,19 +171,19 @@ def _kind_counts(frame: pd.DataFrame, kinds: pd.Series, mask: pd.Series) -> str:
     return ", ".join(parts)
 
 
-def _qualtrics_rows(frame: pd.DataFrame, spec: dict, path: str, notes: list[str],
+def _qualtrics_rows(frame: pd.DataFrame, spec: dict, path: str,
                     where_: str = "import.leave_out") -> pd.DataFrame:
     """The rows of a Qualtrics export that are responses: previews, test responses, spam
     and imports (``import.leave_out``, default :data:`DEFAULT_LEAVE_OUT`) left out, counted in
-    ``notes``; an export holding nothing else is refused, naming what it holds."""
+    a warning; an export holding nothing else is refused, naming what it holds."""
     leave_out = [str(k) for k in spec.get("leave_out", DEFAULT_LEAVE_OUT)]
     kinds = response_kinds(frame)
     out = kinds.isin(leave_out)
     kept_unusual = ~out & kinds.isin(["imported", "unknown"])
     if kept_unusual.any():
-        notes.append(f"kept {_kind_counts(frame, kinds, kept_unusual)}: import.leave_out "
-                     f"({', '.join(leave_out) or 'nothing'}) does not leave them out; add "
-                     "imported to it to leave imported responses out")
+        logger.warning(f"kept {_kind_counts(frame, kinds, kept_unusual)}: import.leave_out "
+                       f"({', '.join(leave_out) or 'nothing'}) does not leave them out; add "
+                       "imported to it to leave imported responses out")
     if out.all() and len(frame):
         listed = ", ".join(leave_out)
         kept = [k for k in leave_out if k not in set(kinds[out])]
@@ -192,6 +194,6 @@ def _qualtrics_rows(frame: pd.DataFrame, spec: dict, path: str, notes: list[str]
                     f"deliberately, write `leave_out: [{', '.join(kept)}]` under import: in "
                     f"{where_}, or export the real responses")
     if out.any():
-        notes.append(f"left out {_kind_counts(frame, kinds, out)} (import.leave_out: "
-                     f"{', '.join(leave_out)})")
+        logger.warning(f"left out {_kind_counts(frame, kinds, out)} (import.leave_out: "
+                       f"{', '.join(leave_out)})")
     return frame[~out]

@@ -110,7 +110,7 @@ def _fail(path, rule, row=None, column=None, value=None) -> ImportProblems:
 
 
 def _read_csv_export(path: str | Path, extra_header_rows: int = 0,
-                     notes: list[str] | None = None, unique_header: bool = True) -> RawTable:
+                     unique_header: bool = True) -> RawTable:
     """Read a CSV export through the canonical reader (see peermentor.ingest.validate).
 
     UTF-8 only (BOM fine), separator sniffed, ragged lines and unclosed quotes
@@ -125,14 +125,12 @@ def _read_csv_export(path: str | Path, extra_header_rows: int = 0,
         raise ImportProblems(err.failures) from None
     first = 2 + extra_header_rows
     table.frame.index = range(first, first + len(table.frame))
-    if notes is not None:  # e.g. a semicolon-separated export, read with a warning
-        notes += [note.removeprefix(f"{path}: ") for note in table.notes]
     return table
 
 
-def read_text_csv(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame:
+def read_text_csv(path: str | Path) -> pd.DataFrame:
     """Read a CSV export as text (empty cells missing), indexed by file row number."""
-    return _read_csv_export(path, notes=notes).frame
+    return _read_csv_export(path).frame
 
 
 def read_xlsx(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:

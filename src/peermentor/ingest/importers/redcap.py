@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from peermentor.ingest import notices
 from peermentor.ingest.cohorts import YEAR
 from peermentor.ingest.importers.readers import (
     ImportProblems,
@@ -25,6 +26,8 @@ from peermentor.ingest.importers.readers import (
     _number_text,
     read_text_csv,
 )
+
+logger = notices.logger(__name__)
 
 DICTIONARY_FIELD = "Variable / Field Name"
 
@@ -84,9 +87,9 @@ def parse_choices(text: str) -> dict[str, str]:
     return choices
 
 
-def read_redcap_dictionary(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame:
+def read_redcap_dictionary(path: str | Path) -> pd.DataFrame:
     """A REDCap data dictionary, one row per field, with parsed ``choices``."""
-    frame = read_text_csv(path, notes)
+    frame = read_text_csv(path)
     if DICTIONARY_FIELD not in frame and "field_name" in frame:
         # The same dictionary as REDCap's API and its R and Python clients export it.
         frame = frame.rename(columns=API_DICTIONARY_COLUMNS)
@@ -207,14 +210,14 @@ def _completion_fix(frame, column: str, rule, applies: pd.Series, dictionary,
     return f"{column} holds {seen} here; change its accepted values ({at})"
 
 
-def _complete_rows(frame: pd.DataFrame, conditions: dict, path: str, notes: list[str],
+def _complete_rows(frame: pd.DataFrame, conditions: dict, path: str,
                    dictionary: pd.DataFrame | None = None, held: dict | None = None,
                    place=lambda keys: "config/programs/<program>.yaml") -> pd.Series:
     """Rows meeting every condition; refuses an export where none does, counting each
     and saying which YAML line to change and to what.
 
     >>> frame = pd.DataFrame({"a_complete": ["2", "0"], "b_complete": ["0", "0"]})
-    >>> _complete_rows(frame, {"a_complete": ["2"], "b_complete": ["2"]}, "x.csv", [])
+    >>> _complete_rows(frame, {"a_complete": ["2"], "b_complete": ["2"]}, "x.csv")
     Traceback (most recent call last):
     ...
     peermentor.ingest.importers.readers.ImportProblems: 1 import problem(s):
@@ -238,11 +241,11 @@ b_complete holds '0' here; change its accepted values (config/programs/<program>
                     f"import.complete_when: {counts}" + "".join(f". {fix}" for fix in fixes))
     if masks and not any(applies.any() for _, applies, _ in masks.values()):
         events = ", ".join(sorted(set(frame[EVENT_COLUMN]))) if EVENT_COLUMN in frame else ""
-        notes.append(f"no import.complete_when condition applies to event(s) {events} (they "
-                     f"hold none of its instruments): all {len(frame)} rows kept")
+        logger.warning(f"no import.complete_when condition applies to event(s) {events} "
+                       f"(they hold none of its instruments): all {len(frame)} rows kept")
     elif not keep.all():
-        notes.append(f"{(~keep).sum()} of {len(frame)} rows not complete under "
-                     f"import.complete_when ({counts}), left out")
+        logger.warning(f"{(~keep).sum()} of {len(frame)} rows not complete under "
+                       f"import.complete_when ({counts}), left out")
     return keep
 
 
