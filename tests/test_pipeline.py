@@ -398,6 +398,9 @@ def test_bad_cohorts_fail_clearly_and_others_still_build(built, tmp_path):
         assert f'href="failures/ulsan-peer-{year}.html"' in index
         assert (workdir / f"results/site/failures/ulsan-peer-{year}.html").is_file()
     assert "ulsan-peer</td><td>2024</td>" in index.replace("\n", "")
+    # ... whose pages say where each problem is, not whose answer or what it was
+    failed_ids = sorted(set(report["respondent_id"].dropna().astype(str)))
+    assert failed_ids and leaks(workdir, failed_ids) == []
     assert '<a href="../cohorts/private-demo/2024/report.html">' in index
     stats = stats_of(workdir, "private-demo", "2024")
     assert value(stats, "sat", "all", "mean") == pytest.approx((5 + 4 + 3 + 2 + 5 + 1) / 6)

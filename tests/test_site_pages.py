@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pytest
 
 from peermentor.publish import pages
 
@@ -175,3 +176,37 @@ def test_two_programmes_failing_in_the_same_year_keep_their_own_downloads(tmp_pa
         page = (out / f"failures/{program}-2024.html").read_text(encoding="utf-8")
         link = re.search(r'href="\.\./(data/[^"]+\.csv)"', page).group(1)
         assert f"{program}.csv,3" in (out / link).read_text(encoding="utf-8")
+
+
+def test_a_failed_cohorts_page_says_where_each_problem_is_not_whose_or_what(tmp_path):
+    """The partial site after a failed validation is a shared output: an outsider reading
+    every file of it finds no respondent id and no answer of the failed rows (a
+    duplicated id is quoted by its rule's text too), only file, line, column and rule."""
+    from peermentor.ingest.validate import CohortJobFailed, run
+    from peermentor.publish import site
+
+    program = {"program": "alpha", "roles": {"mentor": "Mentors"},
+               "codebook": [{"id": "town", "text": "Town", "type": "single_choice",
+                             "choices": {"a": "A", "b": "B"}}]}
+    raw = tmp_path / "responses.csv"
+    raw.write_text("respondent_id,role,town\nsecret-r17,mentor,a\nsecret-r17,mentor,b\n"
+                   "r18,mentor,Secretborough\n", encoding="utf-8")
+    failures = tmp_path / "results/logs/validate/alpha/2024.failures.csv"
+    failures.parent.mkdir(parents=True)
+    with open(tmp_path / "log", "w") as log, pytest.raises(CohortJobFailed):
+        run(program, str(raw), None, str(tmp_path / "r.csv"), str(tmp_path / "c.csv"),
+            str(failures), log=log)
+    full = failures.read_text(encoding="utf-8")
+    assert "secret-r17" in full and "Secretborough" in full  # the attack has a target
+
+    layout = {name: str(tmp_path / "results" / name) for name in site.LAYOUT}
+    layout["failures"] = str(tmp_path / "results/logs/validate/{program}/{year}.failures.csv")
+    out = tmp_path / "results/site"
+    site.build_site(layout, out, [("alpha", "2024")], {"alpha": program})
+    shared = {p: p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()
+              and p.suffix in (".html", ".csv")}
+    assert [p for p, text in shared.items()
+            if "secret-r17" in text or "Secretborough" in text] == []
+    page = shared[out / "failures/alpha-2024.html"]
+    assert "responses.csv" in page and "town" in page and "respondent_id" in page
+    assert "must be unique: (withheld) is on lines 2 and 3" in page

@@ -181,14 +181,44 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _table(source: Path, out: Path, caption: str, name: str) -> dict | None:
-    """A table for a page (whole, as text) and its CSV copied to ``out/data/<name>``."""
-    if not source.is_file():
-        return None
-    header, rows = read_table(source)
+#: What a shared failure page leaves out of a validation problem: whose answer it was and
+#: what it was. Where it is (file, line, column) and the rule it breaks are enough to fix
+#: it; the full report stays in the logs, which are not for sharing.
+PRIVATE_FAILURE_COLUMNS = ("respondent_id", "value")
+
+
+def shareable_failures(header: list[str], rows: list[list[str]]) -> tuple[list, list]:
+    """A validation failure report as the site shows it: without the columns
+    :data:`PRIVATE_FAILURE_COLUMNS`, and with their values, where a rule's text quotes
+    them (a duplicated respondent id), replaced by ``(withheld)``.
+
+    >>> header, rows = shareable_failures(
+    ...     ["line", "respondent_id", "column", "value", "rule"],
+    ...     [["4", "r17", "respondent_id", "r17", "must be unique: 'r17' is on lines 4 and 9"]])
+    >>> header, rows[0][-1]
+    (['line', 'column', 'rule'], 'must be unique: (withheld) is on lines 4 and 9')
+    """
+    private = [i for i, name in enumerate(header) if name in PRIVATE_FAILURE_COLUMNS]
+    keep = [i for i in range(len(header)) if i not in private]
+    rule = header.index("rule") if "rule" in header else None
+    shown = []
+    for row in rows:
+        row = list(row)
+        for i in private:
+            if rule is not None and row[i]:
+                row[rule] = row[rule].replace(repr(row[i]), "(withheld)")
+        shown.append([row[i] for i in keep])
+    return [header[i] for i in keep], shown
+
+
+def _failures_table(source: Path, out: Path, caption: str, name: str) -> dict:
+    """A failed cohort's validation problems for its page (:func:`shareable_failures`),
+    and as ``out/data/<name>`` for download."""
+    header, rows = shareable_failures(*read_table(source))
     target = out / "data" / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    with open(target, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
     return {"id": Path(name).stem, "caption": caption, "note": "", "header": header,
             "labels": [], "methods": "", "row_classes": [],
             "rows": rows, "csv": f"data/{name}"}
@@ -356,12 +386,12 @@ def _failure_pages(failed: list[dict], out: Path) -> list[tuple[str, dict, dict]
         if entry["status"] != "failed validation":
             continue
         name = f"failures/{entry['program']}-{entry['year']}.html"
-        table = _table(Path(entry["log"]), out,
-                       f"Every problem validation found in {entry['program']} "
-                       f"{entry['year']}: file, line, respondent, column, value and the rule "
-                       "it breaks.",
-                       # named for the cohort: two programmes may fail in the same year
-                       f"failures-{entry['program']}-{entry['year']}.csv")
+        table = _failures_table(
+            Path(entry["log"]), out,
+            f"Every problem validation found in {entry['program']} {entry['year']}: file, "
+            "line, column and the rule it breaks.",
+            # named for the cohort: two programmes may fail in the same year
+            f"failures-{entry['program']}-{entry['year']}.csv")
         table["csv"] = f"../{table['csv']}"
         entry["failures_page"] = name
         pages.append((name, entry, table))
