@@ -1,10 +1,11 @@
 """One browsable static site over a run's results (``results/site/index.html``).
 
 The site is built from whatever the run left where the rules put it (``LAYOUT``): it
-reads tables as text and shows them whole (no rounding, no truncation), copies each table next to
-its page for download, copies the comparison figures, and links every cohort
-report and every validation failure report. Every asset is local, so the site
-opens from disk with no server and no network. Pages are Jinja2 templates
+reads tables as text and shows them whole (no rounding, no truncation), copies each
+table next to its page for download, copies the comparison figures, links every cohort
+report, and gives a cohort that failed validation a page saying where each problem is
+(not whose answer or what it was: :func:`shareable_failures`). Every asset is local,
+so the site opens from disk with no server and no network. Pages are Jinja2 templates
 (``templates/site/``); cohort reports are rendered by nbconvert's HTML exporter
 with the ``peermentor_report`` template (a table of contents, no remote scripts).
 
