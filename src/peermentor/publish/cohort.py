@@ -32,9 +32,7 @@ class Cohort:
 
     #: the programme config, the items that rest on assumed data marked
     program: dict
-    year: str
     answers: pd.DataFrame
-    codes: pd.DataFrame | None
     #: every wave of a longitudinal export, or None
     waves: pd.DataFrame | None
     #: the Mann-Whitney variant the paper declares (the default without a paper)
@@ -78,8 +76,8 @@ def prepare_cohort(program_config: str | Path, responses: str | Path, codes: str
     reproduction, audit = paper if paper else (None, None)
     if reproduction is not None:
         reproduction = share_reproduction(reproduction, shared, threshold)
-    return Cohort(program, year, answers, coded, wave_answers, variant, stats, shared,
-                  reproduction, audit, effects)
+    return Cohort(program, answers, wave_answers, variant, stats, shared, reproduction, audit,
+                  effects)
 
 
 def _write(table: pd.DataFrame, path: str | Path) -> None:

@@ -34,16 +34,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from peermentor.analysis.effects import cohort_effects
 from peermentor.analysis.longitudinal import SECTION
-from peermentor.analysis.mannwhitney import DEFAULT_MWU_VARIANT, mwu_method_statement
+from peermentor.analysis.mannwhitney import mwu_method_statement
 from peermentor.analysis.precision import detectable_text
 from peermentor.analysis.stats import response_rate_note as response_rate_note
 from peermentor.ingest.config import group_label, items_of_type
 from peermentor.ingest.itemtypes import ITEM_TYPES
 from peermentor.papers.audit import findings
 from peermentor.papers.reconstruct import ASSUMED_MARK, assumed_items
-from peermentor.publish.cohort import Cohort as Cohort
 from peermentor.publish.cohort import prepare_cohort as prepare_cohort
 from peermentor.publish.privacy import (
     DEFAULT_THRESHOLD,
@@ -52,7 +50,6 @@ from peermentor.publish.privacy import (
     marker,
     rule_text,
     shared_view,
-    withhold_comparisons,
 )
 
 PARTICIPATION_ROWS = {
@@ -817,25 +814,16 @@ def table_heading(stats: pd.DataFrame, program: dict, kind: str) -> tuple[str, s
     return f"{title} ({TEST_NAMES[kind]}; p not adjusted for multiplicity)", ""
 
 
-def effects_table(stats: pd.DataFrame, program: dict,
-                  mwu_variant: str = DEFAULT_MWU_VARIANT,
-                  shared: pd.DataFrame | None = None) -> pd.DataFrame:
+def effects_table(effects: pd.DataFrame, program: dict) -> pd.DataFrame:
     """The cohort's between-role effects for its report: one row per item and metric,
     with its 95% CI, p and direction; how each is computed is in the report's Methods
-    (:func:`peermentor.publish.report.methods_html`), not in the table. ``mwu_variant``: the
-    cohort's Mann-Whitney variant, as :func:`cohort_effects` takes it.
+    (:func:`peermentor.publish.report.methods_html`), not in the table.
 
-    ``shared`` (the cohort's :func:`peermentor.publish.privacy.share_stats`): effects of a
-    comparison the disclosure policy withholds show as ``suppressed``.
+    ``effects``: the cohort's effects as the disclosure policy shares them
+    (``Cohort.effects`` of :func:`prepare_cohort`); a withheld comparison's show as
+    ``suppressed``.
     """
-    program_id = program.get("program", "")
-    variants = {(program_id, str(y)): mwu_variant for y in stats["year"].astype(str).unique()
-                } if "year" in stats else {}
-    table = cohort_effects(stats, {program_id: program}, variants)
-    if shared is not None:
-        table = withhold_comparisons(table, shared.assign(
-            program=program_id, year=table["year"].iloc[0] if len(table) else ""))
-    if table.empty:
+    if effects.empty:
         return pd.DataFrame()
     texts = {i["id"]: i.get("text", i["id"]) for i in program.get("codebook", [])}
     texts |= {s["id"]: f"{s.get('text', s['id'])} (scale score)"
@@ -853,15 +841,15 @@ def effects_table(stats: pd.DataFrame, program: dict,
         return f"{'> 1' if METRICS.get(row.metric, {}).get('ratio') else '> 0'}: {first} higher"
 
     shown = pd.DataFrame({
-        "Item": [texts.get(i, i) for i in table["item"]],
+        "Item": [texts.get(i, i) for i in effects["item"]],
         "Effect": [METRICS.get(m, {}).get("label", m.replace("_", " "))
-                   for m in table["metric"]],
+                   for m in effects["metric"]],
         "Estimate (95% CI)": [SUPPRESSED if withheld(r) else
                               fmt_ci(r.estimate, r.ci_low, r.ci_high,
                                      METRICS.get(r.metric, {}).get("ratio"))
-                              for r in table.itertuples()],
-        "p": [SUPPRESSED if withheld(r) else fmt_p(r.p) for r in table.itertuples()],
-        "Direction": [positive(r) for r in table.itertuples()],
+                              for r in effects.itertuples()],
+        "p": [SUPPRESSED if withheld(r) else fmt_p(r.p) for r in effects.itertuples()],
+        "Direction": [positive(r) for r in effects.itertuples()],
     })
     return shown.set_index(["Item", "Effect"])
 
